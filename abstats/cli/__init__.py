@@ -1,0 +1,1 @@
+"""The ``abstats`` command line."""

@@ -1,0 +1,65 @@
+"""Typed exceptions: every bad input names the field, the value and what was expected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AbstatsError(ValueError):
+    """Base class of every error abstats raises on purpose.
+
+    A subclass of :class:`ValueError`, so callers that already guard numeric
+    code with ``except ValueError`` keep working.
+    """
+
+
+class InputError(AbstatsError):
+    """An input value is invalid.
+
+    Parameters
+    ----------
+    field
+        Name of the offending input (``"conversions"``, ``"alpha"``...).
+    value
+        The value that was given (for arrays: the first offending element).
+    expected
+        What would have been accepted, in words.
+    metric, variant, experiment
+        Where the value sits, when it belongs to one row of sufficient statistics.
+
+    Examples
+    --------
+    >>> raise InputError("conversions", 12, "<= n (10)", metric="signup", variant="B")
+    Traceback (most recent call last):
+    abstats.errors.InputError: metric 'signup', variant 'B': conversions = 12, expected <= n (10)
+    """
+
+    def __init__(
+        self,
+        field: str,
+        value: Any,
+        expected: str,
+        *,
+        metric: str | None = None,
+        variant: Any = None,
+        experiment: Any = None,
+    ) -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        self.metric = metric
+        self.variant = variant
+        self.experiment = experiment
+        where = []
+        if metric is not None:
+            where.append(f"metric {metric!r}")
+        if experiment is not None:
+            where.append(f"experiment {experiment!r}")
+        if variant is not None:
+            where.append(f"variant {variant!r}")
+        prefix = ", ".join(where) + ": " if where else ""
+        super().__init__(f"{prefix}{field} = {value!r}, expected {expected}")
+
+
+class ConfigError(InputError):
+    """A setting (alpha, alternative, correction, method option...) is invalid."""

@@ -1,0 +1,57 @@
+"""Critical values and interval bounds shared by every frequentist test."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from scipy import stats
+
+Alternative = Literal["two-sided", "greater", "less"]
+
+
+def normal_critical(alpha: np.ndarray | float, alternative: Alternative) -> np.ndarray:
+    """z quantile for a (1 - alpha) interval: z_{1-alpha/2} two-sided, z_{1-alpha} one-sided."""
+    tail = np.asarray(alpha, dtype=float) / (2.0 if alternative == "two-sided" else 1.0)
+    return stats.norm.isf(tail)
+
+
+def t_critical(alpha: np.ndarray | float, df: np.ndarray, alternative: Alternative) -> np.ndarray:
+    tail = np.asarray(alpha, dtype=float) / (2.0 if alternative == "two-sided" else 1.0)
+    return stats.t.isf(tail, df)
+
+
+def bounds(
+    estimate: np.ndarray, half_width: np.ndarray, alternative: Alternative
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interval from a half width; one-sided alternatives give one infinite side (as scipy does)."""
+    low = estimate - half_width
+    high = estimate + half_width
+    if alternative == "greater":
+        high = np.full_like(high, np.inf)
+    elif alternative == "less":
+        low = np.full_like(low, -np.inf)
+    return low, high
+
+
+def normal_p_value(z: np.ndarray, alternative: Alternative) -> np.ndarray:
+    if alternative == "two-sided":
+        return 2.0 * stats.norm.sf(np.abs(z))
+    if alternative == "greater":
+        return stats.norm.sf(z)
+    return stats.norm.cdf(z)
+
+
+def t_p_value(t: np.ndarray, df: np.ndarray, alternative: Alternative) -> np.ndarray:
+    if alternative == "two-sided":
+        return 2.0 * stats.t.sf(np.abs(t), df)
+    if alternative == "greater":
+        return stats.t.sf(t, df)
+    return stats.t.cdf(t, df)
+
+
+def standardise(delta: np.ndarray, se: np.ndarray) -> np.ndarray:
+    """delta / se, defined when se = 0: 0 for no difference, +-inf otherwise."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = delta / se
+    return np.where(se > 0, z, np.where(delta == 0, 0.0, np.copysign(np.inf, delta)))

@@ -1,0 +1,69 @@
+"""Intervals for the relative uplift treatment / control - 1.
+
+Never the absolute interval divided by the control mean (that ignores the
+control's own uncertainty). Two methods:
+
+* ``"log"`` (default): delta method on log(m_t / m_c),
+  se^2 = v_t / m_t^2 + v_c / m_c^2, interval exp(log ratio +- z se) - 1;
+* ``"fieller"``: Fieller's theorem for a ratio of independent normal means
+  (Fieller 1954), exact for normal estimates and unbounded when the control
+  mean is not significantly different from zero.
+
+``v`` is the variance of each arm's estimate. Rows where the interval is not
+defined (a non-positive mean for ``log``; an unbounded Fieller set) return
+NaN and the caller attaches a ``relative_undefined`` warning.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from abstats.frequentist.intervals import Alternative, bounds
+
+RelativeMethod = Literal["log", "fieller"]
+
+
+def relative_effect(m_c: np.ndarray, m_t: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(m_c != 0, m_t / np.where(m_c != 0, m_c, 1.0) - 1.0, np.nan)
+
+
+def log_ratio_se(m_c: np.ndarray, v_c: np.ndarray, m_t: np.ndarray, v_t: np.ndarray) -> np.ndarray:
+    """se of log(m_t / m_c) by the delta method; NaN where either mean is not positive."""
+    ok = (m_c > 0) & (m_t > 0)
+    safe_c = np.where(ok, m_c, 1.0)
+    safe_t = np.where(ok, m_t, 1.0)
+    return np.where(ok, np.sqrt(v_t / safe_t**2 + v_c / safe_c**2), np.nan)
+
+
+def log_ratio_interval(
+    m_c: np.ndarray, v_c: np.ndarray, m_t: np.ndarray, v_t: np.ndarray, crit: np.ndarray, alternative: Alternative
+) -> tuple[np.ndarray, np.ndarray]:
+    se = log_ratio_se(m_c, v_c, m_t, v_t)
+    ok = np.isfinite(se)
+    log_ratio = np.log(np.where(ok, m_t, 1.0)) - np.log(np.where(ok, m_c, 1.0))
+    low, high = bounds(log_ratio, crit * se, alternative)
+    low, high = np.expm1(low), np.expm1(high)
+    return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
+
+
+def fieller_interval(
+    m_c: np.ndarray, v_c: np.ndarray, m_t: np.ndarray, v_t: np.ndarray, crit: np.ndarray, alternative: Alternative
+) -> tuple[np.ndarray, np.ndarray]:
+    """Roots in rho of (m_t - rho m_c)^2 = crit^2 (v_t + rho^2 v_c), minus 1; NaN when unbounded."""
+    a = m_c**2 - crit**2 * v_c
+    b = -2.0 * m_t * m_c
+    c = m_t**2 - crit**2 * v_t
+    disc = b * b - 4 * a * c
+    ok = (a > 0) & (disc >= 0)
+    safe_a = np.where(ok, a, 1.0)
+    root = np.sqrt(np.where(ok, disc, 0.0))
+    low = (-b - root) / (2 * safe_a) - 1.0
+    high = (-b + root) / (2 * safe_a) - 1.0
+    if alternative == "greater":
+        high = np.full_like(high, np.inf)
+    elif alternative == "less":
+        low = np.full_like(low, -np.inf)
+    return np.where(ok, low, np.nan), np.where(ok, high, np.nan)

@@ -1,0 +1,32 @@
+"""Sample-ratio mismatch: chi-square goodness of fit of unit counts to the planned split."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+
+def srm_test(n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson chi-square per experiment over all its variants.
+
+    Parameters
+    ----------
+    n
+        Units per experiment x variant row.
+    experiment_code
+        Index of each row's experiment (0..E-1).
+    expected_share
+        Planned share of each row within its experiment (normalised per experiment here).
+
+    Returns
+    -------
+    chi2, p_value
+        Per experiment (length E); df = variants - 1. Vectorised with bincount
+        because scipy.stats.chisquare needs equal-length groups.
+    """
+    totals = np.bincount(experiment_code, weights=n)
+    share_totals = np.bincount(experiment_code, weights=expected_share)
+    expected = totals[experiment_code] * expected_share / share_totals[experiment_code]
+    chi2 = np.bincount(experiment_code, weights=(n - expected) ** 2 / expected)
+    df = np.bincount(experiment_code) - 1
+    return chi2, stats.chi2.sf(chi2, df)

@@ -1,0 +1,184 @@
+"""The one Result type every method returns: columnar, one row per metric x treatment-vs-control comparison."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from abstats.result.columns import COLUMNS, NAMES
+from abstats.result.reasons import reason_text
+from abstats.result.warnings import warning_message
+
+SCHEMA_VERSION = "1.0"
+
+_STRING_COLUMNS = {name for name, kind, _ in COLUMNS if kind.startswith("string")}
+_BOOL_COLUMNS = {name for name, kind, _ in COLUMNS if kind == "boolean"}
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """Scores of many comparisons, held as numpy columns.
+
+    Attributes
+    ----------
+    method
+        ``"frequentist"``, ``"bayesian"``, ... the method that filled the columns.
+    settings
+        Every setting that changes a number (alpha, alternative, correction, variance choices...).
+    columns
+        Column name -> array, one element per comparison (see :data:`abstats.result.columns.COLUMNS`);
+        columns the method does not produce are absent and read as null.
+    rules
+        Short code of the decision rule that fired per row; ``reason`` is formatted from it on demand.
+    warning_flags
+        Warning code -> boolean array of the rows it applies to.
+
+    Examples
+    --------
+    >>> import abstats
+    >>> r = abstats.analyze({"variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]},
+    ...                     metric=abstats.BinaryMetric("conversion"), control="A")
+    >>> round(float(r.p_value[0]), 4), r.decision[0]
+    (0.0385, 'stop_winner')
+    >>> r.confidence_interval()[0].round(4)
+    array([0.0021])
+    """
+
+    method: str
+    settings: Mapping[str, Any]
+    columns: Mapping[str, np.ndarray]
+    rules: np.ndarray
+    warning_flags: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    schema_version = SCHEMA_VERSION
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name == "reason":
+            return np.asarray(self.reasons, dtype=object)
+        if name in self.columns:
+            return self.columns[name]
+        if name in NAMES:
+            return np.full(len(self), None, dtype=object)
+        raise KeyError(f"{name!r} is not a Result column; columns are: {', '.join(NAMES)}")
+
+    # --- the columns people reach for most -------------------------------------------------
+    @property
+    def p_value(self) -> np.ndarray:
+        return self["p_value"]
+
+    @property
+    def p_value_adjusted(self) -> np.ndarray:
+        return self["p_value_adjusted"]
+
+    @property
+    def effect(self) -> np.ndarray:
+        return self["effect"]
+
+    @property
+    def rel_effect(self) -> np.ndarray:
+        return self["rel_effect"]
+
+    @property
+    def decision(self) -> np.ndarray:
+        return self["decision"]
+
+    def confidence_interval(self, kind: str = "absolute") -> tuple[np.ndarray, np.ndarray]:
+        """(low, high) arrays of the ``"absolute"`` or ``"relative"`` effect's interval, like scipy's results."""
+        prefix = {"absolute": "effect_ci", "relative": "rel_ci"}.get(kind)
+        if prefix is None:
+            raise KeyError(f"kind must be 'absolute' or 'relative', got {kind!r}")
+        return self[f"{prefix}_low"], self[f"{prefix}_high"]
+
+    @cached_property
+    def reasons(self) -> list[str]:
+        return [reason_text(rule, self._row(i), self.settings) for i, rule in enumerate(self.rules)]
+
+    def warnings(self, row: int) -> list[dict[str, str]]:
+        """Warnings of one row as ``{"code", "message"}`` dicts."""
+        data = self._row(row)
+        return [
+            {"code": code, "message": warning_message(code, data, self.settings)}
+            for code, mask in self.warning_flags.items()
+            if mask[row]
+        ]
+
+    def _row(self, i: int) -> dict[str, Any]:
+        return {name: _plain(arr[i]) for name, arr in self.columns.items()}
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """One dict per comparison with every schema column (null where not computed) and its warnings."""
+        reasons = self.reasons
+        for i in range(len(self)):
+            data = self._row(i)
+            row = {name: _json_value(data.get(name)) for name in NAMES if name != "reason"}
+            row["reason"] = reasons[i]
+            row["warnings"] = self.warnings(i)
+            yield row
+
+    # --- serialisation ---------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict following ``abstats/result/schema/result-<schema_version>.json``."""
+        return {
+            "schema_version": self.schema_version,
+            "method": self.method,
+            "settings": _json_value(dict(self.settings)),
+            "comparisons": list(self.rows()),
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        """Strict JSON (no NaN/Infinity: undefined or unbounded values are null)."""
+        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
+
+    def to_frame(self) -> Any:
+        """pandas DataFrame, one row per comparison, every schema column plus ``warnings`` (codes)."""
+        import pandas as pd
+
+        data: dict[str, Any] = {name: self[name] for name in NAMES if name != "reason"}
+        data["reason"] = self.reasons
+        codes = [[c for c, m in self.warning_flags.items() if m[i]] for i in range(len(self))]
+        data["warnings"] = codes
+        return pd.DataFrame(data)
+
+    # --- display ---------------------------------------------------------------------------
+    def summary_frame(self) -> Any:
+        """Compact, formatted table for people: estimates, effects with intervals, p-values, decision."""
+        from abstats.result.render import summary_frame
+
+        return summary_frame(self)
+
+    def __str__(self) -> str:
+        from abstats.result.render import render_text
+
+        return render_text(self)
+
+    def _repr_html_(self) -> str:
+        from abstats.result.render import render_html
+
+        return render_html(self)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    """NaN / infinity become null (strict JSON); numpy scalars become Python scalars."""
+    value = _plain(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    return value

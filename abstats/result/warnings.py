@@ -1,0 +1,47 @@
+"""Warnings attached to result rows: a stable code and a message naming the numbers behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Row = Mapping[str, Any]
+Settings = Mapping[str, Any]
+
+
+def _srm(row: Row, settings: Settings) -> str:
+    return (
+        f"sample-ratio mismatch: chi-square p = {row['srm_p_value']:.3g} < {settings.get('srm_alpha', 0.001):g} "
+        "against the planned split; the assignment may be broken and effects biased"
+    )
+
+
+def _few_conversions(row: Row, settings: Settings) -> str:
+    return (
+        "fewer than 10 conversions or non-conversions in an arm: the normal approximation is unreliable; "
+        "consider binary_test='fisher' and binary_interval='newcombe'"
+    )
+
+
+def _zero_variance(row: Row, settings: Settings) -> str:
+    return "both arms have zero variance (all units identical): the test is degenerate"
+
+
+def _relative_undefined(row: Row, settings: Settings) -> str:
+    return (
+        f"relative effect or its interval is undefined (control = {row['control_estimate']:.4g}, "
+        f"treatment = {row['treatment_estimate']:.4g}): needs positive estimates"
+        + (" and a control mean significantly different from 0 (Fieller)" if settings.get("relative_interval") == "fieller" else "")
+    )
+
+
+MESSAGES: dict[str, Callable[[Row, Settings], str]] = {
+    "srm": _srm,
+    "few_conversions": _few_conversions,
+    "zero_variance": _zero_variance,
+    "relative_undefined": _relative_undefined,
+}
+
+
+def warning_message(code: str, row: Row, settings: Settings) -> str:
+    return MESSAGES[code](row, settings)

@@ -1,0 +1,71 @@
+"""Sufficient statistics of a per-unit mean metric: ``n``, ``sum``, ``sum_sq``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from abstats.statistics.validation import (
+    RowLabels,
+    as_float_array,
+    require,
+    require_same_length,
+    require_sum_sq_consistent,
+    require_whole,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class MeanStats:
+    """Units, sum and sum of squares of a per-unit value, per row.
+
+    Examples
+    --------
+    >>> s = MeanStats.from_arrays(n=[3], sum=[6.0], sum_sq=[14.0])
+    >>> s.estimate(), s.unit_variance()
+    (array([2.]), array([1.]))
+    """
+
+    n: np.ndarray
+    sum: np.ndarray
+    sum_sq: np.ndarray
+
+    @classmethod
+    def from_arrays(
+        cls,
+        n: Any,
+        sum: Any,  # noqa: A002 - the aggregate is called "sum" everywhere in the docs
+        sum_sq: Any,
+        *,
+        metric: str | None = None,
+        experiment: Any = None,
+        variant: Any = None,
+    ) -> MeanStats:
+        labels = RowLabels(metric, experiment, variant)
+        n_arr = as_float_array("n", n, labels)
+        s_arr = as_float_array("sum", sum, labels)
+        q_arr = as_float_array("sum_sq", sum_sq, labels)
+        require_same_length({"n": n_arr, "sum": s_arr, "sum_sq": q_arr}, metric)
+        require(n_arr < 2, "n", n_arr, "a whole number >= 2 (a variance needs two units)", labels)
+        require_whole("n", n_arr, labels)
+        require(q_arr < 0, "sum_sq", q_arr, ">= 0", labels)
+        require_sum_sq_consistent("sum", "sum_sq", n_arr, s_arr, q_arr, labels)
+        return cls(n_arr, s_arr, q_arr)
+
+    def __len__(self) -> int:
+        return len(self.n)
+
+    def take(self, rows: np.ndarray) -> MeanStats:
+        return MeanStats(self.n[rows], self.sum[rows], self.sum_sq[rows])
+
+    def estimate(self) -> np.ndarray:
+        return self.sum / self.n
+
+    def unit_variance(self) -> np.ndarray:
+        """Sample variance (ddof = 1): (sum_sq - sum^2 / n) / (n - 1), floored at 0 against rounding."""
+        return np.maximum(self.sum_sq - self.sum * self.sum / self.n, 0.0) / (self.n - 1.0)
+
+    def variance_of_estimate(self) -> np.ndarray:
+        return self.unit_variance() / self.n
