@@ -5,11 +5,11 @@ data -> sufficient statistics -> method -> estimate -> decision -> Result
 >>> import abstats
 >>> r = abstats.analyze({"variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]},
 ...                     metric=abstats.BinaryMetric("conversion"), control="A")
->>> r.decision[0]
-'stop_winner'
+>>> r.decision.tolist()
+['stop_winner']
 """
 
-from abstats.analysis import analyze
+from abstats.analysis import analyze, compare
 from abstats.data import ExperimentData, from_aggregates, from_units
 from abstats.errors import AbstatsError, ConfigError, InputError
 from abstats.metrics import BinaryMetric, MeanMetric, RatioMetric
@@ -28,6 +28,7 @@ __all__ = [
     "Result",
     "__version__",
     "analyze",
+    "compare",
     "from_aggregates",
     "from_units",
 ]

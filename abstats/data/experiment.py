@@ -77,9 +77,11 @@ def pair_rows(experiment: np.ndarray, variant: np.ndarray, control: str, metric:
             metric=metric, experiment=uniques[single[0]],
         )
     # Duplicate treatment names within one experiment would silently double-count a comparison.
-    keys = pd.MultiIndex.from_arrays([codes, variant]) if n_exp > 1 else pd.Index(variant)
-    if keys.has_duplicates:
-        row = int(np.flatnonzero(keys.duplicated())[0])
+    variant_code, variant_names = pd.factorize(variant, sort=False)
+    cell = codes.astype(np.int64) * len(variant_names) + variant_code
+    if np.bincount(cell).max() > 1:
+        first_seen = pd.Index(cell).duplicated()
+        row = int(np.flatnonzero(first_seen)[0])
         raise InputError(
             "variant", variant[row], "each variant once per experiment", metric=metric, experiment=uniques[codes[row]]
         )

@@ -37,7 +37,7 @@ def fixed_horizon_decision(
         win, lose = significant & good, significant & ~good
         win_rule = "significant"
     decision = np.select([early, win, lose, undefined], ["continue", "stop_winner", "stop_loser", "inconclusive"],
-                         default="inconclusive").astype(object)
+                         default="inconclusive")
     rule = np.select([early, win, lose, undefined], ["planned_n_not_reached", win_rule, "significant", "test_undefined"],
-                     default="not_significant").astype(object)
+                     default="not_significant")
     return decision, rule

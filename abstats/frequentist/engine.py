@@ -26,6 +26,7 @@ from abstats.frequentist.relative import (
     relative_effect,
 )
 from abstats.frequentist.settings import FrequentistSettings
+from abstats.result.result import constant
 from abstats.frequentist.welch import welch_df
 from abstats.statistics import BinaryStats, MeanStats, SufficientStats
 
@@ -123,7 +124,7 @@ def score_pairs(
         "rel_effect": rel,
         "rel_ci_low": rel_low,
         "rel_ci_high": rel_high,
-        "test": np.full(len(effect), test, dtype=object),
+        "test": constant(test, len(effect)),
         "statistic": statistic,
         "df": df,
         "p_value": np.clip(p_value, 0.0, 1.0),

@@ -2,7 +2,8 @@
 
 statsmodels' ``multipletests`` adjusts one family per call; scoring 100,000
 experiments at once needs every family adjusted in one pass, so the step-up /
-step-down recursions are written here with sorted group offsets. Results are
+step-down recursions are written here over families sorted by p (pandas group-wise
+cumulative max / min). Results are
 checked against ``statsmodels.stats.multitest.multipletests`` family by family.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 from abstats.checks import check_choice
 
@@ -49,12 +51,9 @@ def adjust_p_values(p: np.ndarray, group: np.ndarray, method: str) -> np.ndarray
     rank = np.arange(len(p)) - np.repeat(starts, np.diff(np.r_[starts, len(p)])) + 1.0
     p_sorted = p[order]
     m_sorted = m[order]
-    # Adding 2 * family index keeps a running max (forward) or min (backward) from leaking
-    # across families, since adjusted values lie in [0, 1].
-    offset = 2.0 * g_sorted
     if method == "holm":
         raw = np.minimum((m_sorted - rank + 1.0) * p_sorted, 1.0)
-        adj_sorted = np.maximum.accumulate(raw + offset) - offset
+        adj_sorted = pd.Series(raw).groupby(g_sorted).cummax().to_numpy()
     else:
         raw = p_sorted * m_sorted / rank
         if method == "benjamini_yekutieli":
@@ -62,8 +61,7 @@ def adjust_p_values(p: np.ndarray, group: np.ndarray, method: str) -> np.ndarray
             raw = raw * harmonic[m_sorted.astype(int) - 1]
         raw = np.minimum(raw, 1.0)
         # step-up: running minimum from the largest p downwards within each family
-        rev = raw[::-1] + offset[::-1]
-        adj_sorted = (np.minimum.accumulate(rev) - offset[::-1])[::-1]
+        adj_sorted = pd.Series(raw[::-1]).groupby(g_sorted[::-1]).cummin().to_numpy()[::-1]
     out = np.empty_like(p)
     out[order] = adj_sorted
     return out

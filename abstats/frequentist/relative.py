@@ -45,7 +45,9 @@ def log_ratio_interval(
     ok = np.isfinite(se)
     log_ratio = np.log(np.where(ok, m_t, 1.0)) - np.log(np.where(ok, m_c, 1.0))
     low, high = bounds(log_ratio, crit * se, alternative)
-    low, high = np.expm1(low), np.expm1(high)
+    # A huge log-ratio bound overflows to +inf, which is the honest (unbounded) answer.
+    with np.errstate(over="ignore"):
+        low, high = np.expm1(low), np.expm1(high)
     return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 
 def srm_test(n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -29,4 +29,12 @@ def srm_test(n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndar
     expected = totals[experiment_code] * expected_share / share_totals[experiment_code]
     chi2 = np.bincount(experiment_code, weights=(n - expected) ** 2 / expected)
     df = np.bincount(experiment_code) - 1
-    return chi2, stats.chi2.sf(chi2, df)
+    return chi2, special.chdtrc(df, chi2)
+
+
+def srm_two_arm(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """The same chi-square test for paired two-arm rows, without grouping (the batch path)."""
+    total = n_c + n_t
+    e_c, e_t = total * (1.0 - treatment_share), total * treatment_share
+    chi2 = (n_c - e_c) ** 2 / e_c + (n_t - e_t) ** 2 / e_t
+    return chi2, special.chdtrc(1, chi2)

@@ -44,8 +44,8 @@ class Result:
     >>> import abstats
     >>> r = abstats.analyze({"variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]},
     ...                     metric=abstats.BinaryMetric("conversion"), control="A")
-    >>> round(float(r.p_value[0]), 4), r.decision[0]
-    (0.0385, 'stop_winner')
+    >>> round(float(r.p_value[0]), 4), str(r.decision[0])
+    (0.0355, 'stop_winner')
     >>> r.confidence_interval()[0].round(4)
     array([0.0021])
     """
@@ -164,6 +164,11 @@ class Result:
         from abstats.result.render import render_html
 
         return render_html(self)
+
+
+def constant(value: Any, rows: int) -> np.ndarray:
+    """A read-only column repeating one value, without allocating ``rows`` elements."""
+    return np.broadcast_to(np.asarray(value), (rows,))
 
 
 def _plain(value: Any) -> Any:
