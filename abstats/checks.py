@@ -38,13 +38,45 @@ def check_positive(field: str, value: Any, *, allow_zero: bool = False) -> float
     return x
 
 
-def check_finite_array(field: str, values: Any, *, metric: str | None = None) -> np.ndarray:
-    """Return ``values`` as a 1-D float array, raising on NaN or infinity."""
-    arr = np.atleast_1d(np.asarray(values, dtype=float))
+def check_finite_array(
+    field: str, values: Any, *, setting: bool = False, metric: str | None = None, ndmin: int = 0
+) -> np.ndarray:
+    """``values`` as a float array (shape kept, at least ``ndmin`` dimensions), raising on non-numbers, NaN or inf.
+
+    ``setting=True`` raises :class:`ConfigError` (a setting such as alpha),
+    otherwise :class:`InputError` (data).
+    """
+    error = ConfigError if setting else InputError
+    try:
+        arr = np.array(values, dtype=float, ndmin=ndmin, copy=None)
+    except (TypeError, ValueError):
+        raise error(field, values, "a number or an array of numbers", metric=metric) from None
     bad = ~np.isfinite(arr)
     if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise InputError(field, arr.flat[first], "a finite number (no NaN or infinity)", metric=metric)
+        raise error(field, arr[bad].flat[0], "a finite number (no NaN or infinity)", metric=metric)
+    return arr
+
+
+def require_cells(bad: Any, field: str, values: Any, expected: str, *, setting: bool = False) -> None:
+    """Raise for the first cell where ``bad`` holds, naming ``field`` and its value there."""
+    bad = np.asarray(bad)
+    if bad.any():
+        error = ConfigError if setting else InputError
+        first = np.broadcast_to(values, bad.shape)[bad].flat[0]
+        raise error(field, float(first), expected)
+
+
+def check_open_unit_array(field: str, values: Any, *, setting: bool = True) -> np.ndarray:
+    """Every cell strictly between 0 and 1 (alpha, power, a baseline rate)."""
+    arr = check_finite_array(field, values, setting=setting)
+    require_cells((arr <= 0) | (arr >= 1), field, arr, "a number strictly between 0 and 1", setting=setting)
+    return arr
+
+
+def check_positive_array(field: str, values: Any, *, setting: bool = False, ndmin: int = 0) -> np.ndarray:
+    """Every cell a finite number > 0."""
+    arr = check_finite_array(field, values, setting=setting, ndmin=ndmin)
+    require_cells(arr <= 0, field, arr, "a number > 0", setting=setting)
     return arr
 
 

@@ -139,3 +139,13 @@ def test_unknown_column_lookup():
     with pytest.raises(KeyError, match="not a Result column"):
         r["nope"]
     assert r["prob_beats_control"][0] is None
+
+
+def test_forest_plot(demo_result, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = demo_result.plot()
+    assert len(ax.get_yticklabels()) == len(demo_result)
+    ax.figure.savefig(tmp_path / "forest.png")
+    assert (tmp_path / "forest.png").stat().st_size > 1000

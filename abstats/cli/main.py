@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from abstats.cli import demo
+from abstats.cli import demo, plan
 
 app = typer.Typer(
     name="abstats",
@@ -20,6 +20,7 @@ def _root() -> None:
 
 
 demo.register(app)
+plan.register(app)
 
 
 def main() -> None:

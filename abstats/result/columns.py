@@ -29,6 +29,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("prob_beats_control", "number?", "Bayesian: P(treatment better than control)"),
     ("expected_loss_treatment", "number?", "Bayesian: expected loss of shipping the treatment"),
     ("expected_loss_control", "number?", "Bayesian: expected loss of keeping the control"),
+    ("prob_best", "number?", "Bayesian: P(treatment has the best value among all arms of its experiment)"),
     ("effect_cred_low", "number?", "Bayesian: credible interval of the absolute effect"),
     ("effect_cred_high", "number?", "Bayesian: credible interval of the absolute effect"),
     ("rel_cred_low", "number?", "Bayesian: credible interval of the relative effect"),

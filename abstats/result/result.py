@@ -155,6 +155,12 @@ class Result:
 
         return summary_frame(self)
 
+    def plot(self, kind: str = "relative", ax: Any = None) -> Any:
+        """Forest plot of every comparison's effect and interval (matplotlib, imported on use)."""
+        from abstats.result.plot import forest_plot
+
+        return forest_plot(self, ax=ax, kind=kind)
+
     def __str__(self) -> str:
         from abstats.result.render import render_text
 

@@ -1,0 +1,137 @@
+"""Group-sequential sizing: the fixed-sample plan scaled by the design's inflation factor.
+
+Boundaries, inflation factors and stopping probabilities come from
+:mod:`abstats.sequential`; this module only applies them to a plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from abstats.planning.plan import SampleSizePlan, _ceil
+from abstats.planning.sample_size import plan_sample_size
+from abstats.sequential import GroupSequentialDesign
+
+
+@dataclass(frozen=True)
+class GroupSequentialPlan:
+    """A fixed-sample plan and the group-sequential design that stretches it.
+
+    ``n_max_per_arm`` = inflation_factor * fixed n (the size if no look stops the test);
+    ``expected_n_per_arm`` = E[N | H1] = expected_fraction * fixed n, the average size
+    when the effect is the planned one (Jennison & Turnbull 2000, ch. 2).
+    """
+
+    fixed: SampleSizePlan
+    design: GroupSequentialDesign
+    inflation_factor: np.ndarray
+    expected_fraction: np.ndarray
+
+    @property
+    def n_max_per_arm(self) -> np.ndarray:
+        return self.inflation_factor * self.fixed.n_per_arm
+
+    @property
+    def n_max_total(self) -> np.ndarray:
+        """Rounded-up control arm plus the rounded-up treatment arms at the maximum size."""
+        r, k = self.fixed.allocation, self.fixed.treatments
+        return _ceil(self.n_max_per_arm) + k * _ceil(r * self.n_max_per_arm)
+
+    @property
+    def expected_n_per_arm(self) -> np.ndarray:
+        return self.expected_fraction * self.fixed.n_per_arm
+
+    @property
+    def expected_n_total(self) -> np.ndarray:
+        """Expected units under the alternative, all arms (unrounded)."""
+        return self.expected_n_per_arm * (1 + self.fixed.treatments * self.fixed.allocation)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.fixed.to_dict()
+        out.update(
+            design=self.design.kind,
+            looks=self.design.looks,
+            information_fractions=list(self.design.information_fractions),
+            inflation_factor=self.inflation_factor.tolist(),
+            expected_fraction=self.expected_fraction.tolist(),
+            n_max_per_arm=self.n_max_per_arm.tolist(),
+            n_max_total=self.n_max_total.tolist(),
+            expected_n_per_arm=self.expected_n_per_arm.tolist(),
+            expected_n_total=self.expected_n_total.tolist(),
+        )
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        frame = self.fixed.to_frame()
+        frame["design"] = self.design.kind
+        frame["looks"] = self.design.looks
+        for name in (
+            "inflation_factor",
+            "expected_fraction",
+            "n_max_per_arm",
+            "n_max_total",
+            "expected_n_per_arm",
+            "expected_n_total",
+        ):
+            frame[name] = getattr(self, name).ravel()
+        return frame
+
+
+def plan_group_sequential(
+    metric: str = "binary",
+    *,
+    design: str | GroupSequentialDesign = "obrien_fleming",
+    looks: int | None = None,
+    information_fractions: tuple[float, ...] | None = None,
+    **plan_kwargs: Any,
+) -> GroupSequentialPlan:
+    """Maximum and expected sample size of a group-sequential test (efficacy looks, optional futility).
+
+    The fixed-sample n comes from :func:`plan_sample_size` (same arguments); the
+    design's inflation factor R and expected stopping fraction come from
+    :class:`abstats.sequential.GroupSequentialDesign` at each cell's
+    ``alpha_per_comparison``, power and sidedness (a one-sided plan uses
+    ``alternative="greater"``). ``design`` is a design kind (with ``looks`` or
+    ``information_fractions``) or a ready ``GroupSequentialDesign`` whose alpha,
+    power and sidedness are replaced by the plan's.
+
+    Examples
+    --------
+    >>> gs = plan_group_sequential("binary", baseline=0.05, mde=0.1, design="obrien_fleming", looks=3)
+    >>> round(float(gs.inflation_factor), 3)
+    1.017
+    """
+    fixed = plan_sample_size(metric, **plan_kwargs)
+    if isinstance(design, GroupSequentialDesign):
+        template = design
+    else:
+        template = GroupSequentialDesign(design, looks=looks, information_fractions=information_fractions)
+    alternative = "two-sided" if fixed.alternative == "two-sided" else "greater"
+    # R depends only on (alpha, power) per design, so each distinct pair is solved once
+    # (the sequential module solves one design per call); a grid usually has a handful.
+    pairs = np.stack([fixed.alpha_per_comparison.ravel(), fixed.power.ravel()], axis=1)
+    unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    inflation = np.empty(len(unique))
+    expected = np.empty(len(unique))
+    for i, (alpha, power) in enumerate(unique):
+        cell = _with(template, alpha=float(alpha), power=float(power), alternative=alternative)
+        inflation[i] = cell.inflation_factor(float(power))
+        expected[i] = cell.expected_sample_size(float(power))
+    shape = fixed.n_per_arm.shape
+    resolved = _with(template, alternative=alternative)
+    return GroupSequentialPlan(
+        fixed=fixed,
+        design=resolved,
+        inflation_factor=inflation[inverse.ravel()].reshape(shape),
+        expected_fraction=expected[inverse.ravel()].reshape(shape),
+    )
+
+
+def _with(design: GroupSequentialDesign, **changes: Any) -> GroupSequentialDesign:
+    # A built design holds both looks and fractions; the constructor accepts only one of them.
+    return dataclasses.replace(design, looks=None, **changes)

@@ -1,0 +1,78 @@
+"""Bayesian planning: the expected-loss quadrature against mpmath references, and the simulated assurance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from abstats.errors import AbstatsError
+from abstats.planning import plan_bayesian_sample_size
+from abstats.planning.beta_loss import expected_losses, prob_greater
+
+
+def _posteriors(case: dict) -> tuple[float, float, float, float]:
+    inputs, prior = case["inputs"], case["inputs"]["prior"]
+    c, t = inputs["control"], inputs["treatment"]
+    return (
+        prior["alpha"] + c["conversions"],
+        prior["beta"] + c["n"] - c["conversions"],
+        prior["alpha"] + t["conversions"],
+        prior["beta"] + t["n"] - t["conversions"],
+    )
+
+
+def test_losses_match_mpmath_cases(beta_loss_cases: list[dict], within) -> None:
+    assert len(beta_loss_cases) >= 5
+    a_c, b_c, a_t, b_t = (np.array(v, dtype=float) for v in zip(*map(_posteriors, beta_loss_cases), strict=True))
+    ship, keep = expected_losses(a_c, b_c, a_t, b_t)
+    beats = prob_greater(a_t, b_t, a_c, b_c)
+    for i, case in enumerate(beta_loss_cases):
+        expected, tol = case["expected"], case["tolerance"]
+        assert within(ship[i], expected["expected_loss_ship_treatment"], tol), case["id"]
+        assert within(keep[i], expected["expected_loss_keep_control"], tol), case["id"]
+        assert within(beats[i], expected["prob_treatment_beats_control"], tol), case["id"]
+
+
+@pytest.mark.simulation
+def test_planned_n_reaches_the_assurance_on_fresh_simulations() -> None:
+    plan = plan_bayesian_sample_size(baseline=0.1, mde=0.1, threshold=0.0005, assurance=0.8, seed=3)
+    assert plan.n_per_arm > 100
+    # Re-simulate at the planned n and at 0.6 n with other seeds and more experiments.
+    rng = np.random.default_rng(99)
+    sims = 4000
+    rates = []
+    for n in (plan.n_per_arm, int(0.6 * plan.n_per_arm)):
+        x_c = rng.binomial(n, 0.1, sims)
+        x_t = rng.binomial(n, 0.11, sims)
+        ship, keep = expected_losses(1.0 + x_c, 1.0 + n - x_c, 1.0 + x_t, 1.0 + n - x_t)
+        rates.append(np.mean(np.minimum(ship, keep) < 0.0005))
+    # Planning and check both carry Monte Carlo error: 4 binomial standard errors of
+    # each (2000 and 4000 simulations at ~0.8: 0.009 and 0.006) combined, about 0.043.
+    tolerance = 4 * np.sqrt(0.8 * 0.2 / 2000 + 0.8 * 0.2 / 4000)
+    assert rates[0] >= 0.8 - tolerance, rates
+    assert rates[1] < 0.8 - tolerance, rates
+
+
+def test_given_grid_and_errors() -> None:
+    plan = plan_bayesian_sample_size(
+        baseline=0.3, mde=0.2, threshold=0.001, n_grid=[200, 5000, 50000], seed=0, simulations=500
+    )
+    assert plan.n_per_arm in (200, 5000, 50000)
+    assert list(plan.curve["n_per_arm"]) == [200, 5000, 50000]
+    assert plan.to_dict()["n_total"] == 2 * plan.n_per_arm
+    same = plan_bayesian_sample_size(
+        baseline=0.3, mde=0.2, threshold=0.001, n_grid=[200, 5000, 50000], seed=0, simulations=500
+    )
+    assert same.curve.equals(plan.curve)  # seeded
+    with pytest.raises(AbstatsError) as excinfo:
+        plan_bayesian_sample_size(baseline=0.3, mde=0.2, threshold=1e-7, n_grid=[100, 200], simulations=200)
+    assert excinfo.value.field == "n_grid"
+    for kwargs, field in [
+        ({"baseline": 0.9, "mde": 0.5}, "mde"),
+        ({"threshold": 0.0}, "threshold"),
+        ({"assurance": 1.0}, "assurance"),
+        ({"simulations": 10}, "simulations"),
+    ]:
+        with pytest.raises(AbstatsError) as excinfo:
+            plan_bayesian_sample_size(**({"baseline": 0.1, "mde": 0.1, "threshold": 0.001} | kwargs))
+        assert excinfo.value.field == field
