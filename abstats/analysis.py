@@ -21,9 +21,13 @@ from abstats.frequentist.scoring import score_frequentist
 from abstats.frequentist.settings import FrequentistSettings
 from abstats.metrics import Metric
 from abstats.result import Result
+from abstats.sequential.scoring import score_sequential
+from abstats.sequential.settings import SEQUENTIAL_METHODS, SequentialSettings
 from abstats.statistics import SufficientStats
 
-METHODS = ("frequentist",)
+Settings = FrequentistSettings | SequentialSettings
+
+METHODS = ("frequentist", *SEQUENTIAL_METHODS)
 
 
 def analyze(
@@ -50,7 +54,8 @@ def analyze(
     metric
         Metric(s) to read from an aggregate table.
     method
-        ``"frequentist"``.
+        ``"frequentist"`` (fixed horizon), ``"group_sequential"`` (planned looks: pass ``design=``
+        and ``look=``), ``"msprt"`` or ``"confidence_sequence"`` (always valid, look any time).
     variant, experiment
         Label columns of an aggregate table (no ``experiment``: one experiment).
     expected_split
@@ -59,9 +64,10 @@ def analyze(
     srm_alpha
         SRM p-value below which the ``srm`` warning fires (default 0.001).
     **options
-        Method settings; for ``"frequentist"`` the fields of
+        Method settings: for ``"frequentist"`` the fields of
         :class:`~abstats.frequentist.settings.FrequentistSettings`
-        (``alpha``, ``alternative``, ``correction``, ``binary_test``, ``margin``...).
+        (``alpha``, ``alternative``, ``correction``, ``binary_test``, ``margin``...); for the
+        sequential methods those of :class:`~abstats.sequential.settings.SequentialSettings`.
 
     Returns
     -------
@@ -138,20 +144,24 @@ def compare(
 
 
 def _score(
-    sets: list[ComparisonSet], method: str, settings: FrequentistSettings, srm_alpha: float, extra: dict[str, Any]
+    sets: list[ComparisonSet], method: str, settings: Settings, srm_alpha: float, extra: dict[str, Any]
 ) -> Result:
-    columns, flags, rules = score_frequentist(sets, settings)
+    if isinstance(settings, SequentialSettings):
+        columns, flags, rules = score_sequential(sets, settings)
+    else:
+        columns, flags, rules = score_frequentist(sets, settings)
     flags["srm"] = columns["srm_p_value"] < srm_alpha
     recorded = {**settings.to_dict(), **extra, "srm_alpha": srm_alpha}
     return Result(method, recorded, columns, rules, flags)
 
 
-def _settings(method: str, options: Mapping[str, Any]) -> FrequentistSettings:
-    allowed = {f.name for f in fields(FrequentistSettings)}
+def _settings(method: str, options: Mapping[str, Any]) -> Settings:
+    kind = SequentialSettings if method in SEQUENTIAL_METHODS else FrequentistSettings
+    allowed = {f.name for f in fields(kind)} - {"method"}
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise ConfigError(unknown[0], options[unknown[0]], f"a {method} option: " + ", ".join(sorted(allowed)))
-    return FrequentistSettings(**options)
+    return SequentialSettings(method=method, **options) if kind is SequentialSettings else FrequentistSettings(**options)
 
 
 def _as_datasets(data: Any, metric: Any, variant: str, experiment: str | None) -> list[ExperimentData]:

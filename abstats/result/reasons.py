@@ -72,12 +72,43 @@ def _test_undefined(row: Row, settings: Settings) -> str:
     return "the test is undefined for this row (see warnings): no verdict"
 
 
+_VERDICT = {
+    "stop_winner": "winner",
+    "stop_loser": "loser",
+    "stop_futility": "stop for futility",
+    "continue": "continue",
+    "inconclusive": "final look reached without crossing: inconclusive",
+}
+
+
+def _group_sequential(row: Row, settings: Settings) -> str:
+    return f"{row['_rule_text']}; z = {row['statistic']:+.3f}: {_VERDICT[row['decision']]}"
+
+
+def _always_valid(row: Row, settings: Settings) -> str:
+    label = "mSPRT" if settings["method"] == "msprt" else "confidence-sequence"
+    p = row["p_value_adjusted"]
+    if p != p:  # NaN: zero variance
+        return f"always-valid ({label}): undefined for this row (see warnings): continue"
+    compare = "<=" if p <= settings["alpha"] else ">"
+    text = (
+        f"always-valid {_p_label(row, settings)} ({label}, tuned at n = {settings['tuning_n']:g}) = {p:.3g} {compare} "
+        f"alpha = {settings['alpha']:g}, valid at any look"
+    )
+    if row["decision"] in ("stop_winner", "stop_loser"):
+        return f"{text}: {_direction(row)}: {_VERDICT[row['decision']]}"
+    return f"{text}: continue"
+
+
 FORMATTERS: dict[str, Callable[[Row, Settings], str]] = {
     "significant": _significant,
     "margin_met": _margin_met,
     "not_significant": _not_significant,
     "planned_n_not_reached": _planned_n_not_reached,
     "test_undefined": _test_undefined,
+    "group_sequential": _group_sequential,
+    "msprt": _always_valid,
+    "confidence_sequence": _always_valid,
 }
 
 
