@@ -81,8 +81,17 @@ _VERDICT = {
 }
 
 
+_CROSSED = {
+    "stop_winner": "crossed the efficacy boundary: winner",
+    "stop_loser": "crossed the efficacy boundary in the harmful direction: loser",
+    "stop_futility": "crossed the futility boundary: stop for futility",
+    "continue": "no boundary crossed: continue",
+    "inconclusive": "no boundary crossed at the final look: inconclusive",
+}
+
+
 def _group_sequential(row: Row, settings: Settings) -> str:
-    return f"{row['_rule_text']}; z = {row['statistic']:+.3f}: {_VERDICT[row['decision']]}"
+    return f"{row['_rule_text']}; z = {row['statistic']:+.3f} {_CROSSED[row['decision']]}"
 
 
 def _always_valid(row: Row, settings: Settings) -> str:
