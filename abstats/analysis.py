@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from abstats.bayesian.set_scoring import score_bayesian
+from abstats.bayesian.settings import BayesianSettings
 from abstats.checks import check_choice, check_open_unit
-from abstats.comparisons import ComparisonSet, from_experiment_data, from_pairs
+from abstats.comparisons import ComparisonSet, data_flags, from_experiment_data, from_pairs
 from abstats.data import ExperimentData, from_aggregates
 from abstats.errors import ConfigError, InputError
 from abstats.frequentist.scoring import score_frequentist
@@ -25,9 +27,9 @@ from abstats.sequential.scoring import score_sequential
 from abstats.sequential.settings import SEQUENTIAL_METHODS, SequentialSettings
 from abstats.statistics import SufficientStats
 
-Settings = FrequentistSettings | SequentialSettings
+Settings = FrequentistSettings | SequentialSettings | BayesianSettings
 
-METHODS = ("frequentist", *SEQUENTIAL_METHODS)
+METHODS = ("frequentist", "bayesian", *SEQUENTIAL_METHODS)
 
 
 def analyze(
@@ -54,7 +56,8 @@ def analyze(
     metric
         Metric(s) to read from an aggregate table.
     method
-        ``"frequentist"`` (fixed horizon), ``"group_sequential"`` (planned looks: pass ``design=``
+        ``"frequentist"`` (fixed horizon), ``"bayesian"`` (conjugate posteriors, expected-loss
+        stopping), ``"group_sequential"`` (planned looks: pass ``design=``
         and ``look=``), ``"msprt"`` or ``"confidence_sequence"`` (always valid, look any time).
     variant, experiment
         Label columns of an aggregate table (no ``experiment``: one experiment).
@@ -66,8 +69,10 @@ def analyze(
     **options
         Method settings: for ``"frequentist"`` the fields of
         :class:`~abstats.frequentist.settings.FrequentistSettings`
-        (``alpha``, ``alternative``, ``correction``, ``binary_test``, ``margin``...); for the
-        sequential methods those of :class:`~abstats.sequential.settings.SequentialSettings`.
+        (``alpha``, ``alternative``, ``correction``, ``binary_test``, ``margin``...); for
+        ``"bayesian"`` those of :class:`~abstats.bayesian.settings.BayesianSettings` (priors,
+        ``threshold``...); for the sequential methods those of
+        :class:`~abstats.sequential.settings.SequentialSettings`.
 
     Returns
     -------
@@ -148,20 +153,28 @@ def _score(
 ) -> Result:
     if isinstance(settings, SequentialSettings):
         columns, flags, rules = score_sequential(sets, settings)
+    elif isinstance(settings, BayesianSettings):
+        columns, flags, rules = score_bayesian(sets, settings)
     else:
         columns, flags, rules = score_frequentist(sets, settings)
-    flags["srm"] = columns["srm_p_value"] < srm_alpha
+    flags.update(data_flags(sets, srm_alpha))
     recorded = {**settings.to_dict(), **extra, "srm_alpha": srm_alpha}
     return Result(method, recorded, columns, rules, flags)
 
 
 def _settings(method: str, options: Mapping[str, Any]) -> Settings:
-    kind = SequentialSettings if method in SEQUENTIAL_METHODS else FrequentistSettings
-    allowed = {f.name for f in fields(kind)} - {"method"}
+    kind: type[Settings]
+    if method in SEQUENTIAL_METHODS:
+        kind, options = SequentialSettings, {**options, "method": method}
+    else:
+        kind = BayesianSettings if method == "bayesian" else FrequentistSettings
+    allowed = {f.name for f in fields(kind)}
     unknown = sorted(set(options) - allowed)
     if unknown:
-        raise ConfigError(unknown[0], options[unknown[0]], f"a {method} option: " + ", ".join(sorted(allowed)))
-    return SequentialSettings(method=method, **options) if kind is SequentialSettings else FrequentistSettings(**options)
+        raise ConfigError(
+            unknown[0], options[unknown[0]], f"a {method} option: " + ", ".join(sorted(allowed - {"method"}))
+        )
+    return kind(**options)
 
 
 def _as_datasets(data: Any, metric: Any, variant: str, experiment: str | None) -> list[ExperimentData]:

@@ -13,7 +13,8 @@ from abstats.errors import ConfigError
 from abstats.frequentist.srm import srm_test, srm_two_arm
 from abstats.metrics import Metric
 from abstats.result.result import constant
-from abstats.statistics import SufficientStats
+from abstats.statistics import MeanStats, SufficientStats
+from abstats.statistics.normality import normal_approximation_unsafe
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +68,21 @@ def from_pairs(
         "srm_p_value": srm_p,
     }
     return _build(metric, control, treatment, identity, np.arange(rows))
+
+
+def data_flags(sets: list[ComparisonSet], srm_alpha: float) -> dict[str, np.ndarray]:
+    """Warnings that come from the data whatever the method: SRM and heavy-tailed mostly-zero means."""
+    srm = np.concatenate([s.identity["srm_p_value"] for s in sets]) < srm_alpha
+    heavy = []
+    for s in sets:
+        flag = np.zeros(len(s), dtype=bool)
+        if isinstance(s.control, MeanStats) and s.control.nonzero is not None:
+            assert isinstance(s.treatment, MeanStats) and s.treatment.nonzero is not None
+            flag = normal_approximation_unsafe(s.control.n, s.control.nonzero) | normal_approximation_unsafe(
+                s.treatment.n, s.treatment.nonzero
+            )
+        heavy.append(flag)
+    return {"srm": srm, "heavy_tail": np.concatenate(heavy)}
 
 
 def family_groups(sets: list[ComparisonSet], family: str) -> np.ndarray:

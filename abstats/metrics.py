@@ -51,7 +51,8 @@ class BinaryMetric:
 class MeanMetric:
     """A numeric outcome per unit averaged over units (revenue per visitor, time on page).
 
-    Aggregates: ``n``, ``sum``, ``sum_sq`` (sum of squared per-unit values).
+    Aggregates: ``n``, ``sum``, ``sum_sq`` (sum of squared per-unit values) and, optionally,
+    ``nonzero`` (units with a non-zero value), which enables the heavy-tail warning.
     """
 
     name: str
@@ -60,6 +61,7 @@ class MeanMetric:
     sum_field: str = "sum"
     sum_sq_field: str = "sum_sq"
     n_field: str = "n"
+    nonzero_field: str = "nonzero"
     kind: ClassVar[MetricKind] = "mean"
 
     @property

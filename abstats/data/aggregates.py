@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from abstats.data.columns import get_column, label_column
+from abstats.data.columns import column_names, get_column, label_column
 from abstats.data.experiment import ExperimentData
 from abstats.errors import InputError
 from abstats.metrics import BinaryMetric, MeanMetric, Metric, RatioMetric
@@ -51,7 +51,10 @@ def from_aggregates(
     if isinstance(metric, BinaryMetric):
         stats = BinaryStats.from_arrays(col(metric.n_field), col(metric.conversions_field), **where)
     elif isinstance(metric, MeanMetric):
-        stats = MeanStats.from_arrays(col(metric.n_field), col(metric.sum_field), col(metric.sum_sq_field), **where)
+        nonzero = col(metric.nonzero_field) if metric.nonzero_field in column_names(data) else None
+        stats = MeanStats.from_arrays(
+            col(metric.n_field), col(metric.sum_field), col(metric.sum_sq_field), nonzero=nonzero, **where
+        )
     elif isinstance(metric, RatioMetric):
         stats = RatioStats.from_arrays(
             col(metric.n_field),

@@ -59,7 +59,7 @@ def from_units(
         stats = BinaryStats.from_arrays(n, total(x), **where)
     elif isinstance(metric, MeanMetric):
         x = values(metric.value_column)
-        stats = MeanStats.from_arrays(n, total(x), total(x * x), **where)
+        stats = MeanStats.from_arrays(n, total(x), total(x * x), nonzero=total((x != 0).astype(float)), **where)
     elif isinstance(metric, RatioMetric):
         if metric.numerator is None or metric.denominator is None:
             raise InputError("RatioMetric", metric.name, "numerator= and denominator= column names for per-unit data")

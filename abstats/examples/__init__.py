@@ -10,7 +10,9 @@ from abstats.metrics import BinaryMetric, MeanMetric, Metric, RatioMetric
 CHECKOUT_METRICS: tuple[Metric, ...] = (
     BinaryMetric("conversion"),
     BinaryMetric("bounce_rate", higher_is_better=False, conversions_field="bounces"),
-    MeanMetric("revenue_per_visitor", sum_field="revenue_sum", sum_sq_field="revenue_sum_sq"),
+    MeanMetric(
+        "revenue_per_visitor", sum_field="revenue_sum", sum_sq_field="revenue_sum_sq", nonzero_field="conversions"
+    ),
     RatioMetric(
         "average_order_value",
         num_sum_field="revenue_sum",

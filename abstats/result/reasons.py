@@ -109,6 +109,28 @@ def _always_valid(row: Row, settings: Settings) -> str:
     return f"{text}: continue"
 
 
+def _expected_loss(row: Row, settings: Settings) -> str:
+    cutoff = row["_threshold"]
+    kind = (
+        f"{settings['threshold']:g} x control {row['control_estimate']:.4g}"
+        if settings["threshold_type"] == "relative"
+        else "absolute"
+    )
+    losses = (
+        f"expected loss of shipping treatment {row['expected_loss_treatment']:.3g}, "
+        f"of keeping control {row['expected_loss_control']:.3g}; threshold of caring {cutoff:.3g} ({kind})"
+    )
+    prob = f"P(treatment better) = {row['prob_beats_control']:.3f}"
+    if settings.get("prob_threshold") is not None:
+        prob += f" (required >= {settings['prob_threshold']:g} to stop)"
+    verdict = {
+        "stop_winner": "ship treatment: its expected loss is below the threshold: winner",
+        "stop_loser": "keep control: its expected loss is below the threshold: loser",
+        "continue": "neither arm's expected loss is below the threshold: continue",
+    }[row["decision"]]
+    return f"{losses}; {prob}: {verdict}"
+
+
 FORMATTERS: dict[str, Callable[[Row, Settings], str]] = {
     "significant": _significant,
     "margin_met": _margin_met,
@@ -118,6 +140,11 @@ FORMATTERS: dict[str, Callable[[Row, Settings], str]] = {
     "group_sequential": _group_sequential,
     "msprt": _always_valid,
     "confidence_sequence": _always_valid,
+    "expected_loss_treatment<threshold": _expected_loss,
+    "expected_loss_treatment<threshold&prob_beats>=threshold": _expected_loss,
+    "expected_loss_control<threshold": _expected_loss,
+    "expected_loss_control<threshold&prob_loses>=threshold": _expected_loss,
+    "none": _expected_loss,
 }
 
 

@@ -35,11 +35,20 @@ def _relative_undefined(row: Row, settings: Settings) -> str:
     )
 
 
+def _heavy_tail(row: Row, settings: Settings) -> str:
+    return (
+        "mostly-zero, heavy-tailed values: too few non-zero units for the normal approximation of the mean "
+        "(rule: n > 355 skewness^2 and >= 30 non-zero units per arm; Kohavi et al. 2014); intervals and "
+        "p-values may be off, collect more data or use the revenue model"
+    )
+
+
 MESSAGES: dict[str, Callable[[Row, Settings], str]] = {
     "srm": _srm,
     "few_conversions": _few_conversions,
     "zero_variance": _zero_variance,
     "relative_undefined": _relative_undefined,
+    "heavy_tail": _heavy_tail,
 }
 
 

@@ -31,6 +31,7 @@ class MeanStats:
     n: np.ndarray
     sum: np.ndarray
     sum_sq: np.ndarray
+    nonzero: np.ndarray | None = None  # units with a non-zero value, when known (heavy-tail check)
 
     @classmethod
     def from_arrays(
@@ -39,6 +40,7 @@ class MeanStats:
         sum: Any,  # noqa: A002 - the aggregate is called "sum" everywhere in the docs
         sum_sq: Any,
         *,
+        nonzero: Any = None,
         metric: str | None = None,
         experiment: Any = None,
         variant: Any = None,
@@ -52,13 +54,20 @@ class MeanStats:
         require_whole("n", n_arr, labels)
         require(q_arr < 0, "sum_sq", q_arr, ">= 0", labels)
         require_sum_sq_consistent("sum", "sum_sq", n_arr, s_arr, q_arr, labels)
-        return cls(n_arr, s_arr, q_arr)
+        nz_arr = None
+        if nonzero is not None:
+            nz_arr = as_float_array("nonzero", nonzero, labels)
+            require_same_length({"n": n_arr, "nonzero": nz_arr}, metric)
+            require((nz_arr < 0) | (nz_arr > n_arr), "nonzero", nz_arr, "between 0 and n", labels)
+            require_whole("nonzero", nz_arr, labels)
+        return cls(n_arr, s_arr, q_arr, nz_arr)
 
     def __len__(self) -> int:
         return len(self.n)
 
     def take(self, rows: np.ndarray) -> MeanStats:
-        return MeanStats(self.n[rows], self.sum[rows], self.sum_sq[rows])
+        nonzero = None if self.nonzero is None else self.nonzero[rows]
+        return MeanStats(self.n[rows], self.sum[rows], self.sum_sq[rows], nonzero)
 
     def estimate(self) -> np.ndarray:
         return self.sum / self.n

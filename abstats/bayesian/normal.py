@@ -1,0 +1,87 @@
+"""Normal posteriors for mean and ratio metrics, from each arm's estimate and its variance.
+
+Flat prior (default): each arm's mean is N(estimate, var_of_mean), so the
+absolute effect is D = T - C ~ N(t - c, v_t + v_c); the relative effect
+R = T / C - 1 uses the delta method, N(t / c - 1, v_t / c^2 + t^2 v_c / c^4).
+``var_of_mean`` is sd^2 / n for a mean, or the delta-method variance of a ratio
+of sums for a ratio metric, so one function serves both.
+
+Optional prior N(m0, s0^2) on the relative effect (GrowthBook's "proper"
+relative prior, gbstats ``EffectBayesianABTest``): each posterior is the
+precision-weighted combination mean = (x / v + mu0 / tau^2) / (1 / v + 1 / tau^2),
+var = 1 / (1 / v + 1 / tau^2); for R with (mu0, tau) = (m0, s0), for D with the
+prior rescaled to absolute units, (m0 |c|, s0 |c|).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from abstats.errors import InputError
+
+
+def normal_effect_posterior(
+    control_mean: np.ndarray,
+    control_var_of_mean: np.ndarray,
+    treatment_mean: np.ndarray,
+    treatment_var_of_mean: np.ndarray,
+    *,
+    prior_rel_effect_sd: float | None = None,
+    prior_rel_effect_mean: float = 0.0,
+) -> dict[str, np.ndarray]:
+    """Posterior mean and sd of the absolute (``abs_mean``, ``abs_sd``) and relative (``rel_mean``, ``rel_sd``) effect.
+
+    Examples
+    --------
+    >>> post = normal_effect_posterior([10.0], [0.04], [10.5], [0.05])
+    >>> round(float(post["abs_mean"][0]), 3), round(float(post["abs_sd"][0]), 3)
+    (0.5, 0.3)
+    """
+    columns = (control_mean, control_var_of_mean, treatment_mean, treatment_var_of_mean)
+    c, v_c, t, v_t = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float)) for x in columns))
+    if np.any(c == 0.0):
+        i = int(np.flatnonzero(c == 0.0)[0])
+        raise InputError("control_mean", 0.0, "a non-zero mean (the relative effect divides by it)", experiment=i)
+    abs_var = v_t + v_c
+    if np.any(abs_var <= 0.0):
+        i = int(np.flatnonzero(abs_var <= 0.0)[0])
+        raise InputError("treatment_var_of_mean", v_t[i], "> 0 in at least one arm", experiment=i)
+    rel_mean = t / c - 1.0
+    rel_var = v_t / c**2 + t**2 * v_c / c**4
+    abs_mean = t - c
+    if prior_rel_effect_sd is not None:
+        scale = np.abs(c)
+        abs_prior_var = (prior_rel_effect_sd * scale) ** 2
+        abs_mean, abs_var = _combine(abs_mean, abs_var, prior_rel_effect_mean * scale, abs_prior_var)
+        rel_mean, rel_var = _combine(rel_mean, rel_var, prior_rel_effect_mean, prior_rel_effect_sd**2)
+    return {"abs_mean": abs_mean, "abs_sd": np.sqrt(abs_var), "rel_mean": rel_mean, "rel_sd": np.sqrt(rel_var)}
+
+
+def _combine(mean, var, prior_mean, prior_var):
+    """Normal prior x normal likelihood: precision-weighted mean and the inverse total precision."""
+    precision = 1.0 / var + 1.0 / prior_var
+    return (mean / var + prior_mean / prior_var) / precision, 1.0 / precision
+
+
+def normal_positive_part(mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """E[max(X, 0)] for X ~ N(mean, sd^2): sd * phi(mean / sd) + mean * Phi(mean / sd).
+
+    Examples
+    --------
+    >>> round(float(normal_positive_part(0.0, 1.0)), 6)
+    0.398942
+    """
+    z = np.asarray(mean, dtype=float) / np.asarray(sd, dtype=float)
+    return sd * stats.norm.pdf(z) + mean * stats.norm.cdf(z)
+
+
+def normal_positive_prob(mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """P(X > 0) for X ~ N(mean, sd^2) = Phi(mean / sd)."""
+    return stats.norm.cdf(np.asarray(mean, dtype=float) / np.asarray(sd, dtype=float))
+
+
+def normal_interval(mean: np.ndarray, sd: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Equal-tailed (= highest-density) interval mean -/+ z sd of a normal posterior."""
+    z = stats.norm.isf((1.0 - level) / 2.0)
+    return mean - z * sd, mean + z * sd

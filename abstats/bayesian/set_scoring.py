@@ -1,0 +1,141 @@
+"""Bayesian scoring of comparison sets: posteriors per arm, P(beats), expected loss, P(best), decisions."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from abstats.bayesian import beta_binomial as bb
+from abstats.bayesian.decision import expected_loss_decision
+from abstats.bayesian.scoring import score_binary, score_normal
+from abstats.bayesian.settings import BayesianSettings
+from abstats.comparisons import ComparisonSet
+from abstats.frequentist.relative import relative_effect
+from abstats.result.assembly import concat_columns, concat_flags
+from abstats.statistics import BinaryStats
+
+Columns = dict[str, np.ndarray]
+
+
+def score_bayesian(
+    sets: list[ComparisonSet], settings: BayesianSettings
+) -> tuple[Columns, dict[str, np.ndarray], np.ndarray]:
+    """Columns, warning flags and rule codes for every row of every set."""
+    parts, flag_parts = [], []
+    for s in sets:
+        hib = s.metric.higher_is_better
+        m_c, m_t = s.control.estimate(), s.treatment.estimate()
+        if isinstance(s.control, BinaryStats):
+            assert isinstance(s.treatment, BinaryStats)
+            scores = score_binary(
+                s.control.conversions,
+                s.control.n,
+                s.treatment.conversions,
+                s.treatment.n,
+                prior_alpha=settings.prior_alpha,
+                prior_beta=settings.prior_beta,
+                higher_is_better=hib,
+                ci_level=settings.ci_level,
+                interval=settings.interval,
+                seed=settings.seed,
+            )
+            best = _binary_prob_best(s, settings, hib)
+        else:
+            v_c, v_t = s.control.variance_of_estimate(), s.treatment.variance_of_estimate()
+            scores = score_normal(
+                m_c,
+                v_c,
+                m_t,
+                v_t,
+                higher_is_better=hib,
+                ci_level=settings.ci_level,
+                prior_rel_effect_sd=settings.prior_rel_effect_sd,
+                prior_rel_effect_mean=settings.prior_rel_effect_mean,
+            )
+            best = _normal_prob_best(s, hib)
+        rel = relative_effect(m_c, m_t)
+        parts.append(
+            {
+                **s.identity,
+                "control_estimate": m_c,
+                "treatment_estimate": m_t,
+                "effect": m_t - m_c,
+                "rel_effect": rel,
+                "prob_best": best,
+                **scores,
+            }
+        )
+        flag_parts.append(
+            {
+                "zero_variance": (s.control.variance_of_estimate() == 0) & (s.treatment.variance_of_estimate() == 0),
+                "relative_undefined": np.isnan(rel)
+                | np.isnan(scores["rel_cred_low"])
+                | np.isnan(scores["rel_cred_high"]),
+            }
+        )
+    columns = concat_columns(parts)
+    decision, rules = expected_loss_decision(
+        columns["expected_loss_treatment"],
+        columns["expected_loss_control"],
+        columns["prob_beats_control"],
+        threshold=settings.threshold,
+        threshold_type=settings.threshold_type,
+        control_estimate=columns["control_estimate"],
+        prob_threshold=settings.prob_threshold,
+    )
+    cutoff = settings.threshold * (
+        np.abs(columns["control_estimate"]) if settings.threshold_type == "relative" else 1.0
+    )
+    columns["_threshold"] = np.broadcast_to(cutoff, decision.shape)
+    columns["decision"] = decision.astype(str)
+    return columns, concat_flags(flag_parts, [len(s) for s in sets]), np.asarray(rules, dtype=str)
+
+
+def _experiments_by_size(s: ComparisonSet) -> list[tuple[np.ndarray, int]]:
+    """Row indices grouped per experiment, as (rows of shape (e, r), r treatments) for each r present."""
+    code = s.experiment_code
+    order = np.argsort(code, kind="stable")
+    counts = np.bincount(code)
+    per_row = counts[code[order]]
+    out = []
+    for r in np.unique(per_row):
+        rows = order[per_row == r]
+        out.append((rows.reshape(-1, int(r)), int(r)))
+    return out
+
+
+def _binary_prob_best(s: ComparisonSet, settings: BayesianSettings, higher_is_better: bool) -> np.ndarray:
+    """P(treatment is the best arm of its experiment), control included among the arms."""
+    assert isinstance(s.control, BinaryStats) and isinstance(s.treatment, BinaryStats)
+    a_c, b_c = bb.posterior_params(s.control.conversions, s.control.n, settings.prior_alpha, settings.prior_beta)
+    a_t, b_t = bb.posterior_params(s.treatment.conversions, s.treatment.n, settings.prior_alpha, settings.prior_beta)
+    if not higher_is_better:  # best = lowest rate: compare 1 - p, whose posterior is Beta(b, a)
+        a_c, b_c, a_t, b_t = b_c, a_c, b_t, a_t
+    out = np.empty(len(s))
+    for rows, _ in _experiments_by_size(s):
+        alpha = np.column_stack([a_c[rows[:, 0]], a_t[rows]])
+        beta = np.column_stack([b_c[rows[:, 0]], b_t[rows]])
+        out[rows] = bb.prob_best(alpha, beta)[:, 1:]
+    return out
+
+
+# Gauss-Hermite rule for E over one arm's normal posterior of prod_j Phi(.): 64 nodes integrate the
+# smooth product to ~1e-10 unless one arm is far sharper than another (then ~1e-6).
+_GH_NODES, _GH_WEIGHTS = np.polynomial.hermite.hermgauss(64)
+
+
+def _normal_prob_best(s: ComparisonSet, higher_is_better: bool) -> np.ndarray:
+    """P(treatment best) among normal arm posteriors (flat prior): E_i[prod_{j != i} Phi((X_i - mu_j) / sd_j)]."""
+    sign = 1.0 if higher_is_better else -1.0
+    mu_c, sd_c = sign * s.control.estimate(), np.sqrt(s.control.variance_of_estimate())
+    mu_t, sd_t = sign * s.treatment.estimate(), np.sqrt(s.treatment.variance_of_estimate())
+    out = np.empty(len(s))
+    for rows, r in _experiments_by_size(s):
+        mu = np.column_stack([mu_c[rows[:, 0]], mu_t[rows]])  # (e, k)
+        sd = np.maximum(np.column_stack([sd_c[rows[:, 0]], sd_t[rows]]), 1e-300)
+        for i in range(1, r + 1):  # k arms per experiment (small), not experiments
+            x = mu[:, i, None] + np.sqrt(2.0) * sd[:, i, None] * _GH_NODES  # (e, nodes)
+            others = np.delete(np.arange(r + 1), i)
+            cdf = special.ndtr((x[:, None, :] - mu[:, others, None]) / sd[:, others, None])
+            out[rows[:, i - 1]] = np.prod(cdf, axis=1) @ _GH_WEIGHTS / np.sqrt(np.pi)
+    return out
