@@ -40,6 +40,22 @@ def within(actual: float, expected: float, tolerance: dict[str, float]) -> bool:
     return ok_abs or ok_rel
 
 
+def assert_within(actual: Any, expected: Any, tolerance: dict[str, float], label: str = "") -> None:
+    """Element-wise: each value passes if either the given ``abs`` or the given ``rel`` bound holds."""
+    import numpy as np
+
+    actual = np.atleast_1d(np.asarray(actual, dtype=float))
+    expected = np.atleast_1d(np.asarray(expected, dtype=float))
+    assert actual.shape == expected.shape, f"{label}: shape {actual.shape} != {expected.shape}"
+    err = np.abs(actual - expected)
+    ok = np.zeros(actual.shape, dtype=bool)
+    if "abs" in tolerance:
+        ok |= err <= tolerance["abs"]
+    if "rel" in tolerance:
+        ok |= err <= tolerance["rel"] * np.abs(expected)
+    assert ok.all(), f"{label}: got {actual}, expected {expected} within {tolerance}"
+
+
 def assert_close(case: dict[str, Any], key: str, actual: float) -> None:
     expected = case["expected"][key]
     assert within(actual, expected, case["tolerance"]), (

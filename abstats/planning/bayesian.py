@@ -11,7 +11,7 @@ import pandas as pd
 from abstats.checks import check_choice, check_open_unit, check_positive
 from abstats.errors import ConfigError, InputError
 from abstats.checks import check_finite_array, require_cells
-from abstats.planning.beta_loss import expected_losses
+from abstats.bayesian.beta_binomial import expected_loss
 
 _DEFAULT_GRID = np.unique(np.round(np.geomspace(100, 10_000_000, 41)).astype(np.int64))
 _REFINE_POINTS = 12
@@ -172,7 +172,8 @@ def _assurance_curve(
     x_c = rng.binomial(grid[:, None], p_c, (grid.size, simulations))
     x_t = rng.binomial(grid[:, None], p_t, (grid.size, simulations))
     a0, b0 = priors
-    ship, keep = expected_losses(a0 + x_c, b0 + n - x_c, a0 + x_t, b0 + n - x_t)
+    # beta_binomial works on flat rows: one per (n, simulation) cell
+    ship, keep = (loss.reshape(x_c.shape) for loss in expected_loss(a0 + x_t, b0 + n - x_t, a0 + x_c, b0 + n - x_c))
     ship_treatment = ship <= keep
     chosen_loss = np.where(ship_treatment, ship, keep)
     assurance = np.mean(chosen_loss < threshold, axis=1)

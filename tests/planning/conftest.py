@@ -6,29 +6,11 @@ case of that metric, or for ``planning_cases`` to get the whole list.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CASES_PATH = REPO_ROOT / ".." / "shared" / "reference" / "cases.json"
-
-
-def _load(area: str) -> list[dict]:
-    cases = json.loads(CASES_PATH.read_text())["cases"]
-    return [case for case in cases if case["area"] == area]
-
-
-def _within(actual: float, expected: float, tolerance: dict) -> bool:
-    """A value passes if either stated bound (abs or rel) holds."""
-    ok = False
-    if "abs" in tolerance:
-        ok |= abs(actual - expected) <= tolerance["abs"]
-    if "rel" in tolerance:
-        ok |= abs(actual - expected) <= tolerance["rel"] * abs(expected)
-    return ok
+from reference import cases as _load
+from reference import within as _within
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -54,12 +36,6 @@ def ratio_cases() -> list[dict]:
 def inflation_cases() -> list[dict]:
     """Sequential cases giving the inflation factor of a group-sequential design."""
     return [c for c in _load("sequential") if "inflation_factor" in c["expected"]]
-
-
-@pytest.fixture(scope="session")
-def beta_loss_cases() -> list[dict]:
-    """Two-arm Beta-Binomial cases (mpmath): expected losses that the Bayesian planner's rule uses."""
-    return [c for c in _load("bayesian_binary") if "expected_loss_ship_treatment" in c["expected"]]
 
 
 @pytest.fixture(scope="session")
