@@ -14,19 +14,11 @@ import warnings
 import numpy as np
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize
+from timing import best_time
 
 from abstats.planning import plan_mde, plan_power, plan_sample_size
 
 LOOP_CELLS = 300
-
-
-def _best_of(repeats: int, fn) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -56,7 +48,7 @@ def main() -> None:
             ),
         ),
     ]:
-        seconds = _best_of(3, call)
+        seconds = best_time(repeat=3, fn=call)
         rows.append((label, seconds))
         print(f"abstats {label:45s} {seconds * 1e3:9.1f} ms for {cells:,} cells = {seconds / cells * 1e9:8.0f} ns/cell")
 

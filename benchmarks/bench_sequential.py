@@ -6,10 +6,8 @@ Run: ``.venv/bin/python benchmarks/bench_sequential.py``. Prints one line per me
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import numpy as np
+from timing import best_time
 
 from abstats.sequential import (
     GroupSequentialDesign,
@@ -17,16 +15,6 @@ from abstats.sequential import (
     default_mixing_variance,
     msprt_p_value,
 )
-
-
-def best_time(fn: Callable[[], object], repeat: int = 3) -> float:
-    """Best wall-clock time in seconds of ``repeat`` calls."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def bench_boundaries() -> None:
@@ -68,6 +56,10 @@ def bench_always_valid(n_experiments: int = 100_000) -> None:
     print(f"mSPRT running-minimum p-values, {size}: {seconds * 1e3:.1f} ms")
 
 
-if __name__ == "__main__":
+def main() -> None:
     bench_boundaries()
     bench_always_valid()
+
+
+if __name__ == "__main__":
+    main()

@@ -6,8 +6,8 @@ not imported here; they import pymc and arviz only when called.
 
 from abstats.bayesian.beta_binomial import BetaPrior, expected_loss_best, posterior_params, prob_best
 from abstats.bayesian.decision import expected_loss_decision
-from abstats.statistics.normality import normal_approximation_unsafe
 from abstats.bayesian.scoring import score_binary, score_normal
+from abstats.statistics.normality import normal_approximation_unsafe
 
 __all__ = [
     "BetaPrior",

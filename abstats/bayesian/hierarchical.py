@@ -55,10 +55,11 @@ def fit_segment_effects_binary(
 
     Examples
     --------
+    >>> quick = SamplerSettings(draws=300, tune=300, progressbar=False)
     >>> fit = fit_segment_effects_binary([50, 40], [1000, 800], [60, 52], [1000, 800],
-    ...     segments=["US", "DE"], settings=SamplerSettings(draws=200, tune=200, progressbar=False))  # doctest: +SKIP
-    >>> fit["segment"].tolist()  # doctest: +SKIP
-    ['US', 'DE']
+    ...     segments=["US", "DE"], settings=quick)  # doctest: +SKIP
+    >>> fit["segment"].tolist(), fit["warnings"]  # doctest: +SKIP
+    (['US', 'DE'], [])
     """
     import pymc as pm
 

@@ -26,8 +26,8 @@ from abstats.frequentist.relative import (
     relative_effect,
 )
 from abstats.frequentist.settings import FrequentistSettings
-from abstats.result.result import constant
 from abstats.frequentist.welch import welch_df
+from abstats.result.result import constant
 from abstats.statistics import BinaryStats, MeanStats, SufficientStats
 
 # Below this many conversions or non-conversions in an arm the normal approximation

@@ -8,10 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abstats.checks import check_choice, check_open_unit, check_positive
-from abstats.errors import ConfigError, InputError
-from abstats.checks import check_finite_array, require_cells
 from abstats.bayesian.beta_binomial import expected_loss
+from abstats.checks import check_choice, check_finite_array, check_open_unit, check_positive, require_cells
+from abstats.errors import ConfigError, InputError
 
 _DEFAULT_GRID = np.unique(np.round(np.geomspace(100, 10_000_000, 41)).astype(np.int64))
 _REFINE_POINTS = 12

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abstats.errors import ConfigError
 from abstats.checks import check_finite_array
+from abstats.errors import ConfigError
 from abstats.planning.power import plan_power
 from abstats.planning.sample_size import plan_sample_size
 

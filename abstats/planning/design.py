@@ -9,10 +9,9 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from abstats.checks import check_choice
+from abstats.checks import check_choice, check_finite_array, check_open_unit_array, check_positive_array, require_cells
 from abstats.errors import ConfigError
 from abstats.planning import formulas
-from abstats.checks import check_finite_array, check_open_unit_array, check_positive_array, require_cells
 from abstats.statistics.ratio import RatioStats
 
 METRICS = ("binary", "mean", "ratio")

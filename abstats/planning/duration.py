@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from abstats.checks import check_choice
-from abstats.checks import check_positive_array, require_cells
+from abstats.checks import check_choice, check_positive_array, require_cells
 
 ROUNDINGS = {"day": 1, "week": 7}
 

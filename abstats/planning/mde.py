@@ -7,13 +7,12 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from abstats.checks import check_choice
+from abstats.checks import check_choice, require_cells
 from abstats.errors import ConfigError
 from abstats.planning import formulas
-from abstats.planning.inputs import n_array, power_array
 from abstats.planning.bisection import bisect_increasing
-from abstats.checks import require_cells
 from abstats.planning.design import Design, build_design
+from abstats.planning.inputs import n_array, power_array
 from abstats.planning.plan import SampleSizePlan, make_plan
 
 DIRECTIONS = {"increase": 1.0, "decrease": -1.0}

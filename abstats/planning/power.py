@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from abstats.planning import formulas
-from abstats.planning.inputs import effect_and_direction, n_array
 from abstats.planning.design import build_design
+from abstats.planning.inputs import effect_and_direction, n_array
 from abstats.planning.plan import SampleSizePlan, make_plan
 
 

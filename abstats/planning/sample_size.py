@@ -6,10 +6,10 @@ from typing import Any
 
 from scipy import special
 
-from abstats.planning import formulas
-from abstats.planning.inputs import effect_and_direction, power_array
 from abstats.checks import require_cells
+from abstats.planning import formulas
 from abstats.planning.design import build_design
+from abstats.planning.inputs import effect_and_direction, power_array
 from abstats.planning.plan import SampleSizePlan, make_plan
 
 

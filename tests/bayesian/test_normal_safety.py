@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from abstats.statistics.normality import normal_approximation_unsafe
 from abstats.errors import InputError
+from abstats.statistics.normality import normal_approximation_unsafe
 
 
 def test_rule_by_hand():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from abstats.sequential import GroupSequentialDesign, cs_half_width, msprt_log_likelihood_ratio, msprt_p_value
 
 
