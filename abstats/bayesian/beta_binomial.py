@@ -180,14 +180,27 @@ def expected_loss_best(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
 def _best_integrals(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(P(i best), E[p_i 1{i best}]) for every arm, by one quadrature on shared panels.
 
-    The panels are split at every arm's window and core edges, so each arm's
-    peak and each arm's CDF step fall on panels of their own.
+    The panels are split at every arm's window edges (and core edges when the
+    arm has a shape below 10), so each arm's peak and each arm's CDF step fall on
+    panels of their own; 48 nodes per panel.
     """
     alpha, beta = _arm_matrix(alpha, beta)
     m, k = alpha.shape
-    per_arm = lq.panel_edges(alpha.ravel(), beta.ravel()).reshape(m, -1)  # (m, 4k)
-    edges = np.sort(per_arm, axis=1)
-    y, w_y = lq.panel_nodes(edges)  # (m, N)
+    p_best, top_part = np.empty((m, k)), np.empty((m, k))
+    all_large = np.all(np.minimum(alpha, beta) >= lq.ONE_PANEL_MIN_SHAPE, axis=1)
+    for rows, window_only in ((np.flatnonzero(all_large), True), (np.flatnonzero(~all_large), False)):
+        if rows.size:
+            p_best[rows], top_part[rows] = _best_on_panels(alpha[rows], beta[rows], window_only)
+    return p_best, top_part
+
+
+def _best_on_panels(alpha: np.ndarray, beta: np.ndarray, window_only: bool) -> tuple[np.ndarray, np.ndarray]:
+    m, k = alpha.shape
+    per_arm = lq.panel_edges(alpha.ravel(), beta.ravel())
+    if window_only:
+        per_arm = per_arm[:, [0, 3]]
+    edges = np.sort(per_arm.reshape(m, -1), axis=1)
+    y, w_y = lq.panel_nodes(edges, _BEST_NODES)  # (m, N)
     x = np.exp(-np.logaddexp(0.0, -y))
     cdf = special.betainc(alpha[:, :, None], beta[:, :, None], x[:, None, :])  # (m, k, N)
     log_dens = lq.log_density(alpha[:, :, None], beta[:, :, None], y[:, None, :])
@@ -199,6 +212,9 @@ def _best_integrals(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np
     p_best = np.sum(dens * others, axis=2)
     top_part = np.sum(dens * others * x[:, None, :], axis=2)
     return p_best, top_part
+
+
+_BEST_NODES = 48
 
 
 def _arm_matrix(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

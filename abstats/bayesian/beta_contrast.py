@@ -26,16 +26,20 @@ from abstats.checks import check_open_unit
 
 _MAX_ITER = 60
 _X_TOL = 1e-13
+_CDF_TOL = 1e-12
+_LAST_STEP_MISS = 1e-7
 
 
 def difference_cdf(d, a_t, b_t, a_c, b_c) -> np.ndarray:
     """P(T - C <= d), row by row."""
-    return _cdf_and_pdf("difference", *_rows(d, a_t, b_t, a_c, b_c))[0]
+    d, *params = _rows(d, a_t, b_t, a_c, b_c)
+    return _cdf_and_pdf("difference", d, _SharpSide(*params).rows(slice(None)))[0]
 
 
 def relative_cdf(r, a_t, b_t, a_c, b_c) -> np.ndarray:
     """P(T / C - 1 <= r), row by row (r > -1)."""
-    return _cdf_and_pdf("relative", *_rows(r, a_t, b_t, a_c, b_c))[0]
+    r, *params = _rows(r, a_t, b_t, a_c, b_c)
+    return _cdf_and_pdf("relative", r, _SharpSide(*params).rows(slice(None)))[0]
 
 
 def difference_interval(a_t, b_t, a_c, b_c, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -44,18 +48,19 @@ def difference_interval(a_t, b_t, a_c, b_c, level: float = 0.95) -> tuple[np.nda
     Examples
     --------
     >>> low, high = difference_interval([131], [871], [101], [901])
-    >>> round(float(low[0]), 4), round(float(high[0]), 4)
+    >>> round(float(low[0]), 3), round(float(high[0]), 3)
     (0.002, 0.058)
     """
     tail = (1.0 - check_open_unit("ci_level", level)) / 2.0
     _, a_t, b_t, a_c, b_c = _rows(0.0, a_t, b_t, a_c, b_c)
-    bounds = (np.full(a_t.shape, -1.0), np.full(a_t.shape, 1.0))
     centre = a_t / (a_t + b_t) - a_c / (a_c + b_c)
     sd = np.sqrt(_var(a_t, b_t) + _var(a_c, b_c))
+    # Start from the Cornish-Fisher quantile z + (z^2 - 1) skew / 6, skew from the Betas' third moments.
+    skew = (_third_moment(a_t, b_t) - _third_moment(a_c, b_c)) / sd**3
     z = stats.norm.isf(tail)
-    low = _solve("difference", tail, centre - z * sd, bounds, a_t, b_t, a_c, b_c)
-    high = _solve("difference", 1.0 - tail, centre + z * sd, bounds, a_t, b_t, a_c, b_c)
-    return low, high
+    shift = (z**2 - 1.0) * skew / 6.0
+    starts = (centre + (shift - z) * sd, centre + (shift + z) * sd)
+    return _solve_both("difference", tail, *starts, (-1.0, 1.0), a_t, b_t, a_c, b_c)
 
 
 def relative_interval(a_t, b_t, a_c, b_c, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -69,55 +74,89 @@ def relative_interval(a_t, b_t, a_c, b_c, level: float = 0.95) -> tuple[np.ndarr
     """
     tail = (1.0 - check_open_unit("ci_level", level)) / 2.0
     _, a_t, b_t, a_c, b_c = _rows(0.0, a_t, b_t, a_c, b_c)
-    # Start from the log-normal (delta-method) approximation of T / C.
-    m_t, m_c = a_t / (a_t + b_t), a_c / (a_c + b_c)
-    sd_log = np.sqrt(_var(a_t, b_t) / m_t**2 + _var(a_c, b_c) / m_c**2)
+
+    # Start from the Cornish-Fisher quantile of log T - log C, whose cumulants are exact:
+    # kappa_n(log X) = psi^(n-1)(a) - psi^(n-1)(a + b) for X ~ Beta(a, b).
+    def cumulant(order):
+        t_part = special.polygamma(order - 1, a_t) - special.polygamma(order - 1, a_t + b_t)
+        c_part = special.polygamma(order - 1, a_c) - special.polygamma(order - 1, a_c + b_c)
+        return t_part + (-1) ** order * c_part
+
+    mean_log = special.digamma(a_t) - special.digamma(a_t + b_t) - special.digamma(a_c) + special.digamma(a_c + b_c)
+    sd_log = np.sqrt(cumulant(2))
     z = stats.norm.isf(tail)
-    ratio = m_t / m_c
-    bounds = (np.full(a_t.shape, -1.0), np.full(a_t.shape, np.inf))
-    low = _solve("relative", tail, ratio * np.exp(-z * sd_log) - 1.0, bounds, a_t, b_t, a_c, b_c)
-    high = _solve("relative", 1.0 - tail, ratio * np.exp(z * sd_log) - 1.0, bounds, a_t, b_t, a_c, b_c)
-    return low, high
+    shift = (z**2 - 1.0) * cumulant(3) / sd_log**3 / 6.0
+    starts = (np.expm1(mean_log + (shift - z) * sd_log), np.expm1(mean_log + (shift + z) * sd_log))
+    return _solve_both("relative", tail, *starts, (-1.0, np.inf), a_t, b_t, a_c, b_c)
 
 
-def _solve(kind, target, start, bounds, a_t, b_t, a_c, b_c) -> np.ndarray:
-    """Root of CDF(q) = target per row: Newton steps kept inside a shrinking bracket."""
-    lo, hi = (b.copy() for b in bounds)
+def _solve_both(kind, tail, start_low, start_high, support, a_t, b_t, a_c, b_c) -> tuple[np.ndarray, np.ndarray]:
+    """Both bounds in one vectorised solve (rows stacked: lower bounds, then upper bounds)."""
+    m = a_t.size
+    target = np.concatenate([np.full(m, tail), np.full(m, 1.0 - tail)])
+    params = [np.concatenate([p, p]) for p in (a_t, b_t, a_c, b_c)]
+    q = _solve(kind, target, np.concatenate([start_low, start_high]), support, *params)
+    return q[:m], q[m:]
+
+
+def _solve(kind, target, start, support, a_t, b_t, a_c, b_c) -> np.ndarray:
+    """Root of CDF(q) = target per row: Newton steps kept inside a shrinking bracket.
+
+    Stops when |CDF(q) - target| <= 1e-12, after a Newton step taken from a miss
+    <= 1e-7, or when the step is below 1e-13 relative.
+    """
+    lo = np.full(target.shape, support[0])
+    hi = np.full(target.shape, support[1])
     q = np.clip(start, lo + 1e-12, np.minimum(hi, 1e12) - 1e-12)
+    sharp = _SharpSide(a_t, b_t, a_c, b_c)
     active = np.ones(q.shape, dtype=bool)
     for _ in range(_MAX_ITER):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
-        cdf, pdf = _cdf_and_pdf(kind, q[idx], a_t[idx], b_t[idx], a_c[idx], b_c[idx])
-        below = cdf < target
+        cdf, pdf = _cdf_and_pdf(kind, q[idx], sharp.rows(idx))
+        below = cdf < target[idx]
         lo[idx] = np.where(below, q[idx], lo[idx])
         hi[idx] = np.where(below, hi[idx], q[idx])
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # pdf may underflow: bisect then
-            step = (cdf - target) / pdf
-            newton = q[idx] - step
+            newton = q[idx] - (cdf - target[idx]) / pdf
         finite_hi = np.where(np.isfinite(hi[idx]), hi[idx], 2.0 * np.abs(lo[idx]) + 2.0)
         bisect = 0.5 * (lo[idx] + finite_hi)
         inside = np.isfinite(newton) & (newton > lo[idx]) & (newton < hi[idx])
-        exact = cdf == target
-        new_q = np.where(exact, q[idx], np.where(inside, newton, bisect))
+        miss = np.abs(cdf - target[idx])
+        converged = miss <= _CDF_TOL
+        new_q = np.where(converged, q[idx], np.where(inside, newton, bisect))
         scale = np.maximum(np.abs(new_q), 1e-3)
-        done = (np.abs(new_q - q[idx]) <= _X_TOL * scale) | exact
+        # A Newton step from a CDF miss of eps leaves a miss of order eps^2 (quadratic convergence),
+        # so a step from a miss <= 1e-7 is final without another evaluation.
+        last_newton = inside & (miss <= _LAST_STEP_MISS)
+        done = converged | last_newton | (np.abs(new_q - q[idx]) <= _X_TOL * scale)
         q[idx] = new_q
         active[idx[done]] = False
     return q
 
 
-def _cdf_and_pdf(kind, q, a_t, b_t, a_c, b_c) -> tuple[np.ndarray, np.ndarray]:
+class _SharpSide:
+    """Which posterior each row integrates over (the smaller logit-scale sd) and its quadrature panels."""
+
+    def __init__(self, a_t, b_t, a_c, b_c) -> None:
+        self.over_t = lq.logit_sd(a_t, b_t) <= lq.logit_sd(a_c, b_c)
+        self.a_s, self.b_s = np.where(self.over_t, a_t, a_c), np.where(self.over_t, b_t, b_c)
+        self.a_o, self.b_o = np.where(self.over_t, a_c, a_t), np.where(self.over_t, b_c, b_t)
+        self.edges = lq.panel_edges(self.a_s, self.b_s)
+
+    def rows(self, idx: np.ndarray) -> tuple[np.ndarray, ...]:
+        return self.over_t[idx], self.a_s[idx], self.b_s[idx], self.a_o[idx], self.b_o[idx], self.edges[idx]
+
+
+def _cdf_and_pdf(kind, q, sharp_rows) -> tuple[np.ndarray, np.ndarray]:
     """CDF and density of the contrast at q, integrating over the sharper posterior S.
 
     The other posterior's CDF is evaluated at arg(x); where arg leaves (0, 1) the
     integrand is constant, so that part is the exact Beta mass of S (``betainc``)
     and the quadrature covers only the x range where arg is inside (0, 1).
     """
-    over_t = lq.logit_sd(a_t, b_t) <= lq.logit_sd(a_c, b_c)
-    a_s, b_s = np.where(over_t, a_t, a_c), np.where(over_t, b_t, b_c)
-    a_o, b_o = np.where(over_t, a_c, a_t), np.where(over_t, b_c, b_t)
+    over_t, a_s, b_s, a_o, b_o, edges = sharp_rows
     if kind == "difference":
         # Over T: P(C >= X - q), arg = X - q. Over C: P(T <= X + q), arg = X + q.
         x_lo = np.where(over_t, q, -q)
@@ -135,18 +174,27 @@ def _cdf_and_pdf(kind, q, a_t, b_t, a_c, b_c) -> tuple[np.ndarray, np.ndarray]:
         else:
             arg = np.where(t_side, x / (1.0 + q), (1.0 + q) * x)
             jac = np.where(t_side, x / (1.0 + q) ** 2, x)
-        arg = np.clip(arg, 1e-300, 1.0)
+        arg = np.clip(arg, 1e-300, 1.0 - 1e-16)
         cdf_o = special.betainc(a_o, b_o, arg)
-        # The density only steers Newton; cap it where a shape < 1 makes it infinite at 0 or 1.
-        pdf_o = np.minimum(stats.beta.pdf(np.minimum(arg, 1.0 - 1e-16), a_o, b_o), 1e300)
+        # The density only steers Newton, so the float log Beta function is accurate enough;
+        # capped where a shape < 1 makes it infinite at 0 or 1.
+        log_pdf = (a_o - 1.0) * np.log(arg) + (b_o - 1.0) * np.log1p(-arg) - special.betaln(a_o, b_o)
+        pdf_o = np.exp(np.minimum(log_pdf, 690.0))
         return np.stack([np.where(t_side, 1.0 - cdf_o, cdf_o), pdf_o * jac])
 
-    inner_cdf, pdf = lq.beta_expectation(a_s, b_s, integrand, q, a_o, b_o, over_t.astype(float), x_lo=x_lo, x_hi=x_hi)
+    inner_cdf, pdf = lq.beta_expectation(
+        a_s, b_s, integrand, q, a_o, b_o, over_t.astype(float), x_lo=x_lo, x_hi=x_hi, edges=edges
+    )
     # Constant parts: over T the integrand is 1 below x_lo; over C it is 1 above x_hi.
     mass_below = special.betainc(a_s, b_s, np.clip(x_lo, 0.0, 1.0))
     mass_above = special.betainc(b_s, a_s, 1.0 - np.clip(x_hi, 0.0, 1.0))
     cdf = inner_cdf + np.where(over_t, mass_below, mass_above)
     return np.clip(cdf, 0.0, 1.0), pdf
+
+
+def _third_moment(a, b):
+    """Third central moment of Beta(a, b): 2 (b - a) sqrt(a + b + 1) / ((a + b + 2) sqrt(a b)) * sd^3."""
+    return 2.0 * (b - a) * np.sqrt(a + b + 1.0) / ((a + b + 2.0) * np.sqrt(a * b)) * _var(a, b) ** 1.5
 
 
 def _var(a, b):

@@ -61,12 +61,14 @@ def panel_edges(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.column_stack([lo, core_lo, core_hi, hi])
 
 
-def panel_nodes(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def panel_nodes(edges: np.ndarray, n_nodes: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Legendre nodes y (m, P*n) and weights (m, P*n) on panels between consecutive edges.
 
-    n is 48 for a single panel and 64 per panel when there are several.
+    n defaults to 48 for a single panel and 64 per panel when there are several.
     """
-    gl_u, gl_w = _GL[NODES_ONE_PANEL if edges.shape[1] == 2 else NODES_PER_PANEL]
+    if n_nodes is None:
+        n_nodes = NODES_ONE_PANEL if edges.shape[1] == 2 else NODES_PER_PANEL
+    gl_u, gl_w = _GL[n_nodes] if n_nodes in _GL else np.polynomial.legendre.leggauss(n_nodes)
     half = 0.5 * np.diff(edges, axis=1)
     mid = 0.5 * (edges[:, 1:] + edges[:, :-1])
     m = edges.shape[0]
@@ -81,18 +83,23 @@ def log_density(a: np.ndarray, b: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def beta_nodes(
-    a: np.ndarray, b: np.ndarray, x_lo: np.ndarray | None = None, x_hi: np.ndarray | None = None
+    a: np.ndarray,
+    b: np.ndarray,
+    x_lo: np.ndarray | None = None,
+    x_hi: np.ndarray | None = None,
+    edges: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nodes x (m, n) in (0, 1) and weights w (m, n) with sum_j w_ij g(x_ij) ~= E[g(X_i) 1{x_lo < X_i < x_hi}].
 
     X_i ~ Beta(a_i, b_i). Without bounds the weights sum to one. With bounds the
     panels are cut to the part inside (x_lo, x_hi), so a kink of g at a bound is
     never integrated across, and the weights keep the full-window
-    normalisation, so they sum to the mass inside.
+    normalisation, so they sum to the mass inside. ``edges`` passes
+    precomputed :func:`panel_edges` (a caller re-integrating the same rows).
     """
     a = np.asarray(a, dtype=float)[:, None]
     b = np.asarray(b, dtype=float)[:, None]
-    edges = panel_edges(a[:, 0], b[:, 0])
+    edges = panel_edges(a[:, 0], b[:, 0]) if edges is None else edges
     if np.all(np.minimum(a, b) >= ONE_PANEL_MIN_SHAPE):
         edges = edges[:, [0, 3]]
     y, w = panel_nodes(edges)
@@ -115,6 +122,7 @@ def beta_expectation(
     *row_args: np.ndarray,
     x_lo: np.ndarray | None = None,
     x_hi: np.ndarray | None = None,
+    edges: np.ndarray | None = None,
 ) -> np.ndarray:
     """E[integrand(X, *row_args) 1{x_lo < X < x_hi}] for X ~ Beta(a, b), row by row.
 
@@ -130,7 +138,7 @@ def beta_expectation(
     # Chunks of rows bound the (rows x nodes) temporaries; the loop is over chunks, not experiments.
     for rows in (g[i : i + CHUNK_ROWS] for g in groups for i in range(0, g.size, CHUNK_ROWS)):
         bounds = (None if v is None else np.asarray(v, dtype=float)[rows] for v in (x_lo, x_hi))
-        x, w = beta_nodes(a[rows], b[rows], *bounds)
+        x, w = beta_nodes(a[rows], b[rows], *bounds, edges=None if edges is None else edges[rows])
         args = [np.asarray(v, dtype=float)[rows][:, None] for v in row_args]
         values = np.sum(w * integrand(x, *args), axis=-1)
         if out is None:

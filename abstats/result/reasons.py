@@ -131,6 +131,17 @@ def _expected_loss(row: Row, settings: Settings) -> str:
     return f"{losses}; {prob}: {verdict}"
 
 
+def _hierarchical(row: Row, settings: Settings) -> str:
+    where = "pooled over segments" if row["experiment"] == "overall" else f"segment {row['experiment']}, partially pooled"
+    threshold = settings["prob_threshold"]
+    verdict = {
+        "stop_winner": f">= {threshold:g}: winner",
+        "stop_loser": f"<= {1 - threshold:g}: loser",
+        "continue": f"between {1 - threshold:g} and {threshold:g}: continue",
+    }[row["decision"]]
+    return f"hierarchical model ({where}): P(treatment better) = {row['prob_beats_control']:.3f} {verdict}"
+
+
 FORMATTERS: dict[str, Callable[[Row, Settings], str]] = {
     "significant": _significant,
     "margin_met": _margin_met,
@@ -145,6 +156,7 @@ FORMATTERS: dict[str, Callable[[Row, Settings], str]] = {
     "expected_loss_control<threshold": _expected_loss,
     "expected_loss_control<threshold&prob_loses>=threshold": _expected_loss,
     "none": _expected_loss,
+    "hierarchical": _hierarchical,
 }
 
 

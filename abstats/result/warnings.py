@@ -43,12 +43,17 @@ def _heavy_tail(row: Row, settings: Settings) -> str:
     )
 
 
+def _mcmc(row: Row, settings: Settings) -> str:
+    return "; ".join(settings.get("diagnostic_warnings", [])) or "MCMC diagnostics failed"
+
+
 MESSAGES: dict[str, Callable[[Row, Settings], str]] = {
     "srm": _srm,
     "few_conversions": _few_conversions,
     "zero_variance": _zero_variance,
     "relative_undefined": _relative_undefined,
     "heavy_tail": _heavy_tail,
+    "mcmc_diagnostics": _mcmc,
 }
 
 
