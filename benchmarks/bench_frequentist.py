@@ -78,9 +78,10 @@ def main() -> None:
             proportions_ztest([x[i, 1], x[i, 0]], [n[i, 1], n[i, 0]])
 
     rows = [
-        ("numpy baseline (vectorised)", best_time(lambda: numpy_baseline(n, x)) / N_EXP,
+        ("numpy baseline (vectorised)", best_time(lambda: numpy_baseline(n, x), repeat=7, number=10) / N_EXP,
          peak_memory_mb(lambda: numpy_baseline(n, x))),
-        ("abstats.compare (paired arrays: batch path)", best_time(run_compare) / N_EXP, peak_memory_mb(run_compare)),
+        ("abstats.compare (paired arrays: batch path)", best_time(run_compare, repeat=7, number=10) / N_EXP,
+         peak_memory_mb(run_compare)),
         ("abstats.analyze (labels, SRM, decisions)", best_time(run_analyze, repeat=3) / N_EXP,
          peak_memory_mb(run_analyze)),
         (f"statsmodels proportions_ztest loop ({LOOP_SUBSET})", best_time(run_statsmodels, repeat=1) / LOOP_SUBSET,

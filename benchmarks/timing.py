@@ -8,13 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 
-def best_time(fn: Callable[[], Any], repeat: int = 5) -> float:
-    """Best wall-clock seconds of ``repeat`` runs (the least disturbed by other load)."""
+def best_time(fn: Callable[[], Any], repeat: int = 5, number: int = 1) -> float:
+    """Seconds per call: the best of ``repeat`` rounds of ``number`` calls (the least disturbed by other load)."""
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - start) / number)
     return best
 
 

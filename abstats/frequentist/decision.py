@@ -36,8 +36,11 @@ def fixed_horizon_decision(
     else:
         win, lose = significant & good, significant & ~good
         win_rule = "significant"
-    decision = np.select([early, win, lose, undefined], ["continue", "stop_winner", "stop_loser", "inconclusive"],
-                         default="inconclusive")
-    rule = np.select([early, win, lose, undefined], ["planned_n_not_reached", win_rule, "significant", "test_undefined"],
-                     default="not_significant")
+    # Select small integer codes, then look the labels up in object arrays (copies pointers):
+    # np.select on strings is several times slower at 1e5 rows.
+    case = np.select([early, win, lose, undefined], [0, 1, 2, 3], default=4)
+    labels = ["continue", "stop_winner", "stop_loser", "inconclusive", "inconclusive"]
+    rules = ["planned_n_not_reached", win_rule, "significant", "test_undefined", "not_significant"]
+    decision = np.array(labels, dtype=object)[case]
+    rule = np.array(rules, dtype=object)[case]
     return decision, rule

@@ -73,7 +73,7 @@ def score_pairs(
     v_c, v_t = control.variance_of_estimate(), treatment.variance_of_estimate()
     effect = m_t - m_c
     se = np.sqrt(v_c + v_t)
-    df = np.full(len(effect), np.nan)
+    df = constant(np.nan, len(effect))
     flags: dict[str, np.ndarray] = {"zero_variance": (v_c == 0) & (v_t == 0)}
 
     if isinstance(control, BinaryStats):
@@ -86,10 +86,9 @@ def score_pairs(
             )
         else:
             ci_low, ci_high = bounds(effect, crit * se, alternative)
-        few = np.minimum.reduce(
-            [control.conversions, control.n - control.conversions, treatment.conversions, treatment.n - treatment.conversions]
-        )
-        flags["few_conversions"] = few < MIN_CONVERSIONS_FOR_NORMAL
+        few_c = np.minimum(control.conversions, control.n - control.conversions)
+        few_t = np.minimum(treatment.conversions, treatment.n - treatment.conversions)
+        flags["few_conversions"] = np.minimum(few_c, few_t) < MIN_CONVERSIONS_FOR_NORMAL
     elif isinstance(control, MeanStats):
         df = welch_df(v_c, control.n, v_t, treatment.n)
         if relative_margin:
@@ -113,7 +112,9 @@ def score_pairs(
     rel = relative_effect(m_c, m_t)
     interval = fieller_interval if settings.relative_interval == "fieller" else log_ratio_interval
     rel_low, rel_high = interval(m_c, v_c, m_t, v_t, crit, alternative)
-    flags["relative_undefined"] = np.isnan(rel) | np.isnan(rel_low) | np.isnan(rel_high)
+    # rel is NaN only where the control is 0, which makes both bounds NaN too; a sum of an
+    # unbounded side (-inf or inf) and a finite bound is not NaN, so one isnan covers every case
+    flags["relative_undefined"] = np.isnan(rel_low + rel_high)
 
     columns: Columns = {
         "control_estimate": m_c,

@@ -13,6 +13,9 @@ Alternative = Literal["two-sided", "greater", "less"]
 def normal_critical(alpha: np.ndarray | float, alternative: Alternative) -> np.ndarray:
     """z quantile for a (1 - alpha) interval: z_{1-alpha/2} two-sided, z_{1-alpha} one-sided."""
     tail = np.asarray(alpha, dtype=float) / (2.0 if alternative == "two-sided" else 1.0)
+    if tail.ndim and tail.size and (tail == tail.flat[0]).all():
+        # one alpha for every row (no family-wise adjustment): one quantile, broadcast
+        return np.broadcast_to(-special.ndtri(tail.flat[0]), tail.shape)
     return -special.ndtri(tail)
 
 
@@ -55,4 +58,7 @@ def standardise(delta: np.ndarray, se: np.ndarray) -> np.ndarray:
     """delta / se, defined when se = 0: 0 for no difference, +-inf otherwise."""
     with np.errstate(divide="ignore", invalid="ignore"):
         z = delta / se
-    return np.where(se > 0, z, np.where(delta == 0, 0.0, np.copysign(np.inf, delta)))
+    zero = se == 0
+    if not zero.any():
+        return z
+    return np.where(zero, np.where(delta == 0, 0.0, np.copysign(np.inf, delta)), z)

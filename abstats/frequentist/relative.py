@@ -26,29 +26,35 @@ RelativeMethod = Literal["log", "fieller"]
 
 
 def relative_effect(m_c: np.ndarray, m_t: np.ndarray) -> np.ndarray:
+    """m_t / m_c - 1, NaN where the control is 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(m_c != 0, m_t / np.where(m_c != 0, m_c, 1.0) - 1.0, np.nan)
+        rel = m_t / m_c - 1.0
+    zero = m_c == 0
+    if zero.any():
+        rel[zero] = np.nan
+    return rel
 
 
 def log_ratio_se(m_c: np.ndarray, v_c: np.ndarray, m_t: np.ndarray, v_t: np.ndarray) -> np.ndarray:
     """se of log(m_t / m_c) by the delta method; NaN where either mean is not positive."""
-    ok = (m_c > 0) & (m_t > 0)
-    safe_c = np.where(ok, m_c, 1.0)
-    safe_t = np.where(ok, m_t, 1.0)
-    return np.where(ok, np.sqrt(v_t / safe_t**2 + v_c / safe_c**2), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(v_t / (m_t * m_t) + v_c / (m_c * m_c))
+    bad = (m_c <= 0) | (m_t <= 0)
+    if bad.any():
+        se[bad] = np.nan
+    return se
 
 
 def log_ratio_interval(
     m_c: np.ndarray, v_c: np.ndarray, m_t: np.ndarray, v_t: np.ndarray, crit: np.ndarray, alternative: Alternative
 ) -> tuple[np.ndarray, np.ndarray]:
     se = log_ratio_se(m_c, v_c, m_t, v_t)
-    ok = np.isfinite(se)
-    log_ratio = np.log(np.where(ok, m_t, 1.0)) - np.log(np.where(ok, m_c, 1.0))
-    low, high = bounds(log_ratio, crit * se, alternative)
-    # A huge log-ratio bound overflows to +inf, which is the honest (unbounded) answer.
-    with np.errstate(over="ignore"):
-        low, high = np.expm1(low), np.expm1(high)
-    return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
+    # rows with a non-positive mean have se = NaN, which carries through to NaN bounds
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_ratio = np.log(m_t / m_c)
+        low, high = bounds(log_ratio, crit * se, alternative)
+        # A huge log-ratio bound overflows to +inf, which is the honest (unbounded) answer.
+        return np.expm1(low), np.expm1(high)
 
 
 def fieller_interval(

@@ -29,7 +29,21 @@ def srm_test(n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndar
     expected = totals[experiment_code] * expected_share / share_totals[experiment_code]
     chi2 = np.bincount(experiment_code, weights=(n - expected) ** 2 / expected)
     df = np.bincount(experiment_code) - 1
-    return chi2, special.chdtrc(df, chi2)
+    return chi2, chi2_sf(chi2, df)
+
+
+def chi2_sf(chi2: np.ndarray, df: np.ndarray | int) -> np.ndarray:
+    """Chi-square survival function; 1 df (every two-arm experiment) as erfc(sqrt(c / 2)).
+
+    scipy's chdtrc costs about 0.5 us per value, erfc 0.01 us: the 1-df shortcut keeps SRM checks of
+    100,000 two-arm experiments from dominating an analysis.
+    """
+    df = np.broadcast_to(df, np.shape(chi2))
+    p = special.erfc(np.sqrt(0.5 * chi2))
+    more = df != 1
+    if more.any():
+        p[more] = special.chdtrc(df[more], chi2[more])
+    return p
 
 
 def srm_two_arm(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float) -> tuple[np.ndarray, np.ndarray]:
@@ -37,4 +51,4 @@ def srm_two_arm(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float) -> tup
     total = n_c + n_t
     e_c, e_t = total * (1.0 - treatment_share), total * treatment_share
     chi2 = (n_c - e_c) ** 2 / e_c + (n_t - e_t) ** 2 / e_t
-    return chi2, special.chdtrc(1, chi2)
+    return chi2, chi2_sf(chi2, 1)

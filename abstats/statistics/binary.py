@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -57,11 +58,16 @@ class BinaryStats:
 
     def estimate(self) -> np.ndarray:
         """Conversion rate p = conversions / n."""
+        return self._rate
+
+    @cached_property
+    def _rate(self) -> np.ndarray:
+        # computed once: every method asks for it several times on arrays of up to 1e5+ rows
         return self.conversions / self.n
 
     def unit_variance(self) -> np.ndarray:
         """Per-unit Bernoulli variance p(1 - p) (maximum-likelihood, as the z-test uses)."""
-        p = self.estimate()
+        p = self._rate
         return p * (1.0 - p)
 
     def variance_of_estimate(self) -> np.ndarray:
