@@ -35,7 +35,7 @@ METHODS = ("frequentist", "bayesian", *SEQUENTIAL_METHODS)
 def analyze(
     data: Any,
     *,
-    control: str,
+    control: str | int,
     metric: Metric | Sequence[Metric] | None = None,
     method: str = "frequentist",
     variant: str = "variant",

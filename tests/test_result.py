@@ -149,3 +149,18 @@ def test_forest_plot(demo_result, tmp_path):
     assert len(ax.get_yticklabels()) == len(demo_result)
     ax.figure.savefig(tmp_path / "forest.png")
     assert (tmp_path / "forest.png").stat().st_size > 1000
+
+
+def test_batch_results_with_integer_labels_are_schema_valid():
+    from abstats.statistics import BinaryStats
+
+    c = BinaryStats.from_arrays(n=[1000, 2000, 3000], conversions=[100, 150, 0])
+    t = BinaryStats.from_arrays(n=[1000, 2000, 3000], conversions=[120, 150, 4])
+    for method in ("frequentist", "bayesian", "msprt"):
+        r = abstats.compare(c, t, metric=abstats.BinaryMetric("m"), method=method)
+        jsonschema.validate(json.loads(r.to_json()), SCHEMA)
+    table = {"experiment": [7, 7, 8, 8], "variant": [0, 1, 0, 1], "n": [100] * 4, "conversions": [5, 9, 5, 2]}
+    r = abstats.analyze(table, metric=abstats.BinaryMetric("m"), control=0, experiment="experiment")
+    payload = json.loads(r.to_json())
+    jsonschema.validate(payload, SCHEMA)
+    assert [row["experiment"] for row in payload["comparisons"]] == [7, 8]

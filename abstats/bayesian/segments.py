@@ -29,7 +29,7 @@ OVERALL = "overall"
 def analyze_segments(
     data: Any,
     *,
-    control: str,
+    control: str | int,
     metric: Metric | None = None,
     segment: str = "segment",
     variant: str = "variant",

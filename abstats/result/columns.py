@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-# (name, JSON type, description). "number?" means a number or null.
+# (name, JSON type, description). "number?" means a number or null; "id" a string or an integer label.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("experiment", "string", "experiment label"),
+    ("experiment", "id", "experiment label (string or integer, as given)"),
     ("metric", "string", "metric name"),
     ("metric_type", "string", "binary, mean or ratio"),
     ("higher_is_better", "boolean", "direction of the metric that decisions respect"),
-    ("control", "string", "control variant"),
-    ("treatment", "string", "treatment variant"),
+    ("control", "id", "control variant"),
+    ("treatment", "id", "treatment variant"),
     ("control_n", "number", "units in the control arm"),
     ("treatment_n", "number", "units in the treatment arm"),
     ("control_estimate", "number", "control rate / mean / ratio"),

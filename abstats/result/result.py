@@ -11,14 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from abstats.result.columns import COLUMNS, NAMES
+from abstats.result.columns import NAMES
 from abstats.result.reasons import reason_text
 from abstats.result.warnings import warning_message
 
 SCHEMA_VERSION = "1.0"
 
-_STRING_COLUMNS = {name for name, kind, _ in COLUMNS if kind.startswith("string")}
-_BOOL_COLUMNS = {name for name, kind, _ in COLUMNS if kind == "boolean"}
 
 
 @dataclass(frozen=True, eq=False)
