@@ -39,7 +39,7 @@ def score_bayesian(
                 interval=settings.interval,
                 seed=settings.seed,
             )
-            best = _binary_prob_best(s, settings, hib)
+            best = _binary_prob_best(s, settings, hib, scores["prob_beats_control"])
         else:
             v_c, v_t = s.control.variance_of_estimate(), s.treatment.variance_of_estimate()
             scores = score_normal(
@@ -52,7 +52,7 @@ def score_bayesian(
                 prior_rel_effect_sd=settings.prior_rel_effect_sd,
                 prior_rel_effect_mean=settings.prior_rel_effect_mean,
             )
-            best = _normal_prob_best(s, hib)
+            best = _normal_prob_best(s, hib, scores["prob_beats_control"])
         rel = relative_effect(m_c, m_t)
         parts.append(
             {
@@ -104,15 +104,19 @@ def _experiments_by_size(s: ComparisonSet) -> list[tuple[np.ndarray, int]]:
     return out
 
 
-def _binary_prob_best(s: ComparisonSet, settings: BayesianSettings, higher_is_better: bool) -> np.ndarray:
+def _binary_prob_best(
+    s: ComparisonSet, settings: BayesianSettings, higher_is_better: bool, prob_beats: np.ndarray
+) -> np.ndarray:
     """P(treatment is the best arm of its experiment), control included among the arms."""
     assert isinstance(s.control, BinaryStats) and isinstance(s.treatment, BinaryStats)
     a_c, b_c = bb.posterior_params(s.control.conversions, s.control.n, settings.prior_alpha, settings.prior_beta)
     a_t, b_t = bb.posterior_params(s.treatment.conversions, s.treatment.n, settings.prior_alpha, settings.prior_beta)
     if not higher_is_better:  # best = lowest rate: compare 1 - p, whose posterior is Beta(b, a)
         a_c, b_c, a_t, b_t = b_c, a_c, b_t, a_t
-    out = np.empty(len(s))
-    for rows, _ in _experiments_by_size(s):
+    out = prob_beats.copy()  # with two arms, best = beats control
+    for rows, r in _experiments_by_size(s):
+        if r == 1:
+            continue
         alpha = np.column_stack([a_c[rows[:, 0]], a_t[rows]])
         beta = np.column_stack([b_c[rows[:, 0]], b_t[rows]])
         out[rows] = bb.prob_best(alpha, beta)[:, 1:]
@@ -124,13 +128,15 @@ def _binary_prob_best(s: ComparisonSet, settings: BayesianSettings, higher_is_be
 _GH_NODES, _GH_WEIGHTS = np.polynomial.hermite.hermgauss(64)
 
 
-def _normal_prob_best(s: ComparisonSet, higher_is_better: bool) -> np.ndarray:
+def _normal_prob_best(s: ComparisonSet, higher_is_better: bool, prob_beats: np.ndarray) -> np.ndarray:
     """P(treatment best) among normal arm posteriors (flat prior): E_i[prod_{j != i} Phi((X_i - mu_j) / sd_j)]."""
     sign = 1.0 if higher_is_better else -1.0
     mu_c, sd_c = sign * s.control.estimate(), np.sqrt(s.control.variance_of_estimate())
     mu_t, sd_t = sign * s.treatment.estimate(), np.sqrt(s.treatment.variance_of_estimate())
-    out = np.empty(len(s))
+    out = prob_beats.copy()  # with two arms, best = beats control
     for rows, r in _experiments_by_size(s):
+        if r == 1:
+            continue
         mu = np.column_stack([mu_c[rows[:, 0]], mu_t[rows]])  # (e, k)
         sd = np.maximum(np.column_stack([sd_c[rows[:, 0]], sd_t[rows]]), 1e-300)
         for i in range(1, r + 1):  # k arms per experiment (small), not experiments
