@@ -140,3 +140,28 @@ def test_from_units_matches_from_aggregates():
 def test_from_units_rejects_non_binary_values():
     with pytest.raises(InputError, match="0 or 1"):
         abstats.from_units({"variant": ["A", "B"], "signup": [0, 2]}, BinaryMetric("signup"))
+
+
+@pytest.mark.parametrize("method", ["frequentist", "bayesian", "msprt", "confidence_sequence", "group_sequential"])
+@pytest.mark.parametrize(
+    "table",
+    [
+        {"variant": ["A", "B"], "n": [500, 500], "conversions": [0, 0]},
+        {"variant": ["A", "B"], "n": [500, 500], "conversions": [500, 500]},
+        {"variant": ["A", "B"], "n": [10, 10], "sum": [20.0, 30.0], "sum_sq": [40.0, 90.0]},
+    ],
+    ids=["no_conversions", "all_converted", "constant_means"],
+)
+def test_degenerate_data_gives_a_defined_result_in_every_method(method, table):
+    import json
+
+    from abstats.sequential import GroupSequentialDesign
+
+    metric = BinaryMetric("m") if "conversions" in table else MeanMetric("r")
+    options = {"design": GroupSequentialDesign("pocock", looks=2), "look": 1} if method == "group_sequential" else {}
+    r = abstats.analyze(table, metric=metric, control="A", method=method, **options)
+    payload = json.loads(r.to_json())["comparisons"][0]  # strict JSON: no NaN slips through
+    assert payload["decision"] in ("stop_winner", "stop_loser", "inconclusive", "continue")
+    assert payload["reason"]
+    if method != "bayesian" or metric.kind != "binary":
+        assert "zero_variance" in [w["code"] for w in payload["warnings"]]

@@ -42,6 +42,11 @@ def score_bayesian(
             best = _binary_prob_best(s, settings, hib, scores["prob_beats_control"])
         else:
             v_c, v_t = s.control.variance_of_estimate(), s.treatment.variance_of_estimate()
+            # Both arms without variance: the difference is known exactly; a variance at the float floor
+            # keeps the posterior proper and gives P(beats) of 0, 1/2 or 1 (the row carries zero_variance).
+            both_zero = (v_c == 0) & (v_t == 0)
+            if both_zero.any():
+                v_c = np.where(both_zero, np.finfo(float).tiny, v_c)
             scores = score_normal(
                 m_c,
                 v_c,
@@ -65,9 +70,11 @@ def score_bayesian(
                 **scores,
             }
         )
+        # a Beta posterior always has variance; only a normal posterior can be degenerate
+        degenerate = (s.control.variance_of_estimate() == 0) & (s.treatment.variance_of_estimate() == 0)
         flag_parts.append(
             {
-                "zero_variance": (s.control.variance_of_estimate() == 0) & (s.treatment.variance_of_estimate() == 0),
+                "zero_variance": degenerate & (not isinstance(s.control, BinaryStats)),
                 "relative_undefined": np.isnan(rel)
                 | np.isnan(scores["rel_cred_low"])
                 | np.isnan(scores["rel_cred_high"]),

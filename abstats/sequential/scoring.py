@@ -61,7 +61,8 @@ def score_sequential(
 def _group_sequential(columns: Columns, settings: SequentialSettings) -> None:
     design = settings.design
     assert design is not None and settings.look is not None
-    z = columns["statistic"]
+    # zero variance in both arms makes z infinite: the difference is certain, so it crosses any boundary
+    z = np.clip(columns["statistic"], -1e12, 1e12)
     m = family_sizes(columns["_group"]) if settings.correction != "none" else np.ones(len(z), dtype=int)
     hib = np.asarray(columns["higher_is_better"], dtype=bool)
     out = {k: np.empty(len(z), dtype=object if k in ("decision", "rule") else float)
