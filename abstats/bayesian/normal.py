@@ -40,20 +40,24 @@ def normal_effect_posterior(
     """
     columns = (control_mean, control_var_of_mean, treatment_mean, treatment_var_of_mean)
     c, v_c, t, v_t = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float)) for x in columns))
-    if np.any(c == 0.0):
-        i = int(np.flatnonzero(c == 0.0)[0])
-        raise InputError("control_mean", 0.0, "a non-zero mean (the relative effect divides by it)", experiment=i)
     abs_var = v_t + v_c
     if np.any(abs_var <= 0.0):
         i = int(np.flatnonzero(abs_var <= 0.0)[0])
         raise InputError("treatment_var_of_mean", v_t[i], "> 0 in at least one arm", experiment=i)
-    rel_mean = t / c - 1.0
-    rel_var = v_t / c**2 + t**2 * v_c / c**4
+    # A zero control mean leaves the relative effect undefined (NaN, flagged by the caller) and its
+    # relative prior without a scale, so those rows keep the flat prior on the absolute effect.
+    zero = c == 0.0
+    safe_c = np.where(zero, 1.0, c)
+    # Means near the float floor overflow the relative variance to inf: an unbounded relative interval.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+        rel_mean = np.where(zero, np.nan, t / safe_c - 1.0)
+        rel_var = np.where(zero, np.nan, v_t / safe_c**2 + t**2 * v_c / safe_c**4)
     abs_mean = t - c
     if prior_rel_effect_sd is not None:
-        scale = np.abs(c)
+        scale = np.abs(safe_c)
         abs_prior_var = (prior_rel_effect_sd * scale) ** 2
-        abs_mean, abs_var = _combine(abs_mean, abs_var, prior_rel_effect_mean * scale, abs_prior_var)
+        pooled_mean, pooled_var = _combine(abs_mean, abs_var, prior_rel_effect_mean * scale, abs_prior_var)
+        abs_mean, abs_var = np.where(zero, abs_mean, pooled_mean), np.where(zero, abs_var, pooled_var)
         rel_mean, rel_var = _combine(rel_mean, rel_var, prior_rel_effect_mean, prior_rel_effect_sd**2)
     return {"abs_mean": abs_mean, "abs_sd": np.sqrt(abs_var), "rel_mean": rel_mean, "rel_sd": np.sqrt(rel_var)}
 

@@ -41,22 +41,7 @@ def score_bayesian(
             )
             best = _binary_prob_best(s, settings, hib, scores["prob_beats_control"])
         else:
-            v_c, v_t = s.control.variance_of_estimate(), s.treatment.variance_of_estimate()
-            # Both arms without variance: the difference is known exactly; a variance at the float floor
-            # keeps the posterior proper and gives P(beats) of 0, 1/2 or 1 (the row carries zero_variance).
-            both_zero = (v_c == 0) & (v_t == 0)
-            if both_zero.any():
-                v_c = np.where(both_zero, np.finfo(float).tiny, v_c)
-            scores = score_normal(
-                m_c,
-                v_c,
-                m_t,
-                v_t,
-                higher_is_better=hib,
-                ci_level=settings.ci_level,
-                prior_rel_effect_sd=settings.prior_rel_effect_sd,
-                prior_rel_effect_mean=settings.prior_rel_effect_mean,
-            )
+            scores = _normal_scores(s, settings, hib)
             best = _normal_prob_best(s, hib, scores["prob_beats_control"])
         rel = relative_effect(m_c, m_t)
         parts.append(
@@ -66,7 +51,7 @@ def score_bayesian(
                 "treatment_estimate": m_t,
                 "effect": m_t - m_c,
                 "rel_effect": rel,
-                "prob_best": best,
+                "prob_best": np.clip(best, 0.0, 1.0),  # quadrature rounding can pass 1 by an ulp
                 **scores,
             }
         )
@@ -96,6 +81,40 @@ def score_bayesian(
     columns["_threshold"] = np.broadcast_to(cutoff, decision.shape)
     columns["decision"] = decision.astype(str)
     return columns, concat_flags(flag_parts, [len(s) for s in sets]), np.asarray(rules, dtype=str)
+
+
+def _normal_scores(s: ComparisonSet, settings: BayesianSettings, higher_is_better: bool) -> Columns:
+    """Normal-posterior scores; rows without variance in either arm know their difference exactly.
+
+    Those degenerate rows (flagged zero_variance) get P(beats) of 1, 1/2 or 0, the losses
+    max(-+effect, 0) and point intervals, instead of a posterior with zero width.
+    """
+    m_c, m_t = s.control.estimate(), s.treatment.estimate()
+    v_c, v_t = s.control.variance_of_estimate(), s.treatment.variance_of_estimate()
+    exact = (v_c == 0) & (v_t == 0)
+    keys = ("prob_beats_control", "expected_loss_treatment", "expected_loss_control", "effect_cred_low",
+            "effect_cred_high", "rel_cred_low", "rel_cred_high", "control_cred_low", "control_cred_high",
+            "treatment_cred_low", "treatment_cred_high")
+    out = {key: np.full(len(s), np.nan) for key in keys}
+    ok = ~exact
+    if ok.any():
+        scores = score_normal(
+            m_c[ok], v_c[ok], m_t[ok], v_t[ok], higher_is_better=higher_is_better, ci_level=settings.ci_level,
+            prior_rel_effect_sd=settings.prior_rel_effect_sd, prior_rel_effect_mean=settings.prior_rel_effect_mean,
+        )
+        for key in keys:
+            out[key][ok] = scores[key]
+    if exact.any():
+        gain = (m_t - m_c)[exact] * (1.0 if higher_is_better else -1.0)
+        out["prob_beats_control"][exact] = np.where(gain > 0, 1.0, np.where(gain < 0, 0.0, 0.5))
+        out["expected_loss_treatment"][exact] = np.maximum(-gain, 0.0)
+        out["expected_loss_control"][exact] = np.maximum(gain, 0.0)
+        rel = relative_effect(m_c[exact], m_t[exact])
+        for name, value in (("effect", (m_t - m_c)[exact]), ("rel", rel), ("control", m_c[exact]),
+                            ("treatment", m_t[exact])):
+            out[f"{name}_cred_low"][exact] = value
+            out[f"{name}_cred_high"][exact] = value
+    return out
 
 
 def _experiments_by_size(s: ComparisonSet) -> list[tuple[np.ndarray, int]]:

@@ -27,7 +27,7 @@ RelativeMethod = Literal["log", "fieller"]
 
 def relative_effect(m_c: np.ndarray, m_t: np.ndarray) -> np.ndarray:
     """m_t / m_c - 1, NaN where the control is 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         rel = m_t / m_c - 1.0
     zero = m_c == 0
     if zero.any():
@@ -37,7 +37,8 @@ def relative_effect(m_c: np.ndarray, m_t: np.ndarray) -> np.ndarray:
 
 def log_ratio_se(m_c: np.ndarray, v_c: np.ndarray, m_t: np.ndarray, v_t: np.ndarray) -> np.ndarray:
     """se of log(m_t / m_c) by the delta method; NaN where either mean is not positive."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # extreme scales overflow to an infinite se: an unbounded interval, which is the honest answer
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         se = np.sqrt(v_t / (m_t * m_t) + v_c / (m_c * m_c))
     bad = (m_c <= 0) | (m_t <= 0)
     if bad.any():
