@@ -32,7 +32,12 @@ def get_column(frame: Any, name: str, *, metric: str | None = None) -> np.ndarra
 
 
 def label_column(frame: Any, name: str | None, length: int, default: str) -> np.ndarray:
-    """Label column as an object array; a missing experiment column means one experiment."""
+    """Label column; a missing experiment column means one experiment.
+
+    Integer labels keep their dtype (factorizing integers is several times faster than
+    objects); anything else becomes an object array of Python values.
+    """
     if name is None:
         return np.full(length, default, dtype=object)
-    return get_column(frame, name).astype(object)
+    values = get_column(frame, name)
+    return values if values.dtype.kind in "iu" else values.astype(object)
