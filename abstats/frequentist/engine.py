@@ -148,7 +148,7 @@ def _binary_test(
     if not settings.has_margin:
         z = pooled_z(
             control.conversions, control.n, treatment.conversions, treatment.n,
-            continuity=settings.continuity_correction,
+            continuity=settings.continuity_correction, diff=effect,
         )
         return ("z_pooled_yates" if settings.continuity_correction else "z_pooled"), z, normal_p_value(z, alternative)
     if settings.margin_type == "relative":

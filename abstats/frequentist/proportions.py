@@ -19,13 +19,23 @@ from abstats.frequentist.intervals import Alternative, normal_critical, standard
 
 
 def pooled_z(
-    x_c: np.ndarray, n_c: np.ndarray, x_t: np.ndarray, n_t: np.ndarray, *, continuity: bool = False
+    x_c: np.ndarray,
+    n_c: np.ndarray,
+    x_t: np.ndarray,
+    n_t: np.ndarray,
+    *,
+    continuity: bool = False,
+    diff: np.ndarray | None = None,
 ) -> np.ndarray:
-    """z = (p_t - p_c) / sqrt(p(1-p)(1/n_c + 1/n_t)), p = pooled rate; Yates shrinks |p_t - p_c| by (1/n_c + 1/n_t)/2."""
+    """z = (p_t - p_c) / sqrt(p(1-p)(1/n_c + 1/n_t)), p = pooled rate; Yates shrinks |p_t - p_c| by (1/n_c + 1/n_t)/2.
+
+    ``diff`` (p_t - p_c), when the caller has it, saves recomputing the rates.
+    """
     p = (x_c + x_t) / (n_c + n_t)
     inv_n = 1.0 / n_c + 1.0 / n_t
     se = np.sqrt(p * (1.0 - p) * inv_n)
-    diff = x_t / n_t - x_c / n_c
+    if diff is None:
+        diff = x_t / n_t - x_c / n_c
     if continuity:
         diff = np.sign(diff) * np.maximum(np.abs(diff) - 0.5 * inv_n, 0.0)
     return standardise(diff, se)

@@ -47,8 +47,10 @@ def chi2_sf(chi2: np.ndarray, df: np.ndarray | int) -> np.ndarray:
 
 
 def srm_two_arm(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float) -> tuple[np.ndarray, np.ndarray]:
-    """The same chi-square test for paired two-arm rows, without grouping (the batch path)."""
+    """The same chi-square test for paired two-arm rows, without grouping (the batch path).
+
+    With two arms chi2 = z^2, z = (n_t - N s) / sqrt(N s (1 - s)), so p = erfc(|z| / sqrt 2).
+    """
     total = n_c + n_t
-    e_c, e_t = total * (1.0 - treatment_share), total * treatment_share
-    chi2 = (n_c - e_c) ** 2 / e_c + (n_t - e_t) ** 2 / e_t
-    return chi2, chi2_sf(chi2, 1)
+    z = (n_t - total * treatment_share) / np.sqrt(total * (treatment_share * (1.0 - treatment_share)))
+    return z * z, special.erfc(np.abs(z) * np.sqrt(0.5))
