@@ -1,0 +1,48 @@
+"""The words every part of abstats uses for its settings, defined once.
+
+Analysis (``analyze``/``compare``), planning (``plan_*``), sequential designs, the
+CLI and the Result's JSON schema all take these values, so a setting means the same
+thing wherever it is given:
+
+* ``alternative``: about treatment - control, ``"two-sided"``, ``"greater"`` or ``"less"``;
+* ``correction``: the multiple-testing correction; ``"none"`` (a string) turns it off;
+* ``margin_type``: a margin in the metric's own units (``"absolute"``, the default
+  everywhere) or as a share of the control value (``"relative"``);
+* ``hypothesis``: ``"superiority"`` or ``"non_inferiority"``;
+* ``alpha`` is a test's level; ``ci_level`` (Bayesian) the credible level of an interval.
+
+Examples
+--------
+>>> from abstats.vocabulary import ALTERNATIVES, CORRECTIONS
+>>> ALTERNATIVES
+('two-sided', 'greater', 'less')
+>>> CORRECTIONS[0]
+'none'
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Alternative = Literal["two-sided", "greater", "less"]
+Correction = Literal["none", "bonferroni", "holm", "benjamini_hochberg", "benjamini_yekutieli"]
+MarginType = Literal["absolute", "relative"]
+Hypothesis = Literal["superiority", "non_inferiority"]
+Family = Literal["experiment_metric", "experiment"]
+MdeType = Literal["relative", "absolute"]
+Decision = Literal["stop_winner", "stop_loser", "stop_futility", "inconclusive", "continue"]
+
+ALTERNATIVES: tuple[Alternative, ...] = get_args(Alternative)
+CORRECTIONS: tuple[Correction, ...] = get_args(Correction)
+MARGIN_TYPES: tuple[MarginType, ...] = get_args(MarginType)
+HYPOTHESES: tuple[Hypothesis, ...] = get_args(Hypothesis)
+FAMILIES: tuple[Family, ...] = get_args(Family)
+MDE_TYPES: tuple[MdeType, ...] = get_args(MdeType)
+DECISIONS: tuple[Decision, ...] = get_args(Decision)
+
+# Corrections whose critical value alpha / m also gives simultaneous confidence intervals.
+FAMILYWISE_CORRECTIONS: tuple[Correction, ...] = ("bonferroni", "holm")
+
+DEFAULT_ALTERNATIVE: Alternative = "two-sided"
+DEFAULT_CORRECTION: Correction = "holm"
+DEFAULT_MARGIN_TYPE: MarginType = "absolute"
