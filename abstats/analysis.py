@@ -8,28 +8,20 @@ many two-arm experiments at once.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
 from typing import Any
 
 import numpy as np
 
-from abstats.bayesian.set_scoring import score_bayesian
-from abstats.bayesian.settings import BayesianSettings
-from abstats.checks import check_choice, check_open_unit
-from abstats.comparisons import ComparisonSet, data_flags, from_experiment_data, from_pairs
+from abstats.checks import check_open_unit
+from abstats.comparisons import ComparisonSet, from_experiment_data, from_pairs
 from abstats.data import ExperimentData, from_aggregates
 from abstats.errors import ConfigError, InputError
-from abstats.frequentist.scoring import score_frequentist
-from abstats.frequentist.settings import FrequentistSettings
-from abstats.metrics import Metric
+from abstats.methods.base import Method, MethodSettings
+from abstats.methods.registry import METHODS
+from abstats.metrics import METRIC_TYPES, Metric, check_metric
 from abstats.result import Result
-from abstats.sequential.scoring import score_sequential
-from abstats.sequential.settings import SEQUENTIAL_METHODS, SequentialSettings
+from abstats.result.columns import NAMES
 from abstats.statistics import SufficientStats
-
-Settings = FrequentistSettings | SequentialSettings | BayesianSettings
-
-METHODS = ("frequentist", "bayesian", *SEQUENTIAL_METHODS)
 
 
 def analyze(
@@ -37,7 +29,7 @@ def analyze(
     *,
     control: str | int,
     metric: Metric | Sequence[Metric] | None = None,
-    method: str = "frequentist",
+    method: str | MethodSettings = "frequentist",
     variant: str = "variant",
     experiment: str | None = None,
     expected_split: Mapping[str, float] | None = None,
@@ -56,9 +48,12 @@ def analyze(
     metric
         Metric(s) to read from an aggregate table.
     method
+        A registered method's name or its settings object:
         ``"frequentist"`` (fixed horizon), ``"bayesian"`` (conjugate posteriors, expected-loss
         stopping), ``"group_sequential"`` (planned looks: pass ``design=``
-        and ``look=``), ``"msprt"`` or ``"confidence_sequence"`` (always valid, look any time).
+        and ``look=``), ``"msprt"`` or ``"confidence_sequence"`` (always valid, look any time),
+        ``"bayesian_hierarchical"`` (segments as experiments, PyMC); or e.g.
+        ``FrequentistSettings(alpha=0.1)``. See :mod:`abstats.methods`.
     variant, experiment
         Label columns of an aggregate table (no ``experiment``: one experiment).
     expected_split
@@ -67,12 +62,13 @@ def analyze(
     srm_alpha
         SRM p-value below which the ``srm`` warning fires (default 0.001).
     **options
-        Method settings: for ``"frequentist"`` the fields of
-        :class:`~abstats.frequentist.settings.FrequentistSettings`
-        (``alpha``, ``alternative``, ``correction``, ``binary_test``, ``margin``...); for
-        ``"bayesian"`` those of :class:`~abstats.bayesian.settings.BayesianSettings` (priors,
-        ``threshold``...); for the sequential methods those of
-        :class:`~abstats.sequential.settings.SequentialSettings`.
+        Fields of the method's settings class when ``method`` is a name: for ``"frequentist"``
+        :class:`~abstats.frequentist.FrequentistSettings` (``alpha``, ``alternative``,
+        ``correction``, ``binary_test``, ``margin``...); for ``"bayesian"``
+        :class:`~abstats.bayesian.settings.BayesianSettings` (priors, ``threshold``...); for the
+        sequential methods :class:`~abstats.sequential.settings.GroupSequentialSettings` and
+        :class:`~abstats.sequential.settings.AlwaysValidSettings`. An option the method does
+        not take is refused with an error naming both.
 
     Returns
     -------
@@ -87,13 +83,13 @@ def analyze(
     >>> float(r.p_value[0].round(4)), str(r.decision[0])
     (0.0583, 'inconclusive')
     """
-    check_choice("method", method, METHODS)
-    check_open_unit("srm_alpha", srm_alpha)
-    settings = _settings(method, options)
+    found, settings = METHODS.resolve(method, options)
+    srm_alpha = check_open_unit("srm_alpha", srm_alpha)
+    _check_label("control", control)
     datasets = _as_datasets(data, metric, variant, experiment)
     sets = [from_experiment_data(d, control, expected_split) for d in datasets]
     extra = {"control": control, "expected_split": dict(expected_split) if expected_split else "equal"}
-    return _score(sets, method, settings, srm_alpha, extra)
+    return _score(sets, found, settings, srm_alpha, extra)
 
 
 def compare(
@@ -102,7 +98,7 @@ def compare(
     *,
     metric: Metric,
     experiment: Any = None,
-    method: str = "frequentist",
+    method: str | MethodSettings = "frequentist",
     treatment_share: float = 0.5,
     srm_alpha: float = 0.001,
     **options: Any,
@@ -131,50 +127,41 @@ def compare(
     >>> [str(d) for d in r.decision]
     ['stop_winner', 'inconclusive']
     """
-    check_choice("method", method, METHODS)
-    check_open_unit("srm_alpha", srm_alpha)
-    check_open_unit("treatment_share", treatment_share)
+    found, settings = METHODS.resolve(method, options)
+    srm_alpha = check_open_unit("srm_alpha", srm_alpha)
+    treatment_share = check_open_unit("treatment_share", treatment_share)
+    metric = check_metric(metric)
+    for name, stats in (("control", control), ("treatment", treatment)):
+        if not isinstance(stats, SufficientStats):
+            raise InputError(name, type(stats).__name__, "sufficient statistics such as BinaryStats.from_arrays(...)")
     if type(control) is not type(treatment) or len(control) != len(treatment):
         raise InputError(
             "treatment", f"{type(treatment).__name__} of length {len(treatment)}",
             f"{type(control).__name__} of length {len(control)} (the same kind and length as control)",
             metric=metric.name,
         )
-    settings = _settings(method, options)
     labels = None if experiment is None else np.atleast_1d(np.asarray(experiment, dtype=object))
     if labels is not None and len(labels) != len(control):
         raise InputError("experiment", f"{len(labels)} labels", f"{len(control)} (one per row)", metric=metric.name)
     sets = [from_pairs(metric, control, treatment, labels, treatment_share)]
-    return _score(sets, method, settings, srm_alpha, {"treatment_share": treatment_share})
+    return _score(sets, found, settings, srm_alpha, {"treatment_share": treatment_share})
 
 
 def _score(
-    sets: list[ComparisonSet], method: str, settings: Settings, srm_alpha: float, extra: dict[str, Any]
+    sets: list[ComparisonSet], method: Method, settings: MethodSettings, srm_alpha: float, extra: dict[str, Any]
 ) -> Result:
-    if isinstance(settings, SequentialSettings):
-        columns, flags, rules = score_sequential(sets, settings)
-    elif isinstance(settings, BayesianSettings):
-        columns, flags, rules = score_bayesian(sets, settings)
-    else:
-        columns, flags, rules = score_frequentist(sets, settings)
-    flags.update(data_flags(sets, srm_alpha))
-    recorded = {**settings.to_dict(), **extra, "srm_alpha": srm_alpha}
-    return Result(method, recorded, columns, rules, flags)
-
-
-def _settings(method: str, options: Mapping[str, Any]) -> Settings:
-    kind: type[Settings]
-    if method in SEQUENTIAL_METHODS:
-        kind, options = SequentialSettings, {**options, "method": method}
-    else:
-        kind = BayesianSettings if method == "bayesian" else FrequentistSettings
-    allowed = {f.name for f in fields(kind)}
-    unknown = sorted(set(options) - allowed)
+    scores = method.score(sets, settings)
+    unknown = sorted(set(scores.columns) - set(NAMES))
     if unknown:
-        raise ConfigError(
-            unknown[0], options[unknown[0]], f"a {method} option: " + ", ".join(sorted(allowed - {"method"}))
-        )
-    return kind(**options)
+        raise TypeError(f"method {method.name!r} returned columns that are not Result columns: {unknown}")
+    flags = {**scores.flags, "srm": np.asarray(scores.columns["srm_p_value"], dtype=float) < srm_alpha}
+    recorded = {**settings.to_dict(), **extra, "srm_alpha": srm_alpha, **scores.recorded}
+    return Result(method.name, recorded, scores.columns, scores.rules, flags)
+
+
+def _check_label(field: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (str, int, np.integer)):
+        raise InputError(field, value, "a variant name (a string or an integer)")
 
 
 def _as_datasets(data: Any, metric: Any, variant: str, experiment: str | None) -> list[ExperimentData]:
@@ -184,5 +171,7 @@ def _as_datasets(data: Any, metric: Any, variant: str, experiment: str | None) -
         return list(data)
     if metric is None:
         raise InputError("metric", None, "a metric (or list of metrics) saying which aggregate columns to read")
-    metrics = list(metric) if isinstance(metric, Sequence) else [metric]
-    return [from_aggregates(data, m, variant=variant, experiment=experiment) for m in metrics]
+    metrics = [metric] if isinstance(metric, METRIC_TYPES) or isinstance(metric, str) else metric
+    if not isinstance(metrics, Sequence) or not metrics:
+        raise ConfigError("metric", metric, "a metric object or a non-empty list of them")
+    return [from_aggregates(data, check_metric(m), variant=variant, experiment=experiment) for m in metrics]

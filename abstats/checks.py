@@ -38,6 +38,11 @@ def check_positive(field: str, value: Any, *, allow_zero: bool = False) -> float
     return x
 
 
+def check_finite(field: str, value: Any) -> float:
+    """Any finite number."""
+    return _as_float(field, value)
+
+
 def check_finite_array(
     field: str, values: Any, *, setting: bool = False, metric: str | None = None, ndmin: int = 0
 ) -> np.ndarray:
@@ -80,10 +85,26 @@ def check_positive_array(field: str, values: Any, *, setting: bool = False, ndmi
     return arr
 
 
+def check_bool(field: str, value: Any) -> bool:
+    """A flag: True or False only (a string such as "False" would read as true)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ConfigError(field, value, "True or False")
+    return bool(value)
+
+
+def check_optional(check: Any, field: str, value: Any) -> Any:
+    """``check(field, value)`` unless ``value`` is None."""
+    return None if value is None else check(field, value)
+
+
 def _as_float(field: str, value: Any) -> float:
+    # Strings and booleans are refused: float("0.05") would pass here and fail later inside
+    # numpy, and True would silently read as 1.
+    if isinstance(value, (str, bytes, bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise ConfigError(field, value, "a number")
     try:
         x = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ConfigError(field, value, "a number") from None
     if not np.isfinite(x):
         raise ConfigError(field, value, "a finite number")

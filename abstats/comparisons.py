@@ -1,4 +1,8 @@
-"""Treatment-vs-control comparison rows of one metric: the input every method scores."""
+"""Treatment-vs-control comparison rows of one metric: the input every method scores.
+
+Method-neutral: every method (frequentist, sequential, Bayesian) reads these sets, and
+this module imports none of them.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,11 @@ import pandas as pd
 
 from abstats.data import ExperimentData
 from abstats.errors import ConfigError
-from abstats.frequentist.srm import srm_test, srm_two_arm
+from abstats.inference.srm import srm_test, srm_two_arm
 from abstats.metrics import Metric
 from abstats.result.result import constant
-from abstats.statistics import MeanStats, SufficientStats
-from abstats.statistics.normality import normal_approximation_unsafe
+from abstats.statistics import SufficientStats
+from abstats.vocabulary import Family
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,7 +39,7 @@ class ComparisonSet:
 
 
 def from_experiment_data(
-    data: ExperimentData, control: str, expected_split: Mapping[str, float] | None
+    data: ExperimentData, control: str | int, expected_split: Mapping[str, float] | None
 ) -> ComparisonSet:
     """Pair every treatment row with its experiment's control and run the SRM check per experiment."""
     p = data.pair(control)
@@ -70,22 +74,7 @@ def from_pairs(
     return _build(metric, control, treatment, identity, np.arange(rows))
 
 
-def data_flags(sets: list[ComparisonSet], srm_alpha: float) -> dict[str, np.ndarray]:
-    """Warnings that come from the data whatever the method: SRM and heavy-tailed mostly-zero means."""
-    srm = np.concatenate([s.identity["srm_p_value"] for s in sets]) < srm_alpha
-    heavy = []
-    for s in sets:
-        flag = np.zeros(len(s), dtype=bool)
-        if isinstance(s.control, MeanStats) and s.control.nonzero is not None:
-            assert isinstance(s.treatment, MeanStats) and s.treatment.nonzero is not None
-            flag = normal_approximation_unsafe(s.control.n, s.control.nonzero) | normal_approximation_unsafe(
-                s.treatment.n, s.treatment.nonzero
-            )
-        heavy.append(flag)
-    return {"srm": srm, "heavy_tail": np.concatenate(heavy)}
-
-
-def family_groups(sets: list[ComparisonSet], family: str) -> np.ndarray:
+def family_groups(sets: list[ComparisonSet], family: Family) -> np.ndarray:
     """Family id per row: experiment x metric, or experiment across metrics."""
     if len(sets) == 1:
         return sets[0].experiment_code

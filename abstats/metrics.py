@@ -1,7 +1,9 @@
 """Metric definitions: what is measured, which way is better, which columns hold it.
 
-A metric says *what* to compute; :mod:`abstats.statistics` holds the sufficient
-statistics it reduces to, and the methods score those statistics.
+A metric says *what* to compute and is the home of its kind: it knows its
+sufficient-statistics class (:mod:`abstats.statistics`) and how aggregates or per-unit
+values reduce to it. The same metric object is analysed (``abstats.analyze``) and
+planned (``abstats.planning.plan_sample_size``).
 
 Examples
 --------
@@ -13,10 +15,43 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar, Literal
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
 
-MetricKind = Literal["binary", "mean", "ratio"]
+import numpy as np
+
+from abstats.errors import ConfigError, InputError
+from abstats.statistics import BinaryStats, MeanStats, RatioStats
+from abstats.vocabulary import MetricKind
+
+# How a data source hands columns to a metric: by name, as a 1-D array (raises if missing).
+ColumnReader = Callable[[str], np.ndarray]
+# Sum of per-unit values within each experiment x variant group.
+GroupTotal = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class RowWhere:
+    """Labels of each row, for error messages that point at a bad row."""
+
+    metric: str
+    experiment: Any
+    variant: Any
+
+
+def _check_fields(metric: Any) -> None:
+    """Every field of a metric: ``higher_is_better`` a bool, every other a non-empty str (or None if optional)."""
+    for f in fields(metric):
+        value = getattr(metric, f.name)
+        if f.name == "higher_is_better":
+            if not isinstance(value, (bool, np.bool_)):
+                raise ConfigError("higher_is_better", value, "True or False (a bool, not a string)")
+            object.__setattr__(metric, f.name, bool(value))
+        elif value is None and f.default is None:
+            continue
+        elif not isinstance(value, str) or not value:
+            raise ConfigError(f.name, value, "a non-empty string (a column or metric name)")
 
 
 @dataclass(frozen=True)
@@ -42,9 +77,27 @@ class BinaryMetric:
     n_field: str = "n"
     kind: ClassVar[MetricKind] = "binary"
 
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
     @property
     def value_column(self) -> str:
         return self.column or self.name
+
+    def stats_from_aggregates(self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere) -> BinaryStats:
+        """``n`` and ``conversions`` per row."""
+        return BinaryStats.from_arrays(
+            column(self.n_field), column(self.conversions_field),
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+    def stats_from_units(self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere) -> BinaryStats:
+        """Units and the sum of a 0/1 value per group."""
+        x = values(self.value_column)
+        bad = (x != 0) & (x != 1)
+        if bad.any():
+            raise InputError(self.value_column, x[np.flatnonzero(bad)[0]], "0 or 1 per unit", metric=self.name)
+        return BinaryStats.from_arrays(n, total(x), metric=where.metric, experiment=where.experiment, variant=where.variant)
 
 
 @dataclass(frozen=True)
@@ -64,9 +117,27 @@ class MeanMetric:
     nonzero_field: str = "nonzero"
     kind: ClassVar[MetricKind] = "mean"
 
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
     @property
     def value_column(self) -> str:
         return self.column or self.name
+
+    def stats_from_aggregates(self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere) -> MeanStats:
+        """``n``, ``sum``, ``sum_sq`` and, when the table has it, ``nonzero`` per row."""
+        nonzero = column(self.nonzero_field) if optional(self.nonzero_field) else None
+        return MeanStats.from_arrays(
+            column(self.n_field), column(self.sum_field), column(self.sum_sq_field), nonzero=nonzero,
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+    def stats_from_units(self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere) -> MeanStats:
+        x = values(self.value_column)
+        return MeanStats.from_arrays(
+            n, total(x), total(x * x), nonzero=total((x != 0).astype(float)),
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
 
 
 @dataclass(frozen=True)
@@ -93,5 +164,38 @@ class RatioMetric:
     n_field: str = "n"
     kind: ClassVar[MetricKind] = "ratio"
 
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+    def stats_from_aggregates(self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere) -> RatioStats:
+        return RatioStats.from_arrays(
+            column(self.n_field),
+            column(self.num_sum_field),
+            column(self.den_sum_field),
+            column(self.num_sum_sq_field),
+            column(self.den_sum_sq_field),
+            column(self.num_den_sum_field),
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+    def stats_from_units(self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere) -> RatioStats:
+        if self.numerator is None or self.denominator is None:
+            raise InputError("RatioMetric", self.name, "numerator= and denominator= column names for per-unit data")
+        x, y = values(self.numerator), values(self.denominator)
+        return RatioStats.from_arrays(
+            n, total(x), total(y), total(x * x), total(y * y), total(x * y),
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
 
 Metric = BinaryMetric | MeanMetric | RatioMetric
+METRIC_TYPES: tuple[type, ...] = (BinaryMetric, MeanMetric, RatioMetric)
+
+
+def check_metric(value: Any, field: str = "metric") -> Metric:
+    """``value`` if it is a metric object, else a ConfigError saying what to pass."""
+    if isinstance(value, METRIC_TYPES):
+        return value  # type: ignore[return-value]
+    raise ConfigError(
+        field, value, "a metric object such as abstats.BinaryMetric('conversion'), MeanMetric(...) or RatioMetric(...)"
+    )

@@ -30,6 +30,7 @@ MarginType = Literal["absolute", "relative"]
 Hypothesis = Literal["superiority", "non_inferiority"]
 Family = Literal["experiment_metric", "experiment"]
 MdeType = Literal["relative", "absolute"]
+MetricKind = Literal["binary", "mean", "ratio"]
 Decision = Literal["stop_winner", "stop_loser", "stop_futility", "inconclusive", "continue"]
 
 ALTERNATIVES: tuple[Alternative, ...] = get_args(Alternative)
@@ -38,6 +39,7 @@ MARGIN_TYPES: tuple[MarginType, ...] = get_args(MarginType)
 HYPOTHESES: tuple[Hypothesis, ...] = get_args(Hypothesis)
 FAMILIES: tuple[Family, ...] = get_args(Family)
 MDE_TYPES: tuple[MdeType, ...] = get_args(MdeType)
+METRIC_KINDS: tuple[MetricKind, ...] = get_args(MetricKind)
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
 
 # Corrections whose critical value alpha / m also gives simultaneous confidence intervals.

@@ -29,7 +29,7 @@ def test_demo_json_is_the_result_schema():
     out = runner.invoke(app, ["demo", "--format", "json"])
     assert out.exit_code == 0
     payload = json.loads(out.output)
-    assert payload["schema_version"] == "1.0" and len(payload["comparisons"]) == 10
+    assert payload["schema_version"] == "1.1" and len(payload["comparisons"]) == 10
 
 
 def test_console_script_is_installed_and_fast_to_import():

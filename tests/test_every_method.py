@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import numpy as np
@@ -13,7 +12,7 @@ from hypothesis import strategies as st
 import abstats
 from abstats.sequential import GroupSequentialDesign
 
-SCHEMA = json.loads((Path(abstats.__file__).parent / "result" / "schema" / "result-1.0.json").read_text())
+SCHEMA = abstats.result.result_schema()
 DESIGN = GroupSequentialDesign("lan_demets_obrien_fleming", looks=3)
 OPTIONS = {
     "frequentist": {},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import numpy as np
@@ -13,7 +12,7 @@ import abstats
 from abstats.examples import checkout
 from abstats.result.columns import NAMES
 
-SCHEMA = json.loads((Path(abstats.__file__).parent / "result" / "schema" / "result-1.0.json").read_text())
+SCHEMA = abstats.result.result_schema()
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +24,7 @@ def demo_result():
 def test_json_validates_against_committed_schema(demo_result):
     payload = json.loads(demo_result.to_json())
     jsonschema.validate(payload, SCHEMA)
-    assert payload["schema_version"] == demo_result.schema_version == "1.0"
+    assert payload["schema_version"] == demo_result.schema_version == "1.1"
     assert len(payload["comparisons"]) == 10
 
 
@@ -115,7 +114,7 @@ def test_bonferroni_widens_intervals_holm_reports_it():
     table = {"variant": ["A", "B", "C", "D"], "n": [5000] * 4, "conversions": [250, 270, 260, 300]}
     plain = abstats.analyze(table, metric=abstats.BinaryMetric("m"), control="A", correction="none")
     bonf = abstats.analyze(table, metric=abstats.BinaryMetric("m"), control="A", correction="bonferroni")
-    width = lambda r: r["effect_ci_high"] - r["effect_ci_low"]  # noqa: E731
+    width = lambda r: r["effect_ci_high"] - r["effect_ci_low"]
     from scipy.stats import norm
 
     assert width(bonf) / width(plain) == pytest.approx(norm.isf(0.05 / 6) / norm.isf(0.025), rel=1e-12)

@@ -8,22 +8,60 @@ plus one ``overall`` row. PyMC runs only here, on demand.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
 from abstats.bayesian.hierarchical import fit_segment_effects_binary, fit_segment_effects_normal
 from abstats.bayesian.mcmc import DEFAULT_SETTINGS, SamplerSettings
 from abstats.checks import check_open_unit
-from abstats.comparisons import data_flags, from_experiment_data
-from abstats.data import ExperimentData, from_aggregates
-from abstats.errors import InputError
-from abstats.frequentist.srm import srm_two_arm
+from abstats.comparisons import ComparisonSet
+from abstats.errors import ConfigError, InputError
+from abstats.inference.srm import srm_two_arm
+from abstats.methods.base import MethodSettings, Scores
 from abstats.metrics import Metric
 from abstats.result import Result
-from abstats.statistics import BinaryStats
+from abstats.result.assembly import concat_columns, concat_flags
 
 OVERALL = "overall"
+
+
+@dataclass(frozen=True)
+class HierarchicalSettings(MethodSettings):
+    """Settings of the hierarchical segment model.
+
+    Parameters
+    ----------
+    ci_level
+        Credible level of every interval.
+    prob_threshold
+        Decision rule per row: ``stop_winner`` when P(treatment better) >= prob_threshold,
+        ``stop_loser`` when <= 1 - prob_threshold, otherwise ``continue``.
+    sampler
+        Draws, chains, seed and progress bar of the sampler.
+    """
+
+    method: ClassVar[str] = "bayesian_hierarchical"
+
+    ci_level: float = 0.95
+    prob_threshold: float = 0.95
+    sampler: SamplerSettings = DEFAULT_SETTINGS
+
+    def __post_init__(self) -> None:
+        self._keep("ci_level", check_open_unit("ci_level", self.ci_level))
+        self._keep("prob_threshold", check_open_unit("prob_threshold", self.prob_threshold))
+        if not isinstance(self.sampler, SamplerSettings):
+            raise ConfigError("sampler", self.sampler, "abstats.bayesian.SamplerSettings(...)")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "ci_level": self.ci_level,
+            "prob_threshold": self.prob_threshold,
+            "overall_label": OVERALL,
+            "sampler": {k: getattr(self.sampler, k) for k in ("draws", "tune", "chains", "target_accept", "seed")},
+        }
 
 
 def analyze_segments(
@@ -70,27 +108,50 @@ def analyze_segments(
     >>> r["experiment"].tolist()  # doctest: +SKIP
     ['US', 'DE', 'FR', 'overall']
     """
-    level = check_open_unit("ci_level", ci_level)
-    check_open_unit("prob_threshold", prob_threshold)
-    if not isinstance(data, ExperimentData):
-        if metric is None:
-            raise InputError("metric", None, "a metric saying which aggregate columns to read")
-        data = from_aggregates(data, metric, variant=variant, experiment=segment)
-    s = from_experiment_data(data, control, None)
+    from abstats.analysis import analyze  # the one analysis path; imported here to keep the registry acyclic
+
+    settings = HierarchicalSettings(ci_level=ci_level, prob_threshold=prob_threshold, sampler=sampler)
+    return analyze(data, control=control, metric=metric, variant=variant, experiment=segment,
+                   method=settings, srm_alpha=srm_alpha)
+
+
+def score_hierarchical(sets: list[ComparisonSet], settings: HierarchicalSettings) -> Scores:
+    """Partially pooled effect per segment (the sets' experiments) and overall, one PyMC fit per metric."""
+    parts = [_score_set(s, settings) for s in sets]
+    columns = concat_columns([cols for cols, _, _ in parts])
+    flags = concat_flags([f for _, f, _ in parts], [len(cols["decision"]) for cols, _, _ in parts])
+    rules = np.full(len(columns["decision"]), "hierarchical")
+    if len(parts) == 1:
+        recorded = parts[0][2]
+    else:  # one fit per metric
+        recorded = {
+            "model": {s.metric.name: r["model"] for s, (_, _, r) in zip(sets, parts)},
+            "diagnostics": {s.metric.name: r["diagnostics"] for s, (_, _, r) in zip(sets, parts)},
+            "diagnostic_warnings": [w for _, _, r in parts for w in r["diagnostic_warnings"]],
+        }
+    return Scores(columns, flags, rules, recorded)
+
+
+def _score_set(
+    s: ComparisonSet, settings: HierarchicalSettings
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Any]]:
     if len(s) != s.experiment_code.max() + 1:
-        raise InputError("variant", "several treatments", "exactly one treatment per segment", metric=data.metric.name)
+        raise InputError("variant", "several treatments", "exactly one treatment per segment", metric=s.metric.name)
     labels = s.identity["experiment"]
-    hib = data.metric.higher_is_better
+    hib = s.metric.higher_is_better
     m_c, m_t = s.control.estimate(), s.treatment.estimate()
-    if isinstance(s.control, BinaryStats):
-        assert isinstance(s.treatment, BinaryStats)
+    counts, t_counts = s.control.counts(), s.treatment.counts()
+    if counts is not None and t_counts is not None:
         fit = fit_segment_effects_binary(
-            s.control.conversions, s.control.n, s.treatment.conversions, s.treatment.n,
-            segments=labels, ci_level=level, settings=sampler,
+            counts[0], counts[1], t_counts[0], t_counts[1],
+            segments=labels, ci_level=settings.ci_level, settings=settings.sampler,
         )
+        model = "binomial, logit link, non-centred normal segment effects"
     else:
         se = np.sqrt(s.control.variance_of_estimate() + s.treatment.variance_of_estimate())
-        fit = fit_segment_effects_normal(m_t - m_c, se, segments=labels, ci_level=level, settings=sampler)
+        fit = fit_segment_effects_normal(m_t - m_c, se, segments=labels, ci_level=settings.ci_level,
+                                         settings=settings.sampler)
+        model = "normal segment effects with known standard errors (eight schools), non-centred"
 
     overall = fit["overall"]
 
@@ -107,10 +168,10 @@ def analyze_segments(
     c_n, t_n = s.control.n, s.treatment.n
     columns: dict[str, np.ndarray] = {
         "experiment": np.append(labels.astype(object), OVERALL),
-        "metric": np.full(len(labels) + 1, data.metric.name, dtype=object),
-        "metric_type": np.full(len(labels) + 1, data.metric.kind, dtype=object),
+        "metric": np.full(len(labels) + 1, s.metric.name, dtype=object),
+        "metric_type": np.full(len(labels) + 1, s.metric.kind, dtype=object),
         "higher_is_better": np.full(len(labels) + 1, hib),
-        "control": np.append(s.identity["control"], control).astype(object),
+        "control": np.append(s.identity["control"], s.identity["control"][0]).astype(object),
         "treatment": np.append(s.identity["treatment"], s.identity["treatment"][0]).astype(object),
         "control_n": with_overall(c_n, c_n.sum()),
         "treatment_n": with_overall(t_n, t_n.sum()),
@@ -126,24 +187,11 @@ def analyze_segments(
         "srm_p_value": np.append(s.identity["srm_p_value"], srm_two_arm(c_n.sum(), t_n.sum(), 0.5)[1]),
         "prob_beats_control": prob,
     }
+    threshold = settings.prob_threshold
     columns["decision"] = np.where(
-        prob >= prob_threshold, "stop_winner", np.where(prob <= 1.0 - prob_threshold, "stop_loser", "continue")
+        prob >= threshold, "stop_winner", np.where(prob <= 1.0 - threshold, "stop_loser", "continue")
     )
-    flags = {code: np.append(mask, False) for code, mask in data_flags([s], srm_alpha).items()}
-    flags["srm"][-1] = columns["srm_p_value"][-1] < srm_alpha
+    flags = {code: np.append(mask, False) for code, mask in s.control.approximation_flags(s.treatment).items()}
     flags["mcmc_diagnostics"] = np.full(len(labels) + 1, bool(fit["warnings"]))
-    settings = {
-        "method": "bayesian_hierarchical",
-        "model": "binomial, logit link, non-centred normal segment effects"
-        if isinstance(s.control, BinaryStats)
-        else "normal segment effects with known standard errors (eight schools), non-centred",
-        "ci_level": level,
-        "prob_threshold": prob_threshold,
-        "control": control,
-        "srm_alpha": srm_alpha,
-        "sampler": {k: getattr(sampler, k) for k in ("draws", "tune", "chains", "target_accept", "seed")},
-        "diagnostics": fit["diagnostics"],
-        "diagnostic_warnings": fit["warnings"],
-    }
-    rules = np.full(len(labels) + 1, "hierarchical")
-    return Result("bayesian_hierarchical", settings, columns, rules, flags)
+    recorded = {"model": model, "diagnostics": fit["diagnostics"], "diagnostic_warnings": fit["warnings"]}
+    return columns, flags, recorded

@@ -10,28 +10,30 @@ from abstats.bayesian.decision import expected_loss_decision
 from abstats.bayesian.scoring import score_binary, score_normal
 from abstats.bayesian.settings import BayesianSettings
 from abstats.comparisons import ComparisonSet
-from abstats.frequentist.relative import relative_effect
+from abstats.inference.relative import relative_effect
+from abstats.methods.base import Columns, Scores
 from abstats.result.assembly import concat_columns, concat_flags
-from abstats.statistics import BinaryStats
-
-Columns = dict[str, np.ndarray]
 
 
-def score_bayesian(
-    sets: list[ComparisonSet], settings: BayesianSettings
-) -> tuple[Columns, dict[str, np.ndarray], np.ndarray]:
-    """Columns, warning flags and rule codes for every row of every set."""
+
+def score_bayesian(sets: list[ComparisonSet], settings: BayesianSettings) -> Scores:
+    """Columns, warning flags and rule codes for every row of every set.
+
+    Count data (``counts()`` of the statistics) get exact Beta-Binomial posteriors; every other
+    kind a normal posterior from its estimate and variance.
+    """
     parts, flag_parts = [], []
     for s in sets:
         hib = s.metric.higher_is_better
         m_c, m_t = s.control.estimate(), s.treatment.estimate()
-        if isinstance(s.control, BinaryStats):
-            assert isinstance(s.treatment, BinaryStats)
+        counts, t_counts = s.control.counts(), s.treatment.counts()
+        exact = counts is not None and t_counts is not None
+        if counts is not None and t_counts is not None:
             scores = score_binary(
-                s.control.conversions,
-                s.control.n,
-                s.treatment.conversions,
-                s.treatment.n,
+                counts[0],
+                counts[1],
+                t_counts[0],
+                t_counts[1],
                 prior_alpha=settings.prior_alpha,
                 prior_beta=settings.prior_beta,
                 higher_is_better=hib,
@@ -55,14 +57,15 @@ def score_bayesian(
                 **scores,
             }
         )
-        # a Beta posterior always has variance; only a normal posterior can be degenerate
+        # a Beta posterior always has variance and needs no normal approximation; a normal one may lack both
         degenerate = (s.control.variance_of_estimate() == 0) & (s.treatment.variance_of_estimate() == 0)
         flag_parts.append(
             {
-                "zero_variance": degenerate & (not isinstance(s.control, BinaryStats)),
+                "zero_variance": degenerate & (not exact),
                 "relative_undefined": np.isnan(rel)
                 | np.isnan(scores["rel_cred_low"])
                 | np.isnan(scores["rel_cred_high"]),
+                **({} if exact else s.control.approximation_flags(s.treatment)),
             }
         )
     columns = concat_columns(parts)
@@ -75,12 +78,8 @@ def score_bayesian(
         control_estimate=columns["control_estimate"],
         prob_threshold=settings.prob_threshold,
     )
-    cutoff = settings.threshold * (
-        np.abs(columns["control_estimate"]) if settings.threshold_type == "relative" else 1.0
-    )
-    columns["_threshold"] = np.broadcast_to(cutoff, decision.shape)
     columns["decision"] = decision.astype(str)
-    return columns, concat_flags(flag_parts, [len(s) for s in sets]), np.asarray(rules, dtype=str)
+    return Scores(columns, concat_flags(flag_parts, [len(s) for s in sets]), np.asarray(rules, dtype=str))
 
 
 def _normal_scores(s: ComparisonSet, settings: BayesianSettings, higher_is_better: bool) -> Columns:
@@ -134,9 +133,10 @@ def _binary_prob_best(
     s: ComparisonSet, settings: BayesianSettings, higher_is_better: bool, prob_beats: np.ndarray
 ) -> np.ndarray:
     """P(treatment is the best arm of its experiment), control included among the arms."""
-    assert isinstance(s.control, BinaryStats) and isinstance(s.treatment, BinaryStats)
-    a_c, b_c = bb.posterior_params(s.control.conversions, s.control.n, settings.prior_alpha, settings.prior_beta)
-    a_t, b_t = bb.posterior_params(s.treatment.conversions, s.treatment.n, settings.prior_alpha, settings.prior_beta)
+    counts, t_counts = s.control.counts(), s.treatment.counts()
+    assert counts is not None and t_counts is not None  # called for count data only
+    a_c, b_c = bb.posterior_params(counts[0], counts[1], settings.prior_alpha, settings.prior_beta)
+    a_t, b_t = bb.posterior_params(t_counts[0], t_counts[1], settings.prior_alpha, settings.prior_beta)
     if not higher_is_better:  # best = lowest rate: compare 1 - p, whose posterior is Beta(b, a)
         a_c, b_c, a_t, b_t = b_c, a_c, b_t, a_t
     out = prob_beats.copy()  # with two arms, best = beats control

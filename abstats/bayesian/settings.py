@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
-from abstats.checks import check_choice, check_open_unit, check_positive
+from abstats.checks import check_choice, check_finite, check_open_unit, check_optional, check_positive
 from abstats.errors import ConfigError
+from abstats.methods.base import MethodSettings
 
 
 @dataclass(frozen=True)
-class BayesianSettings:
+class BayesianSettings(MethodSettings):
     """Every choice that changes a Bayesian number.
 
-    Attributes
+    Parameters
     ----------
     prior_alpha, prior_beta
         Beta prior of every binary arm (default Beta(1, 1), uniform); for an informative
@@ -34,33 +35,40 @@ class BayesianSettings:
         Seed of the posterior draws behind HDI intervals.
     """
 
+    method: ClassVar[str] = "bayesian"
+
     prior_alpha: float = 1.0
     prior_beta: float = 1.0
     prior_rel_effect_sd: float | None = None
     prior_rel_effect_mean: float = 0.0
     ci_level: float = 0.95
-    interval: str = "equal_tailed"
+    interval: Literal["equal_tailed", "hdi"] = "equal_tailed"
     threshold: float = 0.0025
-    threshold_type: str = "relative"
+    threshold_type: Literal["absolute", "relative"] = "relative"
     prob_threshold: float | None = None
     seed: int | None = 0
 
     def __post_init__(self) -> None:
-        check_positive("prior_alpha", self.prior_alpha)
-        check_positive("prior_beta", self.prior_beta)
-        if self.prior_rel_effect_sd is not None:
-            check_positive("prior_rel_effect_sd", self.prior_rel_effect_sd)
-        check_open_unit("ci_level", self.ci_level)
+        self._keep("prior_alpha", check_positive("prior_alpha", self.prior_alpha))
+        self._keep("prior_beta", check_positive("prior_beta", self.prior_beta))
+        self._keep("prior_rel_effect_sd", check_optional(check_positive, "prior_rel_effect_sd", self.prior_rel_effect_sd))
+        self._keep("prior_rel_effect_mean", check_finite("prior_rel_effect_mean", self.prior_rel_effect_mean))
+        self._keep("ci_level", check_open_unit("ci_level", self.ci_level))
         check_choice("interval", self.interval, ("equal_tailed", "hdi"))
-        check_positive("threshold", self.threshold)
+        self._keep("threshold", check_positive("threshold", self.threshold))
         check_choice("threshold_type", self.threshold_type, ("absolute", "relative"))
-        if self.prob_threshold is not None:
-            check_open_unit("prob_threshold", self.prob_threshold)
-        if self.seed is not None and not isinstance(self.seed, int):
+        self._keep("prob_threshold", check_optional(check_open_unit, "prob_threshold", self.prob_threshold))
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
             raise ConfigError("seed", self.seed, "an integer or None")
 
+    def cutoff(self, control_estimate: Any) -> Any:
+        """The threshold of caring of each row: absolute, or ``threshold`` x |control value|."""
+        if self.threshold_type == "relative":
+            return self.threshold * abs(control_estimate)
+        return self.threshold
+
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = super().to_dict()
         out["prior"] = {
             "binary": f"Beta({self.prior_alpha:g}, {self.prior_beta:g}) on each arm's rate",
             "mean_and_ratio": "flat on the effect"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import typer
 from rich.console import Console
@@ -37,15 +36,16 @@ def print_result(result: Result, console: Console | None = None) -> None:
         table.add_row(*(_style(col, str(v)) for col, v in zip(frame.columns, row)))
     console.print(table)
     for i in range(len(result)):
-        console.print(f"[bold]{result['metric'][i]}[/], {result['treatment'][i]}: {result.reasons[i]}", highlight=False)
+        console.print(f"[bold]{result['metric'][i]}[/], {result['treatment'][i]}: {result.reason(i)}", highlight=False)
         for w in result.warnings(i):
             console.print(f"  [yellow]warning[/] [{w['code']}] {w['message']}", highlight=False)
 
 
 def _title(result: Result) -> str:
     s = result.settings
-    extra: Callable[[str], Any] = s.get
-    return f"abstats · {result.method} · alpha={extra('alpha')} · {extra('alternative')} · correction={extra('correction')}"
+    parts = ["abstats", result.method_object.label]
+    parts += [f"{key}={s[key]}" for key in ("alpha", "ci_level", "alternative", "correction") if key in s]
+    return " · ".join(parts)
 
 
 def _style(column: str, value: str) -> str:

@@ -7,8 +7,7 @@ from typing import Any
 from abstats.data.columns import column_names, get_column, label_column
 from abstats.data.experiment import ExperimentData
 from abstats.errors import InputError
-from abstats.metrics import BinaryMetric, MeanMetric, Metric, RatioMetric
-from abstats.statistics import BinaryStats, MeanStats, RatioStats
+from abstats.metrics import Metric, RowWhere, check_metric
 
 
 def from_aggregates(
@@ -38,6 +37,7 @@ def from_aggregates(
     >>> d.stats.estimate()
     array([0.1 , 0.13])
     """
+    metric = check_metric(metric)
     variants = get_column(data, variant, metric=metric.name).astype(object)
     experiments = label_column(data, experiment, len(variants), default="experiment")
 
@@ -47,24 +47,7 @@ def from_aggregates(
             raise InputError(field, f"{len(values)} values", f"{len(variants)} (one per variant row)", metric=metric.name)
         return values
 
-    where = {"metric": metric.name, "experiment": experiments if experiment else None, "variant": variants}
-    if isinstance(metric, BinaryMetric):
-        stats = BinaryStats.from_arrays(col(metric.n_field), col(metric.conversions_field), **where)
-    elif isinstance(metric, MeanMetric):
-        nonzero = col(metric.nonzero_field) if metric.nonzero_field in column_names(data) else None
-        stats = MeanStats.from_arrays(
-            col(metric.n_field), col(metric.sum_field), col(metric.sum_sq_field), nonzero=nonzero, **where
-        )
-    elif isinstance(metric, RatioMetric):
-        stats = RatioStats.from_arrays(
-            col(metric.n_field),
-            col(metric.num_sum_field),
-            col(metric.den_sum_field),
-            col(metric.num_sum_sq_field),
-            col(metric.den_sum_sq_field),
-            col(metric.num_den_sum_field),
-            **where,
-        )
-    else:
-        raise InputError("metric", metric, "a BinaryMetric, MeanMetric or RatioMetric")
+    names = set(column_names(data))
+    where = RowWhere(metric.name, experiments if experiment else None, variants)
+    stats = metric.stats_from_aggregates(col, names.__contains__, where)
     return ExperimentData(metric, experiments, variants, stats)

@@ -35,7 +35,7 @@ class ExperimentData:
     def __len__(self) -> int:
         return len(self.stats)
 
-    def pair(self, control: str) -> Pairing:
+    def pair(self, control: str | int) -> Pairing:
         """Match every treatment row with its experiment's control row, vectorised."""
         return pair_rows(self.experiment, self.variant, control, self.metric.name)
 
@@ -50,7 +50,7 @@ class Pairing:
     n_experiments: int
 
 
-def pair_rows(experiment: np.ndarray, variant: np.ndarray, control: str, metric: str) -> Pairing:
+def pair_rows(experiment: np.ndarray, variant: np.ndarray, control: str | int, metric: str) -> Pairing:
     codes, uniques = pd.factorize(experiment, sort=False)
     is_control = variant == control
     if not is_control.any():

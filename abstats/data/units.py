@@ -9,9 +9,7 @@ import pandas as pd
 
 from abstats.data.columns import get_column, label_column
 from abstats.data.experiment import ExperimentData
-from abstats.errors import InputError
-from abstats.metrics import BinaryMetric, MeanMetric, Metric, RatioMetric
-from abstats.statistics import BinaryStats, MeanStats, RatioStats
+from abstats.metrics import Metric, RowWhere, check_metric
 from abstats.statistics.validation import RowLabels, as_float_array
 
 
@@ -34,6 +32,7 @@ def from_units(
     >>> d.stats.sum
     array([2., 6.])
     """
+    metric = check_metric(metric)
     variants = get_column(data, variant, metric=metric.name).astype(object)
     experiments = label_column(data, experiment, len(variants), default="experiment")
     keys = pd.MultiIndex.from_arrays([experiments, variants])
@@ -50,21 +49,6 @@ def from_units(
         return np.bincount(group, weights=x, minlength=n_groups)
 
     n = np.bincount(group, minlength=n_groups).astype(float)
-    where = {"metric": metric.name, "experiment": exp_labels if experiment else None, "variant": var_labels}
-    if isinstance(metric, BinaryMetric):
-        x = values(metric.value_column)
-        bad = (x != 0) & (x != 1)
-        if bad.any():
-            raise InputError(metric.value_column, x[np.flatnonzero(bad)[0]], "0 or 1 per unit", metric=metric.name)
-        stats = BinaryStats.from_arrays(n, total(x), **where)
-    elif isinstance(metric, MeanMetric):
-        x = values(metric.value_column)
-        stats = MeanStats.from_arrays(n, total(x), total(x * x), nonzero=total((x != 0).astype(float)), **where)
-    elif isinstance(metric, RatioMetric):
-        if metric.numerator is None or metric.denominator is None:
-            raise InputError("RatioMetric", metric.name, "numerator= and denominator= column names for per-unit data")
-        x, y = values(metric.numerator), values(metric.denominator)
-        stats = RatioStats.from_arrays(n, total(x), total(y), total(x * x), total(y * y), total(x * y), **where)
-    else:
-        raise InputError("metric", metric, "a BinaryMetric, MeanMetric or RatioMetric")
+    where = RowWhere(metric.name, exp_labels if experiment else None, var_labels)
+    stats = metric.stats_from_units(values, total, n, where)
     return ExperimentData(metric, exp_labels, var_labels, stats)

@@ -1,40 +1,25 @@
 """Frequentist scoring of paired control / treatment sufficient statistics.
 
-One call scores every comparison row of one metric: the test statistic and
-p-value (pooled z for proportions, Welch t for means, delta-method z for ratios),
-the absolute-effect interval and the relative-uplift interval.
+One call scores every comparison row of one metric from its
+:class:`~abstats.inference.contrast.Contrast`: the test statistic and p-value (pooled z
+for proportions, Welch t for means, delta-method z for ratios), the absolute-effect
+interval and the relative-uplift interval, all in one reference distribution per row.
+Count data also admit Fisher's exact test, Yates' correction and Newcombe's interval.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from abstats.frequentist.intervals import (
-    Alternative,
-    bounds,
-    normal_critical,
-    normal_p_value,
-    standardise,
-    t_critical,
-    t_p_value,
-)
 from abstats.frequentist.proportions import fisher_p_value, newcombe_interval, pooled_z
-from abstats.frequentist.relative import (
-    fieller_interval,
-    log_ratio_interval,
-    log_ratio_se,
-    relative_effect,
-)
 from abstats.frequentist.settings import FrequentistSettings
-from abstats.frequentist.welch import welch_df
+from abstats.inference.contrast import Contrast, contrast
+from abstats.inference.critical import normal_p_value, standardise
+from abstats.inference.relative import log_ratio_se
+from abstats.methods.base import Columns
 from abstats.result.result import constant
-from abstats.statistics import BinaryStats, MeanStats, SufficientStats
-
-# Below this many conversions or non-conversions in an arm the normal approximation
-# of a proportion is unreliable (the usual n p >= 10 rule).
-MIN_CONVERSIONS_FOR_NORMAL = 10
-
-Columns = dict[str, np.ndarray]
+from abstats.statistics.protocol import SufficientStats
+from abstats.vocabulary import Alternative
 
 
 def test_alternative(settings: FrequentistSettings, higher_is_better: bool) -> Alternative:
@@ -46,7 +31,7 @@ def test_alternative(settings: FrequentistSettings, higher_is_better: bool) -> A
 
 def null_shift(settings: FrequentistSettings, higher_is_better: bool) -> float:
     """Null value of the effect: 0, or +-margin (absolute), or log(1 +- margin) (relative, log scale)."""
-    if not settings.has_margin:
+    if settings.margin is None:
         return 0.0
     better = 1.0 if higher_is_better else -1.0
     signed = better * settings.margin if settings.hypothesis == "superiority" else -better * settings.margin
@@ -67,106 +52,84 @@ def score_pairs(
     """
     alternative = test_alternative(settings, higher_is_better)
     shift = null_shift(settings, higher_is_better)
-    relative_margin = settings.has_margin and settings.margin_type == "relative"
+    c = contrast(control, treatment)
+    if settings.distribution == "normal":
+        c = c.with_normal_reference()
+    counts = control.counts()
+    flags: dict[str, np.ndarray] = {
+        "zero_variance": (c.v_c == 0) & (c.v_t == 0),
+        **control.approximation_flags(treatment),
+    }
 
-    m_c, m_t = control.estimate(), treatment.estimate()
-    v_c, v_t = control.variance_of_estimate(), treatment.variance_of_estimate()
-    effect = m_t - m_c
-    se = np.sqrt(v_c + v_t)
-    df = constant(np.nan, len(effect))
-    flags: dict[str, np.ndarray] = {"zero_variance": (v_c == 0) & (v_t == 0)}
-
-    if isinstance(control, BinaryStats):
-        assert isinstance(treatment, BinaryStats)
-        test, statistic, p_value = _binary_test(control, treatment, settings, alternative, effect, se, shift)
-        crit = normal_critical(interval_alpha, alternative)
-        if settings.binary_interval == "newcombe":
-            ci_low, ci_high = newcombe_interval(
-                control.conversions, control.n, treatment.conversions, treatment.n, interval_alpha, alternative
-            )
-        else:
-            ci_low, ci_high = bounds(effect, crit * se, alternative)
-        few_c = np.minimum(control.conversions, control.n - control.conversions)
-        few_t = np.minimum(treatment.conversions, treatment.n - treatment.conversions)
-        flags["few_conversions"] = np.minimum(few_c, few_t) < MIN_CONVERSIONS_FOR_NORMAL
-    elif isinstance(control, MeanStats):
-        df = welch_df(v_c, control.n, v_t, treatment.n)
-        if relative_margin:
-            test, statistic, p_value = _log_ratio_test(m_c, v_c, m_t, v_t, shift, alternative)
-        else:
-            test = "welch_t"
-            statistic = standardise(effect - shift, se)
-            p_value = t_p_value(statistic, df, alternative)
-        crit = normal_critical(interval_alpha, alternative)
-        ci_low, ci_high = bounds(effect, t_critical(interval_alpha, df, alternative) * se, alternative)
+    test, statistic, p_value = _test(c, control, treatment, settings, alternative, shift)
+    crit = c.critical(interval_alpha, alternative)
+    if counts is not None and settings.binary_interval == "newcombe":
+        t_counts = treatment.counts()
+        assert t_counts is not None  # same kind as control
+        ci_low, ci_high = newcombe_interval(counts[0], counts[1], t_counts[0], t_counts[1], interval_alpha, alternative)
     else:
-        if relative_margin:
-            test, statistic, p_value = _log_ratio_test(m_c, v_c, m_t, v_t, shift, alternative)
-        else:
-            test = "delta_method_z"
-            statistic = standardise(effect - shift, se)
-            p_value = normal_p_value(statistic, alternative)
-        crit = normal_critical(interval_alpha, alternative)
-        ci_low, ci_high = bounds(effect, crit * se, alternative)
-
-    rel = relative_effect(m_c, m_t)
-    interval = fieller_interval if settings.relative_interval == "fieller" else log_ratio_interval
-    rel_low, rel_high = interval(m_c, v_c, m_t, v_t, crit, alternative)
+        ci_low, ci_high = c.interval(crit, alternative)
+    rel_low, rel_high = c.relative_interval(crit, alternative, settings.relative_interval)
     # rel is NaN only where the control is 0, which makes both bounds NaN too; a sum of an
     # unbounded side (-inf or inf) and a finite bound is not NaN, so one isnan covers every case
     flags["relative_undefined"] = np.isnan(rel_low + rel_high)
 
+    rows = len(c)
     columns: Columns = {
-        "control_estimate": m_c,
-        "treatment_estimate": m_t,
-        "effect": effect,
+        "control_estimate": c.m_c,
+        "treatment_estimate": c.m_t,
+        "effect": c.effect,
+        "se": c.se,
         "effect_ci_low": ci_low,
         "effect_ci_high": ci_high,
-        "rel_effect": rel,
+        "rel_effect": c.rel_effect,
         "rel_ci_low": rel_low,
         "rel_ci_high": rel_high,
-        "test": constant(test, len(effect)),
+        "test": constant(test, rows),
         "statistic": statistic,
-        "df": df,
+        "df": np.where(np.isfinite(c.df), c.df, np.nan) if c.uses_t else constant(np.nan, rows),
         "p_value": np.clip(p_value, 0.0, 1.0),
     }
     return columns, flags
 
 
-def _binary_test(
-    control: BinaryStats,
-    treatment: BinaryStats,
+def _test(
+    c: Contrast,
+    control: SufficientStats,
+    treatment: SufficientStats,
     settings: FrequentistSettings,
     alternative: Alternative,
-    effect: np.ndarray,
-    se_unpooled: np.ndarray,
     shift: float,
 ) -> tuple[str, np.ndarray, np.ndarray]:
-    if settings.binary_test == "fisher":
-        p = fisher_p_value(control.conversions, control.n, treatment.conversions, treatment.n, alternative)
-        return "fisher_exact", np.full(len(p), np.nan), p
-    if not settings.has_margin:
-        z = pooled_z(
-            control.conversions, control.n, treatment.conversions, treatment.n,
-            continuity=settings.continuity_correction, diff=effect,
-        )
-        return ("z_pooled_yates" if settings.continuity_correction else "z_pooled"), z, normal_p_value(z, alternative)
-    if settings.margin_type == "relative":
-        return _log_ratio_test(
-            control.estimate(), control.variance_of_estimate(),
-            treatment.estimate(), treatment.variance_of_estimate(), shift, alternative,
-        )
-    z = standardise(effect - shift, se_unpooled)
-    return "z_unpooled", z, normal_p_value(z, alternative)
+    """(test name, statistic, p-value) of every row."""
+    counts, t_counts = control.counts(), treatment.counts()
+    if settings.has_margin and settings.margin_type == "relative":
+        return _log_ratio_test(c, shift, alternative)
+    if counts is not None and t_counts is not None:
+        if settings.binary_test == "fisher":
+            p = fisher_p_value(counts[0], counts[1], t_counts[0], t_counts[1], alternative)
+            return "fisher_exact", np.full(len(p), np.nan), p
+        if not settings.has_margin:
+            if settings.continuity_correction:
+                z = pooled_z(counts[0], counts[1], t_counts[0], t_counts[1], continuity=True, diff=c.effect)
+                return "z_pooled_yates", z, normal_p_value(z, alternative)
+            z = c.statistic(pooled=True)
+            return "z_pooled", z, normal_p_value(z, alternative)
+    statistic = c.statistic(shift)
+    return _test_name(control, c), statistic, c.p_value(statistic, alternative)
 
 
-def _log_ratio_test(
-    m_c: np.ndarray, v_c: np.ndarray, m_t: np.ndarray, v_t: np.ndarray, shift: float, alternative: Alternative
-) -> tuple[str, np.ndarray, np.ndarray]:
-    """z-test of log(m_t / m_c) against log(1 +- margin) (relative margins)."""
-    se = log_ratio_se(m_c, v_c, m_t, v_t)
+def _test_name(control: SufficientStats, c: Contrast) -> str:
+    if c.uses_t:
+        return "welch_t"
+    return {"ratio": "delta_method_z"}.get(control.kind, "z_unpooled")
+
+
+def _log_ratio_test(c: Contrast, shift: float, alternative: Alternative) -> tuple[str, np.ndarray, np.ndarray]:
+    """Test of log(m_t / m_c) against log(1 +- margin) (relative margins), in the contrast's distribution."""
+    se = log_ratio_se(c.m_c, c.v_c, c.m_t, c.v_t)
     ok = np.isfinite(se)
-    log_ratio = np.log(np.where(ok, m_t, 1.0)) - np.log(np.where(ok, m_c, 1.0))
-    z = np.where(ok, standardise(log_ratio - shift, np.where(ok, se, 1.0)), np.nan)
-    p = np.where(ok, normal_p_value(np.where(ok, z, 0.0), alternative), np.nan)
-    return "z_log_ratio", z, p
+    log_ratio = np.log(np.where(ok, c.m_t, 1.0)) - np.log(np.where(ok, c.m_c, 1.0))
+    stat = np.where(ok, standardise(log_ratio - shift, np.where(ok, se, 1.0)), np.nan)
+    p = np.where(ok, c.p_value(np.where(ok, stat, 0.0), alternative), np.nan)
+    return ("t_log_ratio" if c.uses_t else "z_log_ratio"), stat, p

@@ -15,7 +15,8 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from abstats.frequentist.intervals import Alternative, normal_critical, standardise
+from abstats.inference.critical import normal_critical, standardise
+from abstats.vocabulary import Alternative
 
 
 def pooled_z(

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
-from abstats.checks import check_choice, check_open_unit, check_positive
+from abstats.checks import check_bool, check_choice, check_open_unit, check_optional, check_positive
 from abstats.errors import ConfigError
-from abstats.frequentist.intervals import Alternative
-from abstats.frequentist.multiple_testing import CORRECTIONS, FAMILYWISE_INTERVALS
+from abstats.methods.base import MethodSettings
+from abstats.vocabulary import (
+    ALTERNATIVES,
+    CORRECTIONS,
+    FAMILIES,
+    FAMILYWISE_CORRECTIONS,
+    HYPOTHESES,
+    MARGIN_TYPES,
+    Alternative,
+    Correction,
+    Family,
+    Hypothesis,
+    MarginType,
+)
 
-ALTERNATIVES = ("two-sided", "greater", "less")
+Distribution = Literal["auto", "normal"]
 
 
 @dataclass(frozen=True)
-class FrequentistSettings:
+class FrequentistSettings(MethodSettings):
     """Every choice that changes a frequentist number.
 
-    Attributes
+    Parameters
     ----------
     alpha
         Significance level (two-sided unless ``alternative`` says otherwise).
@@ -25,7 +37,7 @@ class FrequentistSettings:
         About treatment - control: ``"two-sided"``, ``"greater"`` or ``"less"``.
         With a ``margin`` the test is one-sided in the metric's better direction.
     correction
-        Multiple-testing correction over each family of comparisons.
+        Multiple-testing correction over each family of comparisons (``"none"`` for none).
     family
         ``"experiment_metric"``: the treatments of one experiment on one metric;
         ``"experiment"``: every treatment x metric of one experiment.
@@ -37,48 +49,64 @@ class FrequentistSettings:
         ``"wald"`` (unpooled variance) or ``"newcombe"`` (hybrid Wilson score).
     relative_interval
         ``"log"`` (delta method on the log ratio) or ``"fieller"``.
+    distribution
+        Reference distribution of each comparison, shared by its p-value and both intervals:
+        ``"auto"`` (Student's t with Welch's df for means, the normal otherwise) or ``"normal"``
+        (the large-sample convention for every kind).
     hypothesis, margin, margin_type
         ``"superiority"`` (default) or ``"non_inferiority"``; ``margin`` > 0 in
-        ``"absolute"`` units of the metric or ``"relative"`` to the control.
+        ``"absolute"`` units of the metric (default) or ``"relative"`` to the control.
     planned_n
         Planned units per arm. Below it a fixed-horizon test gives ``continue``.
+
+    Examples
+    --------
+    >>> FrequentistSettings(alpha=0.1, correction="none").alpha
+    0.1
     """
+
+    method: ClassVar[str] = "frequentist"
 
     alpha: float = 0.05
     alternative: Alternative = "two-sided"
-    correction: str = "holm"
-    family: Literal["experiment_metric", "experiment"] = "experiment_metric"
+    correction: Correction = "holm"
+    family: Family = "experiment_metric"
     binary_test: Literal["z", "fisher"] = "z"
     continuity_correction: bool = False
     binary_interval: Literal["wald", "newcombe"] = "wald"
     relative_interval: Literal["log", "fieller"] = "log"
-    hypothesis: Literal["superiority", "non_inferiority"] = "superiority"
+    distribution: Distribution = "auto"
+    hypothesis: Hypothesis = "superiority"
     margin: float | None = None
-    margin_type: Literal["absolute", "relative"] = "absolute"
+    margin_type: MarginType = "absolute"
     planned_n: float | None = None
 
     def __post_init__(self) -> None:
-        check_open_unit("alpha", self.alpha)
+        self._keep("alpha", check_open_unit("alpha", self.alpha))
         check_choice("alternative", self.alternative, ALTERNATIVES)
         check_choice("correction", self.correction, CORRECTIONS)
-        check_choice("family", self.family, ("experiment_metric", "experiment"))
+        check_choice("family", self.family, FAMILIES)
         check_choice("binary_test", self.binary_test, ("z", "fisher"))
         check_choice("binary_interval", self.binary_interval, ("wald", "newcombe"))
         check_choice("relative_interval", self.relative_interval, ("log", "fieller"))
-        check_choice("hypothesis", self.hypothesis, ("superiority", "non_inferiority"))
-        check_choice("margin_type", self.margin_type, ("absolute", "relative"))
-        if not isinstance(self.continuity_correction, bool):
-            raise ConfigError("continuity_correction", self.continuity_correction, "True or False")
+        check_choice("distribution", self.distribution, ("auto", "normal"))
+        check_choice("hypothesis", self.hypothesis, HYPOTHESES)
+        check_choice("margin_type", self.margin_type, MARGIN_TYPES)
+        self._keep("continuity_correction", check_bool("continuity_correction", self.continuity_correction))
+        self._keep("margin", check_optional(check_positive, "margin", self.margin))
+        self._keep("planned_n", check_optional(check_positive, "planned_n", self.planned_n))
         if self.margin is not None:
-            check_positive("margin", self.margin)
             if self.margin_type == "relative" and self.margin >= 1 and self.hypothesis == "non_inferiority":
                 raise ConfigError("margin", self.margin, "a relative non-inferiority margin below 1 (100%)")
             if self.binary_test == "fisher":
                 raise ConfigError("binary_test", "fisher", "'z' when a margin is set (Fisher tests no difference only)")
+            if self.alternative != "two-sided":
+                raise ConfigError(
+                    "alternative", self.alternative,
+                    "'two-sided' (the default) with a margin: the test is one-sided in the metric's better direction",
+                )
         elif self.hypothesis == "non_inferiority":
             raise ConfigError("margin", None, "a margin > 0 for a non-inferiority test")
-        if self.planned_n is not None:
-            check_positive("planned_n", self.planned_n)
 
     @property
     def has_margin(self) -> bool:
@@ -96,7 +124,7 @@ class FrequentistSettings:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = super().to_dict()
         out["variance"] = self.variance
-        out["ci_adjusted"] = self.correction in FAMILYWISE_INTERVALS
+        out["ci_adjusted"] = self.correction in FAMILYWISE_CORRECTIONS
         return out

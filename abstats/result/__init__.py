@@ -1,5 +1,5 @@
 """The common Result object, its JSON schema and its renderings."""
 
-from abstats.result.result import SCHEMA_VERSION, Result
+from abstats.result.result import SCHEMA_VERSION, Result, result_schema
 
-__all__ = ["SCHEMA_VERSION", "Result"]
+__all__ = ["SCHEMA_VERSION", "Result", "result_schema"]

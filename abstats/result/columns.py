@@ -15,6 +15,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("control_estimate", "number", "control rate / mean / ratio"),
     ("treatment_estimate", "number", "treatment rate / mean / ratio"),
     ("effect", "number", "absolute effect, treatment - control"),
+    ("se", "number?", "standard error of the absolute effect (frequentist and sequential methods)"),
     ("effect_ci_low", "number?", "confidence interval of the absolute effect (null: unbounded side)"),
     ("effect_ci_high", "number?", "confidence interval of the absolute effect (null: unbounded side)"),
     ("rel_effect", "number?", "relative effect, treatment / control - 1 (null: undefined, see warnings)"),
@@ -22,7 +23,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("rel_ci_high", "number?", "confidence interval of the relative effect"),
     ("test", "string?", "test used for this row (z_pooled, welch_t, delta_method_z, fisher_exact...)"),
     ("statistic", "number?", "test statistic (z or t); null for exact tests"),
-    ("df", "number?", "degrees of freedom of a t statistic"),
+    ("df", "number?", "degrees of freedom of the t reference distribution (null: the normal)"),
     ("p_value", "number?", "unadjusted p-value"),
     ("p_value_adjusted", "number?", "p-value after the multiple-testing correction"),
     ("srm_p_value", "number", "sample-ratio-mismatch chi-square p-value of the experiment"),
@@ -42,10 +43,13 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("efficacy_boundary", "number?", "sequential: efficacy boundary on the z scale at this look"),
     ("futility_boundary", "number?", "sequential: futility boundary on the z scale at this look"),
     ("alpha_spent", "number?", "sequential: cumulative alpha spent up to this look"),
+    ("comparison_alpha", "number?", "group-sequential: alpha of this comparison's design after the Bonferroni split"),
     ("decision", "string", "stop_winner, stop_loser, stop_futility, inconclusive or continue"),
     ("reason", "string", "the rule that produced the decision, with its statistic and threshold"),
 )
 
 NAMES: tuple[str, ...] = tuple(name for name, _, _ in COLUMNS)
 
-DECISIONS: tuple[str, ...] = ("stop_winner", "stop_loser", "stop_futility", "inconclusive", "continue")
+from abstats.vocabulary import DECISIONS
+
+__all__ = ["COLUMNS", "DECISIONS", "NAMES"]

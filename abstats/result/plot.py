@@ -15,19 +15,21 @@ _COLOURS = {"stop_winner": "#1a7f37", "stop_loser": "#cf222e", "stop_futility": 
 def forest_plot(result: Result, ax: Any = None, kind: str = "relative") -> Any:
     """Horizontal interval per row (relative effect by default), coloured by decision.
 
-    Bayesian results draw their credible intervals. Returns the matplotlib Axes.
+    Draws the interval the method fills (credible intervals for Bayesian methods). Rows are
+    labelled by experiment (or segment) when there are several. Returns the matplotlib Axes.
     """
     import matplotlib.pyplot as plt
 
-    bayes = result.method == "bayesian"
+    display = result.method_object.display
     if kind == "relative":
-        est, prefix, label = result["rel_effect"], "rel_cred" if bayes else "rel_ci", "relative effect"
+        est, label = result["rel_effect"], "relative effect"
     elif kind == "absolute":
-        est, prefix, label = result["effect"], "effect_cred" if bayes else "effect_ci", "absolute effect"
+        est, label = result["effect"], "absolute effect"
     else:
         raise ValueError(f"kind must be 'relative' or 'absolute', got {kind!r}")
-    low = np.asarray(result[f"{prefix}_low"], dtype=float)
-    high = np.asarray(result[f"{prefix}_high"], dtype=float)
+    low_col, high_col = display.interval_columns(kind)
+    low = np.asarray(result[low_col], dtype=float)
+    high = np.asarray(result[high_col], dtype=float)
     est = np.asarray(est, dtype=float)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.45 * len(result) + 1.2))
@@ -40,9 +42,14 @@ def forest_plot(result: Result, ax: Any = None, kind: str = "relative") -> Any:
         ax.plot([est[i]], [y[i]], "o", color=colour)
     ax.axvline(0.0, color="black", lw=0.8)
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{m}: {t} vs {c}" for m, t, c in zip(result["metric"], result["treatment"], result["control"])])
+    experiments = result["experiment"].tolist()
+    several = len(set(experiments)) > 1
+    ax.set_yticklabels([
+        (f"{e} · " if several else "") + f"{m}: {t} vs {c}"
+        for e, m, t, c in zip(experiments, result["metric"], result["treatment"], result["control"])
+    ])
     if kind == "relative":
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:+.0%}"))
-    ax.set_xlabel(label + (" (credible interval)" if bayes else " (confidence interval)"))
+    ax.set_xlabel(f"{label} ({display.interval_label} interval)")
     ax.figure.tight_layout()
     return ax

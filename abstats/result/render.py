@@ -24,44 +24,53 @@ def _interval(low: Any, high: Any, spec: str) -> str:
 
 
 def summary_frame(result: Result) -> Any:
-    """One formatted row per comparison (strings), for display only."""
+    """One formatted row per comparison (strings), for display only: the columns the method fills."""
     import pandas as pd
 
+    display = result.method_object.display
+    level = _level_label(result)
+    abs_low, abs_high = display.interval_columns("absolute")
+    rel_low, rel_high = display.interval_columns("relative")
     rows = []
-    bayes = result.method == "bayesian"
     for i in range(len(result)):
-        r = {name: result[name][i] for name in ("experiment", "metric", "control", "treatment")}
-        spec = ".4g"
         out = {
-            "experiment": r["experiment"],
-            "metric": r["metric"],
-            "comparison": f"{r['treatment']} vs {r['control']}",
-            "control": _fmt(result["control_estimate"][i], spec),
-            "treatment": _fmt(result["treatment_estimate"][i], spec),
+            "experiment": result["experiment"][i],
+            "metric": result["metric"][i],
+            "comparison": f"{result['treatment'][i]} vs {result['control'][i]}",
+            "control": _fmt(result["control_estimate"][i], ".4g"),
+            "treatment": _fmt(result["treatment_estimate"][i], ".4g"),
             "effect": _fmt(result["effect"][i], "+.4g"),
+            f"{level}{display.interval_label} (abs)": _interval(result[abs_low][i], result[abs_high][i], "+.4g"),
+            "uplift": _fmt(result["rel_effect"][i], "+.2%"),
+            f"{level}{display.interval_label} (rel)": _interval(result[rel_low][i], result[rel_high][i], "+.2%"),
         }
-        if bayes:
-            out["95% cred. (rel)"] = _interval(result["rel_cred_low"][i], result["rel_cred_high"][i], "+.2%")
-            out["P(beats)"] = _fmt(result["prob_beats_control"][i], ".3f")
-            out["loss(ship)"] = _fmt(result["expected_loss_treatment"][i], ".3g")
-        else:
-            out["CI (abs)"] = _interval(result["effect_ci_low"][i], result["effect_ci_high"][i], "+.4g")
-            out["uplift"] = _fmt(result["rel_effect"][i], "+.2%")
-            out["CI (rel)"] = _interval(result["rel_ci_low"][i], result["rel_ci_high"][i], "+.2%")
-            out["p"] = _fmt(result["p_value"][i], ".3g")
-            out["p adj"] = _fmt(result["p_value_adjusted"][i], ".3g")
+        if display.probability is not None:
+            column, header = display.probability
+            out[header] = _fmt(result[column][i], ".3g")
+        for column, header, spec in display.extra:
+            out[header] = _fmt(result[column][i], spec)
         out["decision"] = result["decision"][i]
         out["warnings"] = ", ".join(code for code, mask in result.warning_flags.items() if mask[i])
         rows.append(out)
     frame = pd.DataFrame(rows)
-    if frame["experiment"].nunique() == 1:
+    if len(frame) and frame["experiment"].nunique() == 1:
         frame = frame.drop(columns="experiment")
     return frame
 
 
+def _level_label(result: Result) -> str:
+    """'95% ' from the recorded alpha or ci_level, when one level holds for every row."""
+    s = result.settings
+    if "ci_level" in s:
+        return f"{s['ci_level']:.0%} "
+    if "alpha" in s and not s.get("ci_adjusted"):
+        return f"{1 - s['alpha']:.0%} "
+    return ""
+
+
 def _header(result: Result) -> str:
     s = result.settings
-    parts = [f"abstats Result ({result.method}, schema {result.schema_version})"]
+    parts = [f"abstats Result ({result.method_object.label}, schema {result.schema_version})"]
     if "alpha" in s:
         parts.append(f"alpha={s['alpha']:g}")
     if "alternative" in s:
@@ -78,7 +87,7 @@ def render_text(result: Result, max_rows: int = 50) -> str:
     if shown < len(result):
         lines.append(f"... {len(result) - shown} more rows (use to_frame())")
     for i in range(shown):
-        lines.append(f"- {result['treatment'][i]} vs {result['control'][i]} ({result['metric'][i]}): {result.reasons[i]}")
+        lines.append(f"- {_where(result, i)}: {result.reason(i)}")
         lines.extend(f"  warning [{w['code']}]: {w['message']}" for w in result.warnings(i))
     return "\n".join(lines)
 
@@ -88,7 +97,7 @@ def render_html(result: Result, max_rows: int = 50) -> str:
     frame = summary_frame(_head(result, shown))
     notes = []
     for i in range(shown):
-        notes.append(f"<li><b>{html.escape(str(result['treatment'][i]))}</b>: {html.escape(result.reasons[i])}</li>")
+        notes.append(f"<li><b>{html.escape(_where(result, i))}</b>: {html.escape(result.reason(i))}</li>")
         notes.extend(
             f"<li style='color:#a15c00'>warning [{w['code']}]: {html.escape(w['message'])}</li>"
             for w in result.warnings(i)
@@ -98,6 +107,15 @@ def render_html(result: Result, max_rows: int = 50) -> str:
         f"<div><p><b>{html.escape(_header(result))}</b></p>{frame.to_html(index=False)}{more}"
         f"<ul>{''.join(notes)}</ul></div>"
     )
+
+
+def _where(result: Result, i: int) -> str:
+    """'experiment, metric, treatment vs control' of row i (the experiment only when there are several)."""
+    comparison = f"{result['metric'][i]}, {result['treatment'][i]} vs {result['control'][i]}"
+    experiments = result["experiment"]
+    if len(experiments) and len(set(experiments.tolist())) > 1:
+        return f"{experiments[i]}: {comparison}"
+    return comparison
 
 
 def _head(result: Result, n: int) -> Result:

@@ -7,16 +7,17 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from abstats.result.columns import NAMES
-from abstats.result.reasons import reason_text
-from abstats.result.warnings import warning_message
+from abstats.result.warnings import MESSAGES
 
-SCHEMA_VERSION = "1.0"
+if TYPE_CHECKING:
+    from abstats.methods.base import Method
 
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,7 +45,7 @@ class Result:
     ...                     metric=abstats.BinaryMetric("conversion"), control="A")
     >>> round(float(r.p_value[0]), 4), str(r.decision[0])
     (0.0355, 'stop_winner')
-    >>> r.confidence_interval()[0].round(4)
+    >>> r.effect_interval()[0].round(4)
     array([0.0021])
     """
 
@@ -89,22 +90,38 @@ class Result:
     def decision(self) -> np.ndarray:
         return self["decision"]
 
-    def confidence_interval(self, kind: str = "absolute") -> tuple[np.ndarray, np.ndarray]:
-        """(low, high) arrays of the ``"absolute"`` or ``"relative"`` effect's interval, like scipy's results."""
-        prefix = {"absolute": "effect_ci", "relative": "rel_ci"}.get(kind)
-        if prefix is None:
-            raise KeyError(f"kind must be 'absolute' or 'relative', got {kind!r}")
-        return self[f"{prefix}_low"], self[f"{prefix}_high"]
+    @property
+    def method_object(self) -> Method:
+        """The registered :class:`~abstats.methods.Method` that produced this Result."""
+        from abstats.methods.registry import get_method
+
+        return get_method(self.method)
+
+    def effect_interval(self, scale: str = "absolute") -> tuple[np.ndarray, np.ndarray]:
+        """(low, high) arrays of the method's interval of the ``"absolute"`` or ``"relative"`` effect.
+
+        Confidence intervals for frequentist and sequential methods, credible intervals for
+        Bayesian ones, at the level the analysis used (``alpha`` / ``ci_level`` in ``settings``).
+        """
+        if scale not in ("absolute", "relative"):
+            raise KeyError(f"scale must be 'absolute' or 'relative', got {scale!r}")
+        low, high = self.method_object.display.interval_columns(scale)
+        return self[low], self[high]
+
+    def reason(self, i: int) -> str:
+        """The decision's reason text of row ``i``: the rule, its statistic and its threshold."""
+        return self.method_object.rules[str(self.rules[i])](self._row(i), self.settings)
 
     @cached_property
     def reasons(self) -> list[str]:
-        return [reason_text(rule, self._row(i), self.settings) for i, rule in enumerate(self.rules)]
+        return [self.reason(i) for i in range(len(self))]
 
     def warnings(self, row: int) -> list[dict[str, str]]:
         """Warnings of one row as ``{"code", "message"}`` dicts."""
         data = self._row(row)
+        own = self.method_object.warnings
         return [
-            {"code": code, "message": warning_message(code, data, self.settings)}
+            {"code": code, "message": (own.get(code) or MESSAGES[code])(data, self.settings)}
             for code, mask in self.warning_flags.items()
             if mask[row]
         ]
@@ -113,12 +130,15 @@ class Result:
         return {name: _plain(arr[i]) for name, arr in self.columns.items()}
 
     def rows(self) -> Iterator[dict[str, Any]]:
-        """One dict per comparison with every schema column (null where not computed) and its warnings."""
-        reasons = self.reasons
+        """One dict per comparison with every schema column, its reason and its warnings.
+
+        Python values: NaN and values the method does not produce are None; the open side of a
+        one-sided interval stays ``-inf`` / ``inf`` (``to_dict`` writes it as JSON null).
+        """
         for i in range(len(self)):
             data = self._row(i)
-            row = {name: _json_value(data.get(name)) for name in NAMES if name != "reason"}
-            row["reason"] = reasons[i]
+            row = {name: _python_value(data.get(name)) for name in NAMES if name != "reason"}
+            row["reason"] = self.reason(i)
             row["warnings"] = self.warnings(i)
             yield row
 
@@ -129,7 +149,7 @@ class Result:
             "schema_version": self.schema_version,
             "method": self.method,
             "settings": _json_value(dict(self.settings)),
-            "comparisons": list(self.rows()),
+            "comparisons": [_json_value(row) for row in self.rows()],
         }
 
     def to_json(self, **kwargs: Any) -> str:
@@ -170,6 +190,15 @@ class Result:
         return render_html(self)
 
 
+def result_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) that ``Result.to_dict()`` follows, for this ``SCHEMA_VERSION``."""
+    from importlib.resources import files
+
+    text = files("abstats.result").joinpath(f"schema/result-{SCHEMA_VERSION}.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
 def constant(value: Any, rows: int) -> np.ndarray:
     """A read-only column repeating one value, without allocating ``rows`` elements."""
     return np.broadcast_to(np.asarray(value), (rows,))
@@ -178,6 +207,14 @@ def constant(value: Any, rows: int) -> np.ndarray:
 def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
+    return value
+
+
+def _python_value(value: Any) -> Any:
+    """NaN becomes None (undefined); infinities are kept (an unbounded side)."""
+    value = _plain(value)
+    if isinstance(value, float) and math.isnan(value):
+        return None
     return value
 
 

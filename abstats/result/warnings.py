@@ -1,4 +1,7 @@
-"""Warnings attached to result rows: a stable code and a message naming the numbers behind it."""
+"""Warnings that any method may attach to result rows: a stable code and a message naming the numbers.
+
+A method's own warnings (e.g. MCMC diagnostics) live in its ``Method.warnings``.
+"""
 
 from __future__ import annotations
 
@@ -43,19 +46,12 @@ def _heavy_tail(row: Row, settings: Settings) -> str:
     )
 
 
-def _mcmc(row: Row, settings: Settings) -> str:
-    return "; ".join(settings.get("diagnostic_warnings", [])) or "MCMC diagnostics failed"
-
-
 MESSAGES: dict[str, Callable[[Row, Settings], str]] = {
     "srm": _srm,
     "few_conversions": _few_conversions,
     "zero_variance": _zero_variance,
     "relative_undefined": _relative_undefined,
     "heavy_tail": _heavy_tail,
-    "mcmc_diagnostics": _mcmc,
 }
 
 
-def warning_message(code: str, row: Row, settings: Settings) -> str:
-    return MESSAGES[code](row, settings)

@@ -9,7 +9,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.stats import norm
 
-from abstats.checks import check_choice, check_finite_array, check_open_unit
+from abstats.checks import check_bool, check_choice, check_finite_array, check_open_unit
 from abstats.errors import ConfigError
 from abstats.sequential import recursion
 from abstats.sequential.boundaries import (
@@ -20,6 +20,7 @@ from abstats.sequential.boundaries import (
     spending_boundaries,
 )
 from abstats.sequential.spending import SPENDING_FAMILIES, spend
+from abstats.vocabulary import ALTERNATIVES, Alternative
 
 DESIGN_KINDS = (
     "obrien_fleming",
@@ -29,7 +30,6 @@ DESIGN_KINDS = (
     "lan_demets_power",
     "lan_demets_hsd",
 )
-ALTERNATIVES = ("two-sided", "greater", "less")
 _LABELS = {
     "obrien_fleming": "O'Brien-Fleming",
     "pocock": "Pocock",
@@ -88,7 +88,7 @@ class GroupSequentialDesign:
     looks: int | None = None
     information_fractions: tuple[float, ...] | None = None
     alpha: float = 0.05
-    alternative: str = "two-sided"
+    alternative: Alternative = "two-sided"
     beta_spending: str | None = None
     binding: bool = False
     rho: float | None = None
@@ -99,8 +99,9 @@ class GroupSequentialDesign:
     def __post_init__(self) -> None:
         check_choice("kind", self.kind, DESIGN_KINDS)
         check_choice("alternative", self.alternative, ALTERNATIVES)
-        check_open_unit("alpha", self.alpha)
-        check_open_unit("power", self.power)
+        object.__setattr__(self, "alpha", check_open_unit("alpha", self.alpha))
+        object.__setattr__(self, "power", check_open_unit("power", self.power))
+        object.__setattr__(self, "binding", check_bool("binding", self.binding))
         fractions = _planned_fractions(self.looks, self.information_fractions)
         object.__setattr__(self, "looks", len(fractions))
         object.__setattr__(self, "information_fractions", tuple(float(t) for t in fractions))

@@ -1,103 +1,157 @@
-"""Settings of a sequential analysis (group-sequential or always-valid), validated once."""
+"""Settings of the sequential methods, one class per method, validated once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
+
+import numpy as np
 
 from abstats.checks import check_choice, check_open_unit, check_positive
 from abstats.errors import ConfigError
-from abstats.frequentist.multiple_testing import CORRECTIONS
+from abstats.methods.base import MethodSettings
+from abstats.sequential.confidence_sequences import confidence_sequence
 from abstats.sequential.design import GroupSequentialDesign
-from abstats.sequential.msprt import DEFAULT_TUNING_N
-
-SEQUENTIAL_METHODS = ("group_sequential", "msprt", "confidence_sequence")
+from abstats.sequential.msprt import DEFAULT_TUNING_N, msprt_confidence_interval
+from abstats.vocabulary import CORRECTIONS, FAMILIES, FAMILYWISE_CORRECTIONS, Correction, Family
 
 
 @dataclass(frozen=True)
-class SequentialSettings:
-    """Every choice that changes a sequential number.
+class GroupSequentialSettings(MethodSettings):
+    """A look of a planned group-sequential design.
 
-    Attributes
+    Parameters
     ----------
-    method
-        ``"group_sequential"`` (planned looks, boundaries), ``"msprt"`` (always-valid
-        p-value, Johari et al.) or ``"confidence_sequence"`` (Howard et al. 2021).
-    design, look, information_fraction
-        Group-sequential only: the planned design, this look (1-based) and optionally the
-        observed information fraction(s) (spending is recomputed from them).
-    alpha
-        Always-valid methods only (a group-sequential design carries its own alpha).
-    tuning_n
-        Always-valid methods: total units at which the mixture is tuned to be tightest
-        (set it to the planned sample size; default 5000, GrowthBook's default).
+    design
+        The planned :class:`~abstats.sequential.GroupSequentialDesign`; it carries alpha and the alternative.
+    look
+        This look (1-based).
+    information_fraction
+        Observed information fraction(s), when looks did not arrive as planned (spending is recomputed).
     correction, family
-        Multiple treatments / metrics. Group-sequential: ``"bonferroni"`` or ``"holm"`` give each
-        comparison a design at alpha / m (Holm's step-down is not recycled across looks);
-        always-valid: any correction applies to the always-valid p-values as to fixed-horizon ones.
+        Multiple treatments / metrics: ``"bonferroni"`` or ``"holm"`` give each comparison a design at
+        alpha / m (Holm's step-down is not recycled across looks); ``"none"`` uses the design as given.
+
+    Examples
+    --------
+    >>> s = GroupSequentialSettings(GroupSequentialDesign("pocock", looks=3), look=1)
+    >>> s.alternative
+    'two-sided'
     """
 
-    method: str
-    design: GroupSequentialDesign | None = None
-    look: int | None = None
+    method: ClassVar[str] = "group_sequential"
+
+    design: GroupSequentialDesign
+    look: int
     information_fraction: Any = None
-    alpha: float = 0.05
-    tuning_n: float = DEFAULT_TUNING_N
-    correction: str = "holm"
-    family: str = "experiment_metric"
+    correction: Correction = "holm"
+    family: Family = "experiment_metric"
 
     def __post_init__(self) -> None:
-        check_choice("method", self.method, SEQUENTIAL_METHODS)
-        check_choice("correction", self.correction, CORRECTIONS)
-        check_choice("family", self.family, ("experiment_metric", "experiment"))
-        check_open_unit("alpha", self.alpha)
-        check_positive("tuning_n", self.tuning_n)
-        if self.method == "group_sequential":
-            if not isinstance(self.design, GroupSequentialDesign):
-                raise ConfigError("design", self.design, "a GroupSequentialDesign for method='group_sequential'")
-            if self.look is None:
-                raise ConfigError("look", None, f"the look number (1..{self.design.looks})")
-            if self.correction not in ("none", "bonferroni", "holm"):
-                raise ConfigError(
-                    "correction", self.correction, "'bonferroni', 'holm' or 'none' with a group-sequential design"
-                )
-        elif self.design is not None or self.look is not None:
-            raise ConfigError("design", self.design, f"no design or look for method={self.method!r}")
+        if not isinstance(self.design, GroupSequentialDesign):
+            raise ConfigError("design", self.design, "a GroupSequentialDesign for method='group_sequential'")
+        looks = self.design.looks
+        if isinstance(self.look, bool) or not isinstance(self.look, int) or not 1 <= self.look <= (looks or 0):
+            raise ConfigError("look", self.look, f"the look number, an integer from 1 to {looks}")
+        check_choice("correction", self.correction, (*FAMILYWISE_CORRECTIONS, "none"))
+        check_choice("family", self.family, FAMILIES)
 
     @property
     def alternative(self) -> str:
-        return self.design.alternative if self.design is not None else "two-sided"
+        return self.design.alternative
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
+        d = self.design
+        return {
             "method": self.method,
             "correction": self.correction,
             "family": self.family,
-            "alternative": self.alternative,
+            "alternative": d.alternative,
+            "alpha": d.alpha,
+            "design": d.label,
+            "looks": d.looks,
+            "information_fractions": list(d.information_fractions or ()),
+            "futility": d.beta_spending,
+            "binding": d.binding,
+            "look": self.look,
+            "observed_information_fraction": _plain_fraction(self.information_fraction),
+            "intervals": "repeated confidence intervals at this look's efficacy boundary (Jennison & Turnbull)",
+            "p_value": "not reported: a fixed-horizon p-value is not valid at an interim look",
         }
-        if self.design is not None:
-            d = self.design
-            out.update(
-                alpha=d.alpha,
-                design=d.label,
-                looks=d.looks,
-                information_fractions=list(d.information_fractions),
-                futility=d.beta_spending,
-                binding=d.binding,
-                look=self.look,
-                observed_information_fraction=_plain_fraction(self.information_fraction),
-                intervals="repeated confidence intervals at this look's efficacy boundary (Jennison & Turnbull)",
-                p_value="not reported: a fixed-horizon p-value is not valid at an interim look",
-            )
-        else:
-            out.update(alpha=self.alpha, tuning_n=self.tuning_n)
-            out["intervals"] = (
-                "always-valid mSPRT interval (normal mixture, tau2 = rho^2 n Var)"
-                if self.method == "msprt"
-                else "asymptotic confidence sequence (Howard et al. 2021)"
-            )
-            out["p_value"] = "always-valid at this look; the running minimum over your looks is also valid"
-        return out
+
+
+@dataclass(frozen=True)
+class AlwaysValidSettings(MethodSettings):
+    """Always-valid inference, valid at any look.
+
+    Parameters
+    ----------
+    alpha
+        Level of the always-valid test and interval.
+    tuning_n
+        Total units at which the mixture is tuned to be tightest (set it to the planned
+        sample size; default 5000, GrowthBook's default).
+    correction, family
+        Any correction applies to always-valid p-values as to fixed-horizon ones.
+    """
+
+    method: ClassVar[str]
+    interval_text: ClassVar[str]
+
+    alpha: float = 0.05
+    tuning_n: float = DEFAULT_TUNING_N
+    correction: Correction = "holm"
+    family: Family = "experiment_metric"
+
+    def __post_init__(self) -> None:
+        self._keep("alpha", check_open_unit("alpha", self.alpha))
+        self._keep("tuning_n", check_positive("tuning_n", self.tuning_n))
+        check_choice("correction", self.correction, CORRECTIONS)
+        check_choice("family", self.family, FAMILIES)
+
+    @property
+    def alternative(self) -> str:
+        return "two-sided"
+
+    def interval(
+        self, effect: np.ndarray, variance: np.ndarray, n_total: np.ndarray, tau2: np.ndarray, alpha: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The always-valid interval of the absolute effect at level ``alpha``."""
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **super().to_dict(),
+            "alternative": self.alternative,
+            "intervals": self.interval_text,
+            "p_value": "always-valid at this look; the running minimum over your looks is also valid",
+        }
+
+
+@dataclass(frozen=True)
+class MsprtSettings(AlwaysValidSettings):
+    """mSPRT (Johari et al. 2022): always-valid p-value and its dual interval. Parameters as the base class."""
+
+    method: ClassVar[str] = "msprt"
+    interval_text: ClassVar[str] = "always-valid mSPRT interval (normal mixture, tau2 = rho^2 n Var)"
+
+    def interval(
+        self, effect: np.ndarray, variance: np.ndarray, n_total: np.ndarray, tau2: np.ndarray, alpha: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return msprt_confidence_interval(effect, variance, tau2, alpha=alpha)
+
+
+@dataclass(frozen=True)
+class ConfidenceSequenceSettings(AlwaysValidSettings):
+    """Asymptotic confidence sequence (Howard et al. 2021). Parameters as the base class."""
+
+    method: ClassVar[str] = "confidence_sequence"
+    interval_text: ClassVar[str] = "asymptotic confidence sequence (Howard et al. 2021)"
+
+    def interval(
+        self, effect: np.ndarray, variance: np.ndarray, n_total: np.ndarray, tau2: np.ndarray, alpha: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return confidence_sequence(effect, variance, n_total, alpha=alpha, tuning_n=self.tuning_n)
 
 
 def _plain_fraction(value: Any) -> Any:

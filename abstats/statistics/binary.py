@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from abstats.statistics.protocol import normal_df, take_rows
 from abstats.statistics.validation import RowLabels, as_float_array, require, require_same_length, require_whole
+from abstats.vocabulary import MetricKind
+
+# Below this many conversions or non-conversions in an arm the normal approximation
+# of a proportion is unreliable (the usual n p >= 10 rule).
+MIN_CONVERSIONS_FOR_NORMAL = 10
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,6 +30,7 @@ class BinaryStats:
 
     n: np.ndarray
     conversions: np.ndarray
+    kind: ClassVar[MetricKind] = "binary"
 
     @classmethod
     def from_arrays(
@@ -54,7 +61,7 @@ class BinaryStats:
         return len(self.n)
 
     def take(self, rows: np.ndarray) -> BinaryStats:
-        return BinaryStats(self.n[rows], self.conversions[rows])
+        return take_rows(self, rows)
 
     def estimate(self) -> np.ndarray:
         """Conversion rate p = conversions / n."""
@@ -73,3 +80,20 @@ class BinaryStats:
     def variance_of_estimate(self) -> np.ndarray:
         """Var(p_hat) = p(1 - p) / n."""
         return self.unit_variance() / self.n
+
+    def null_variance(self, treatment: BinaryStats) -> np.ndarray:
+        """Var(p_t - p_c) under H0 p_t = p_c: pooled p(1 - p)(1/n_c + 1/n_t), as the classical z-test uses."""
+        pooled = (self.conversions + treatment.conversions) / (self.n + treatment.n)
+        return pooled * (1.0 - pooled) * (1.0 / self.n + 1.0 / treatment.n)
+
+    def difference_df(self, treatment: BinaryStats) -> np.ndarray:
+        return normal_df(len(self))
+
+    def counts(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.conversions, self.n
+
+    def approximation_flags(self, treatment: BinaryStats) -> dict[str, np.ndarray]:
+        """``few_conversions``: an arm with fewer than 10 conversions or non-conversions (the n p >= 10 rule)."""
+        few_c = np.minimum(self.conversions, self.n - self.conversions)
+        few_t = np.minimum(treatment.conversions, treatment.n - treatment.conversions)
+        return {"few_conversions": np.minimum(few_c, few_t) < MIN_CONVERSIONS_FOR_NORMAL}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from abstats.inference.welch import welch_df
+from abstats.statistics.normality import normal_approximation_unsafe
+from abstats.statistics.protocol import take_rows, unpooled_null_variance
 from abstats.statistics.validation import (
     RowLabels,
     as_float_array,
@@ -15,6 +18,7 @@ from abstats.statistics.validation import (
     require_sum_sq_consistent,
     require_whole,
 )
+from abstats.vocabulary import MetricKind
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,12 +36,13 @@ class MeanStats:
     sum: np.ndarray
     sum_sq: np.ndarray
     nonzero: np.ndarray | None = None  # units with a non-zero value, when known (heavy-tail check)
+    kind: ClassVar[MetricKind] = "mean"
 
     @classmethod
     def from_arrays(
         cls,
         n: Any,
-        sum: Any,  # noqa: A002 - the aggregate is called "sum" everywhere in the docs
+        sum: Any,
         sum_sq: Any,
         *,
         nonzero: Any = None,
@@ -66,8 +71,7 @@ class MeanStats:
         return len(self.n)
 
     def take(self, rows: np.ndarray) -> MeanStats:
-        nonzero = None if self.nonzero is None else self.nonzero[rows]
-        return MeanStats(self.n[rows], self.sum[rows], self.sum_sq[rows], nonzero)
+        return take_rows(self, rows)
 
     def estimate(self) -> np.ndarray:
         return self.sum / self.n
@@ -78,3 +82,22 @@ class MeanStats:
 
     def variance_of_estimate(self) -> np.ndarray:
         return self.unit_variance() / self.n
+
+    def null_variance(self, treatment: MeanStats) -> np.ndarray:
+        return unpooled_null_variance(self, treatment)
+
+    def difference_df(self, treatment: MeanStats) -> np.ndarray:
+        """Welch-Satterthwaite degrees of freedom of the difference of means (Welch 1947)."""
+        return welch_df(self.variance_of_estimate(), self.n, treatment.variance_of_estimate(), treatment.n)
+
+    def counts(self) -> None:
+        return None
+
+    def approximation_flags(self, treatment: MeanStats) -> dict[str, np.ndarray]:
+        """``heavy_tail``: too few non-zero units for a normal mean (needs the ``nonzero`` aggregate)."""
+        if self.nonzero is None or treatment.nonzero is None:
+            return {}
+        unsafe = normal_approximation_unsafe(self.n, self.nonzero) | normal_approximation_unsafe(
+            treatment.n, treatment.nonzero
+        )
+        return {"heavy_tail": unsafe}

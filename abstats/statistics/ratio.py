@@ -7,10 +7,11 @@ Per row: ``n`` randomisation units and the sums ``num_sum``, ``den_sum``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from abstats.statistics.protocol import normal_df, take_rows, unpooled_null_variance
 from abstats.statistics.validation import (
     RowLabels,
     as_float_array,
@@ -19,6 +20,7 @@ from abstats.statistics.validation import (
     require_sum_sq_consistent,
     require_whole,
 )
+from abstats.vocabulary import MetricKind
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,6 +41,7 @@ class RatioStats:
     num_sum_sq: np.ndarray
     den_sum_sq: np.ndarray
     num_den_sum: np.ndarray
+    kind: ClassVar[MetricKind] = "ratio"
 
     @classmethod
     def from_arrays(
@@ -82,14 +85,7 @@ class RatioStats:
         return len(self.n)
 
     def take(self, rows: np.ndarray) -> RatioStats:
-        return RatioStats(
-            self.n[rows],
-            self.num_sum[rows],
-            self.den_sum[rows],
-            self.num_sum_sq[rows],
-            self.den_sum_sq[rows],
-            self.num_den_sum[rows],
-        )
+        return take_rows(self, rows)
 
     def _centred_sums(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = self.n
@@ -114,3 +110,15 @@ class RatioStats:
     def unit_variance(self) -> np.ndarray:
         """Per-unit variance of the linearised ratio, Var(R) * n."""
         return self.variance_of_estimate() * self.n
+
+    def null_variance(self, treatment: RatioStats) -> np.ndarray:
+        return unpooled_null_variance(self, treatment)
+
+    def difference_df(self, treatment: RatioStats) -> np.ndarray:
+        return normal_df(len(self))
+
+    def counts(self) -> None:
+        return None
+
+    def approximation_flags(self, treatment: RatioStats) -> dict[str, np.ndarray]:
+        return {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import numpy as np
@@ -12,7 +11,7 @@ from reference import assert_close, cases
 
 import abstats
 
-SCHEMA = json.loads((Path(abstats.__file__).parent / "result" / "schema" / "result-1.0.json").read_text())
+SCHEMA = abstats.result.result_schema()
 BINARY = abstats.BinaryMetric("cr")
 TWO_ARM = [c for c in cases("bayesian_binary") if "control" in c["inputs"]]
 K_ARM = [c for c in cases("bayesian_binary") if "arms" in c["inputs"]]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import numpy as np
@@ -13,7 +12,7 @@ import abstats
 from abstats.bayesian.mcmc import SamplerSettings
 from abstats.bayesian.segments import analyze_segments
 
-SCHEMA = json.loads((Path(abstats.__file__).parent / "result" / "schema" / "result-1.0.json").read_text())
+SCHEMA = abstats.result.result_schema()
 QUICK = SamplerSettings(draws=500, tune=500, chains=2, progressbar=False, seed=11)
 
 

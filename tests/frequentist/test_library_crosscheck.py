@@ -109,7 +109,7 @@ def test_fieller_matches_textbook_quadratic():
     m_c, m_t, v_c, v_t = 10.0, 11.5, 0.25, 0.36
     z = stats.norm.isf(0.025)
     roots = np.sort(np.roots([m_c**2 - z**2 * v_c, -2 * m_t * m_c, m_t**2 - z**2 * v_t]).real)
-    from abstats.frequentist.relative import fieller_interval
+    from abstats.inference.relative import fieller_interval
 
     lo, hi = fieller_interval(np.array([m_c]), np.array([v_c]), np.array([m_t]), np.array([v_t]), z, "two-sided")
     assert (lo[0] + 1, hi[0] + 1) == pytest.approx(tuple(roots), rel=1e-12)

@@ -117,7 +117,7 @@ def test_batch_equals_single_calls(experiments, interval):
 @given(st.lists(st.floats(1e-12, 1.0), min_size=1, max_size=12),
        st.sampled_from(["holm", "bonferroni", "benjamini_hochberg", "benjamini_yekutieli"]))
 def test_adjusted_p_values_dominate_raw_and_stay_in_unit_interval(p, method):
-    from abstats.frequentist.multiple_testing import adjust_p_values
+    from abstats.inference.multiple_testing import adjust_p_values
 
     raw = np.asarray(p)
     adjusted = adjust_p_values(raw, np.zeros(len(raw), dtype=int), method)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import numpy as np
@@ -14,7 +13,7 @@ from abstats.sequential import GroupSequentialDesign, group_sequential_decision,
 from abstats.sequential.msprt import default_mixing_variance
 from abstats.statistics import BinaryStats
 
-SCHEMA = json.loads((Path(abstats.__file__).parent / "result" / "schema" / "result-1.0.json").read_text())
+SCHEMA = abstats.result.result_schema()
 TABLE = {"variant": ["A", "B"], "n": [10_000, 10_000], "conversions": [500, 600]}
 METRIC = abstats.BinaryMetric("cr")
 

@@ -20,7 +20,8 @@ from typing import Literal
 
 import numpy as np
 
-from abstats.frequentist.intervals import Alternative, bounds
+from abstats.inference.critical import bounds
+from abstats.vocabulary import Alternative
 
 RelativeMethod = Literal["log", "fieller"]
 

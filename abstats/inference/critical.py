@@ -1,13 +1,11 @@
-"""Critical values and interval bounds shared by every frequentist test."""
+"""Critical values, p-values and interval bounds in the normal or Student's t reference distribution."""
 
 from __future__ import annotations
-
-from typing import Literal
 
 import numpy as np
 from scipy import special, stats
 
-Alternative = Literal["two-sided", "greater", "less"]
+from abstats.vocabulary import Alternative
 
 
 def normal_critical(alpha: np.ndarray | float, alternative: Alternative) -> np.ndarray:
@@ -52,6 +50,13 @@ def t_p_value(t: np.ndarray, df: np.ndarray, alternative: Alternative) -> np.nda
     if alternative == "greater":
         return stats.t.sf(t, df)
     return stats.t.cdf(t, df)
+
+
+def p_value(statistic: np.ndarray, df: np.ndarray | None, alternative: Alternative) -> np.ndarray:
+    """p-value of a z (``df`` None) or t statistic."""
+    if df is None:
+        return normal_p_value(statistic, alternative)
+    return t_p_value(statistic, df, alternative)
 
 
 def standardise(delta: np.ndarray, se: np.ndarray) -> np.ndarray:

@@ -9,18 +9,10 @@ checked against ``statsmodels.stats.multitest.multipletests`` family by family.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
-from abstats.checks import check_choice
-
-Correction = Literal["none", "bonferroni", "holm", "benjamini_hochberg", "benjamini_yekutieli"]
-CORRECTIONS: tuple[str, ...] = ("none", "bonferroni", "holm", "benjamini_hochberg", "benjamini_yekutieli")
-
-# Corrections whose critical value alpha / m also gives simultaneous intervals.
-FAMILYWISE_INTERVALS = ("bonferroni", "holm")
+from abstats.vocabulary import FAMILYWISE_CORRECTIONS, Correction
 
 
 def family_sizes(group: np.ndarray) -> np.ndarray:
@@ -29,20 +21,21 @@ def family_sizes(group: np.ndarray) -> np.ndarray:
     return counts[inverse]
 
 
-def adjust_p_values(p: np.ndarray, group: np.ndarray, method: str) -> np.ndarray:
+def adjust_p_values(p: np.ndarray, group: np.ndarray, method: Correction) -> np.ndarray:
     """Adjusted p-values, capped at 1, each family adjusted on its own.
 
     Bonferroni: min(1, m p). Holm (1979): step-down max_{j<=i} (m - j + 1) p_(j).
     Benjamini-Hochberg (1995): step-up min_{j>=i} m p_(j) / j.
     Benjamini-Yekutieli (2001): BH times sum_{k<=m} 1/k.
     """
-    check_choice("correction", method, CORRECTIONS)
     p = np.asarray(p, dtype=float)
     if method == "none" or len(p) == 0:
         return p.copy()
     group = np.asarray(group)
     _, g = np.unique(group, return_inverse=True)
     m = np.bincount(g)[g].astype(float)
+    if (m == 1).all():
+        return p.copy()  # every family holds one comparison: each correction leaves p unchanged
     if method == "bonferroni":
         return np.minimum(p * m, 1.0)
     order = np.lexsort((p, g))  # by family, then ascending p
@@ -67,13 +60,23 @@ def adjust_p_values(p: np.ndarray, group: np.ndarray, method: str) -> np.ndarray
     return out
 
 
-def interval_alpha(alpha: float, group: np.ndarray, method: str) -> np.ndarray:
+def interval_alpha(alpha: float, group: np.ndarray, method: Correction) -> np.ndarray:
     """Per-row alpha for confidence intervals: alpha / m under Bonferroni or Holm, alpha otherwise.
 
     Holm has no simple compatible simultaneous intervals; the Bonferroni-level
     intervals are the usual conservative choice. FDR corrections leave intervals
     unadjusted (``ci_adjusted`` in the settings says which applies).
     """
-    if method in FAMILYWISE_INTERVALS:
+    if method in FAMILYWISE_CORRECTIONS:
         return alpha / family_sizes(group)
     return np.full(len(group), alpha)
+
+
+def adjust_defined(p: np.ndarray, groups: np.ndarray, correction: Correction) -> np.ndarray:
+    """Adjust the defined p-values; rows whose test is undefined stay NaN and leave their family."""
+    ok = ~np.isnan(p)
+    if ok.all():
+        return adjust_p_values(p, groups, correction)
+    out = np.full(len(p), np.nan)
+    out[ok] = adjust_p_values(p[ok], groups[ok], correction)
+    return out

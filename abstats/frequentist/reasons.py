@@ -1,0 +1,49 @@
+"""Reason texts of the frequentist rule codes: the rule, its statistic and its threshold."""
+
+from __future__ import annotations
+
+from abstats.methods.base import RuleText
+from abstats.result.reasons import Row, Settings, direction_text, p_label, undefined_text
+
+
+def _significant(row: Row, settings: Settings) -> str:
+    verdict = "winner" if row["decision"] == "stop_winner" else "loser"
+    return (
+        f"{p_label(settings)} = {row['p_value_adjusted']:.3g} < alpha = {settings['alpha']:g} "
+        f"({row['test']}, {settings['alternative'] if not settings.get('margin') else 'one-sided'}): "
+        f"{direction_text(row)}: {verdict}"
+    )
+
+
+def _margin_met(row: Row, settings: Settings) -> str:
+    unit = "" if settings["margin_type"] == "absolute" else " (relative)"
+    claim = "not worse than" if settings["hypothesis"] == "non_inferiority" else "better than"
+    return (
+        f"{p_label(settings)} = {row['p_value_adjusted']:.3g} < alpha = {settings['alpha']:g} "
+        f"({row['test']}): treatment is {claim} control by the margin {settings['margin']:g}{unit}"
+    )
+
+
+def _not_significant(row: Row, settings: Settings) -> str:
+    where = "at the planned sample" if settings.get("planned_n") else "(no planned_n given: read as final)"
+    return (
+        f"{p_label(settings)} = {row['p_value_adjusted']:.3g} >= alpha = {settings['alpha']:g} "
+        f"({row['test']}) {where}: no significant difference"
+    )
+
+
+def _planned_n_not_reached(row: Row, settings: Settings) -> str:
+    n = min(row["control_n"], row["treatment_n"])
+    return (
+        f"fixed-horizon test: {n:.0f} of the planned {settings['planned_n']:.0f} units per arm; "
+        "no verdict before the planned sample (use a sequential method to look early)"
+    )
+
+
+RULES: dict[str, RuleText] = {
+    "significant": _significant,
+    "margin_met": _margin_met,
+    "not_significant": _not_significant,
+    "planned_n_not_reached": _planned_n_not_reached,
+    "test_undefined": undefined_text,
+}

@@ -1,0 +1,114 @@
+"""Treatment - control contrasts of any metric kind: estimates, variances, reference distribution.
+
+A :class:`Contrast` holds what every method needs of a comparison row, computed once from
+the :class:`~abstats.statistics.protocol.SufficientStats` protocol, and the intervals that
+follow from it at a given critical value. One reference distribution per row (the normal,
+or Student's t with Welch's df for means) serves the p-value and both intervals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from abstats.inference.critical import bounds, normal_critical, p_value, standardise, t_critical
+from abstats.inference.relative import RelativeMethod, fieller_interval, log_ratio_interval, relative_effect
+from abstats.statistics.protocol import SufficientStats
+from abstats.vocabulary import Alternative
+
+
+@dataclass(frozen=True, eq=False)
+class Contrast:
+    """Per-row estimates and variances of treatment - control.
+
+    Attributes
+    ----------
+    m_c, m_t, v_c, v_t
+        Each arm's estimate and the variance of that estimate.
+    null_variance
+        Variance of the difference under H0 of no difference (pooled for proportions).
+    df
+        Degrees of freedom of the reference distribution (``inf``: the normal).
+    """
+
+    m_c: np.ndarray
+    m_t: np.ndarray
+    v_c: np.ndarray
+    v_t: np.ndarray
+    null_variance: np.ndarray
+    df: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.m_c)
+
+    @cached_property
+    def effect(self) -> np.ndarray:
+        return self.m_t - self.m_c
+
+    @cached_property
+    def variance(self) -> np.ndarray:
+        """Var(treatment - control) = v_c + v_t (arms independent)."""
+        return self.v_c + self.v_t
+
+    @cached_property
+    def se(self) -> np.ndarray:
+        return np.sqrt(self.variance)
+
+    @cached_property
+    def uses_t(self) -> bool:
+        return bool(np.isfinite(self.df).any())
+
+    @cached_property
+    def rel_effect(self) -> np.ndarray:
+        return relative_effect(self.m_c, self.m_t)
+
+    def with_normal_reference(self) -> Contrast:
+        """The same contrast read against the standard normal (df = inf), e.g. a large-sample convention."""
+        return Contrast(self.m_c, self.m_t, self.v_c, self.v_t, self.null_variance, np.broadcast_to(np.inf, self.df.shape))
+
+    def critical(self, alpha: np.ndarray | float, alternative: Alternative) -> np.ndarray:
+        """Critical value of a (1 - alpha) interval in this contrast's reference distribution."""
+        if not self.uses_t:
+            return normal_critical(alpha, alternative)
+        return t_critical(alpha, self.df, alternative)
+
+    def p_value(self, statistic: np.ndarray, alternative: Alternative) -> np.ndarray:
+        return p_value(statistic, self.df if self.uses_t else None, alternative)
+
+    def statistic(self, shift: float = 0.0, *, pooled: bool = False) -> np.ndarray:
+        """(effect - shift) / se; ``pooled`` divides by the null standard error instead (H0: no difference)."""
+        se = np.sqrt(self.null_variance) if pooled else self.se
+        return standardise(self.effect - shift, se)
+
+    def interval(self, crit: np.ndarray, alternative: Alternative) -> tuple[np.ndarray, np.ndarray]:
+        """Interval of the absolute effect: effect +- crit * se (one side open for one-sided alternatives)."""
+        return bounds(self.effect, crit * self.se, alternative)
+
+    def relative_interval(
+        self, crit: np.ndarray, alternative: Alternative, method: RelativeMethod = "log"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Interval of treatment / control - 1 at the same critical value (delta method on the log, or Fieller)."""
+        interval = fieller_interval if method == "fieller" else log_ratio_interval
+        return interval(self.m_c, self.v_c, self.m_t, self.v_t, crit, alternative)
+
+
+def contrast(control: SufficientStats, treatment: SufficientStats) -> Contrast:
+    """The contrast of row i of ``treatment`` against row i of ``control`` (same kind and length).
+
+    Examples
+    --------
+    >>> from abstats.statistics import BinaryStats
+    >>> c = contrast(BinaryStats.from_arrays([1000], [100]), BinaryStats.from_arrays([1000], [130]))
+    >>> c.effect.round(3), c.df
+    (array([0.03]), array([inf]))
+    """
+    return Contrast(
+        m_c=control.estimate(),
+        m_t=treatment.estimate(),
+        v_c=control.variance_of_estimate(),
+        v_t=treatment.variance_of_estimate(),
+        null_variance=control.null_variance(treatment),
+        df=np.asarray(control.difference_df(treatment), dtype=float),
+    )
