@@ -52,3 +52,29 @@ def test_segments_need_one_treatment_per_segment():
     table = {"segment": ["a"] * 3 + ["b"] * 3, "variant": ["A", "B", "C"] * 2, "n": [100] * 6, "conversions": [5] * 6}
     with pytest.raises(abstats.InputError, match="exactly one treatment"):
         analyze_segments(table, control="A", metric=abstats.BinaryMetric("cr"), sampler=QUICK)
+
+
+@pytest.mark.pymc
+def test_hierarchical_result_renders_its_credible_intervals_everywhere():
+    """Text, HTML and plot read the method's own interval columns; plot rows name the segments."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    table = {"segment": np.repeat(["US", "DE", "FR"], 2), "variant": np.tile(["A", "B"], 3),
+             "n": [6000] * 6, "conversions": [300, 360, 290, 340, 310, 335]}
+    r = analyze_segments(table, control="A", metric=abstats.BinaryMetric("cr"), sampler=QUICK)
+    low, high = r.effect_interval("relative")
+    assert np.all(np.isfinite(low)) and np.all(low < high)
+    text, page = str(r), r._repr_html_()
+    for i, segment in enumerate(["US", "DE", "FR", "overall"]):
+        shown = f"[{low[i]:+.2%}, {high[i]:+.2%}]"
+        assert shown in text and shown in page
+        assert f"{segment}: cr, B vs A" in text
+    frame = r.summary_frame()
+    assert "[-, -]" not in frame.to_string()
+    assert frame["P(beats)"].tolist() == [f"{p:.3g}" for p in r["prob_beats_control"]]
+    ax = r.plot()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["US · cr: B vs A", "DE · cr: B vs A", "FR · cr: B vs A", "overall · cr: B vs A"]
+    lines = [line for line in ax.get_lines() if len(set(line.get_ydata())) == 1 and len(line.get_xdata()) == 2]
+    assert sorted(round(min(line.get_xdata()), 9) for line in lines) == sorted(np.round(low, 9).tolist())
