@@ -10,6 +10,7 @@ data -> sufficient statistics -> method -> estimate -> decision -> Result
 """
 
 from abstats.analysis import analyze, compare
+from abstats.column import Column
 from abstats.data import ExperimentData, from_aggregates, from_units
 from abstats.errors import AbstatsError, ConfigError, InputError
 from abstats.metrics import BinaryMetric, MeanMetric, RatioMetric
@@ -20,6 +21,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AbstatsError",
     "BinaryMetric",
+    "Column",
     "ConfigError",
     "ExperimentData",
     "InputError",

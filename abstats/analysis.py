@@ -12,9 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from abstats.checks import check_open_unit
+from abstats.checks import check_choice, check_finite_array, check_open_unit, check_positive_array
+from abstats.column import Column
 from abstats.comparisons import ComparisonSet, from_experiment_data, from_pairs
 from abstats.data import ExperimentData, from_aggregates
+from abstats.data.columns import get_column
 from abstats.errors import ConfigError, InputError
 from abstats.methods.base import Method, MethodSettings
 from abstats.methods.registry import METHODS
@@ -22,18 +24,20 @@ from abstats.metrics import METRIC_TYPES, Metric, check_metric
 from abstats.result import Result
 from abstats.result.columns import NAMES
 from abstats.statistics import SufficientStats
+from abstats.vocabulary import ON_SRM, OnSrm
 
 
 def analyze(
     data: Any,
     *,
-    control: str | int,
+    control: str | int | Column,
     metric: Metric | Sequence[Metric] | None = None,
     method: str | MethodSettings = "frequentist",
     variant: str = "variant",
     experiment: str | None = None,
-    expected_split: Mapping[str, float] | None = None,
+    expected_split: Mapping[Any, float] | Column | None = None,
     srm_alpha: float = 0.001,
+    on_srm: OnSrm = "gate",
     **options: Any,
 ) -> Result:
     """Score every treatment against the control, for one or many experiments and metrics.
@@ -44,9 +48,11 @@ def analyze(
         :class:`~abstats.data.ExperimentData`, a list of them (one per metric), or a
         pandas/polars DataFrame or mapping of aggregates (then ``metric`` says which columns).
     control
-        Name of the control variant (the same in every experiment).
+        Name of the control variant, or ``abstats.Column("name")``: a column of the table naming
+        each experiment's control (one value per experiment).
     metric
-        Metric(s) to read from an aggregate table.
+        Metric(s) to read from an aggregate table. Each metric's ``role`` (primary, secondary,
+        guardrail) decides how it enters the experiment's verdict (:meth:`Result.verdicts`).
     method
         A registered method's name or its settings object:
         ``"frequentist"`` (fixed horizon), ``"bayesian"`` (conjugate posteriors, expected-loss
@@ -57,10 +63,14 @@ def analyze(
     variant, experiment
         Label columns of an aggregate table (no ``experiment``: one experiment).
     expected_split
-        Planned share of units per variant for the sample-ratio-mismatch check
-        (default: equal split).
+        Planned share of units per variant for the sample-ratio-mismatch check: a mapping
+        variant -> share, or ``abstats.Column("name")`` with each row's share (default: equal split).
     srm_alpha
-        SRM p-value below which the ``srm`` warning fires (default 0.001).
+        SRM p-value below which the experiment's assignment is taken as broken (default 0.001).
+    on_srm
+        ``"gate"`` (default): every comparison of an experiment with an SRM gets the decision
+        ``investigate`` (rule ``srm``), whatever its statistics say; ``"warn"``: keep the statistical
+        decision and only warn.
     **options
         Fields of the method's settings class when ``method`` is a name: for ``"frequentist"``
         :class:`~abstats.frequentist.FrequentistSettings` (``alpha``, ``alternative``,
@@ -85,11 +95,26 @@ def analyze(
     """
     found, settings = METHODS.resolve(method, options)
     srm_alpha = check_open_unit("srm_alpha", srm_alpha)
-    _check_label("control", control)
+    check_choice("on_srm", on_srm, ON_SRM)
+    if not isinstance(control, Column):
+        _check_label("control", control)
     datasets = _as_datasets(data, metric, variant, experiment)
-    sets = [from_experiment_data(d, control, expected_split) for d in datasets]
-    extra = {"control": control, "expected_split": dict(expected_split) if expected_split else "equal"}
-    return _score(sets, found, settings, srm_alpha, extra)
+    table = None if _is_experiment_data(data) else data
+    control_values = _per_row(table, control, "control")
+    split = _per_row(table, expected_split, "expected_split")
+    if isinstance(split, np.ndarray):
+        split = check_finite_array("expected_split", split, setting=True)
+    row_values = {
+        name: check_positive_array(name, _per_row(table, value, name), setting=True)
+        for name, value in vars(settings).items() if isinstance(value, Column)
+    }
+    sets = [from_experiment_data(d, control_values, split, row_values) for d in datasets]
+    extra = {
+        "control": str(control) if isinstance(control, Column) else control,
+        "expected_split": str(expected_split) if isinstance(expected_split, Column)
+        else dict(expected_split) if expected_split else "equal",
+    }
+    return _score(sets, found, settings, srm_alpha, on_srm, extra)
 
 
 def compare(
@@ -101,6 +126,7 @@ def compare(
     method: str | MethodSettings = "frequentist",
     treatment_share: float = 0.5,
     srm_alpha: float = 0.001,
+    on_srm: OnSrm = "gate",
     **options: Any,
 ) -> Result:
     """Score row i of ``control`` against row i of ``treatment``: many two-arm experiments in one call.
@@ -116,6 +142,8 @@ def compare(
         Optional labels, one per row (default 0..m-1).
     treatment_share
         Planned share of units in the treatment arm, for the SRM check.
+    srm_alpha, on_srm, method, **options
+        As in :func:`analyze`.
 
     Examples
     --------
@@ -129,8 +157,12 @@ def compare(
     """
     found, settings = METHODS.resolve(method, options)
     srm_alpha = check_open_unit("srm_alpha", srm_alpha)
+    check_choice("on_srm", on_srm, ON_SRM)
     treatment_share = check_open_unit("treatment_share", treatment_share)
     metric = check_metric(metric)
+    for name, value in vars(settings).items():
+        if isinstance(value, Column):
+            raise ConfigError(name, value, "a value (compare takes arrays, not a table to read columns from)")
     for name, stats in (("control", control), ("treatment", treatment)):
         if not isinstance(stats, SufficientStats):
             raise InputError(name, type(stats).__name__, "sufficient statistics such as BinaryStats.from_arrays(...)")
@@ -144,19 +176,56 @@ def compare(
     if labels is not None and len(labels) != len(control):
         raise InputError("experiment", f"{len(labels)} labels", f"{len(control)} (one per row)", metric=metric.name)
     sets = [from_pairs(metric, control, treatment, labels, treatment_share)]
-    return _score(sets, found, settings, srm_alpha, {"treatment_share": treatment_share})
+    return _score(sets, found, settings, srm_alpha, on_srm, {"treatment_share": treatment_share})
 
 
 def _score(
-    sets: list[ComparisonSet], method: Method, settings: MethodSettings, srm_alpha: float, extra: dict[str, Any]
+    sets: list[ComparisonSet],
+    method: Method,
+    settings: MethodSettings,
+    srm_alpha: float,
+    on_srm: OnSrm,
+    extra: dict[str, Any],
 ) -> Result:
     scores = method.score(sets, settings)
     unknown = sorted(set(scores.columns) - set(NAMES))
     if unknown:
         raise TypeError(f"method {method.name!r} returned columns that are not Result columns: {unknown}")
-    flags = {**scores.flags, "srm": np.asarray(scores.columns["srm_p_value"], dtype=float) < srm_alpha}
-    recorded = {**settings.to_dict(), **extra, "srm_alpha": srm_alpha, **scores.recorded}
-    return Result(method.name, recorded, scores.columns, scores.rules, flags)
+    columns, rules = scores.columns, scores.rules
+    srm = np.asarray(columns["srm_p_value"], dtype=float) < srm_alpha
+    if on_srm == "gate" and srm.any():
+        # a broken assignment makes every statistic of the experiment suspect: no statistical verdict
+        columns = {**columns, "decision": np.where(srm, "investigate", columns["decision"]).astype(object)}
+        rules = np.where(srm, "srm", rules).astype(object)
+    recorded = {
+        **settings.to_dict(), **extra, "srm_alpha": srm_alpha, "on_srm": on_srm,
+        "metrics": {s.metric.name: _metric_record(s.metric) for s in sets},
+        **scores.recorded,
+    }
+    return Result(method.name, recorded, columns, rules, {**scores.flags, "srm": srm})
+
+
+def _metric_record(metric: Metric) -> dict[str, Any]:
+    """What the Result records of each metric: kind, direction, role and a guardrail's margin."""
+    out: dict[str, Any] = {"kind": metric.kind, "higher_is_better": metric.higher_is_better, "role": metric.role}
+    if metric.margin is not None:
+        out.update(margin=metric.margin, margin_type=metric.margin_type)
+    return out
+
+
+def _is_experiment_data(data: Any) -> bool:
+    return isinstance(data, ExperimentData) or (
+        isinstance(data, Sequence) and bool(data) and all(isinstance(d, ExperimentData) for d in data)
+    )
+
+
+def _per_row(table: Any, value: Any, field: str) -> Any:
+    """``value``, or the column it names read from the table (one value per row)."""
+    if not isinstance(value, Column):
+        return value
+    if table is None:
+        raise ConfigError(field, str(value), "a value: a column can be read only from a table, not ExperimentData")
+    return get_column(table, value.name)
 
 
 def _check_label(field: str, value: Any) -> None:
@@ -165,10 +234,8 @@ def _check_label(field: str, value: Any) -> None:
 
 
 def _as_datasets(data: Any, metric: Any, variant: str, experiment: str | None) -> list[ExperimentData]:
-    if isinstance(data, ExperimentData):
-        return [data]
-    if isinstance(data, Sequence) and data and all(isinstance(d, ExperimentData) for d in data):
-        return list(data)
+    if _is_experiment_data(data):
+        return [data] if isinstance(data, ExperimentData) else list(data)
     if metric is None:
         raise InputError("metric", None, "a metric (or list of metrics) saying which aggregate columns to read")
     metrics = [metric] if isinstance(metric, METRIC_TYPES) or isinstance(metric, str) else metric

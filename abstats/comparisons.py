@@ -7,7 +7,8 @@ this module imports none of them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,9 @@ from abstats.vocabulary import Family
 class ComparisonSet:
     """Paired control / treatment statistics of one metric, with the Result's identity columns.
 
-    ``experiment_code`` numbers the experiments (families of multiple-testing corrections).
+    ``experiment_code`` numbers the experiments (families of multiple-testing corrections);
+    ``row_values`` holds per-row values of settings given as a :class:`~abstats.Column`
+    (e.g. ``planned_n``), one per comparison row.
     """
 
     metric: Metric
@@ -33,15 +36,24 @@ class ComparisonSet:
     treatment: SufficientStats
     identity: dict[str, np.ndarray]
     experiment_code: np.ndarray
+    row_values: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.control)
 
 
 def from_experiment_data(
-    data: ExperimentData, control: str | int, expected_split: Mapping[str, float] | None
+    data: ExperimentData,
+    control: Any,
+    expected_split: Mapping[Any, float] | np.ndarray | None,
+    row_values: Mapping[str, np.ndarray] | None = None,
 ) -> ComparisonSet:
-    """Pair every treatment row with its experiment's control and run the SRM check per experiment."""
+    """Pair every treatment row with its experiment's control and run the SRM check per experiment.
+
+    ``control`` is one variant name or an array naming each row's control; ``expected_split`` a
+    mapping of variant -> share, or an array with each row's planned share; ``row_values`` arrays
+    aligned with the data's rows, kept for the treatment rows.
+    """
     p = data.pair(control)
     c, t = p.control_rows, p.treatment_rows
     _, srm_p = srm_test(data.stats.n, p.experiment_code, _expected_share(data, expected_split))
@@ -51,7 +63,8 @@ def from_experiment_data(
         "treatment": data.variant[t],
         "srm_p_value": srm_p[p.experiment_code[t]],
     }
-    return _build(data.metric, data.stats.take(c), data.stats.take(t), identity, p.experiment_code[t])
+    kept = {name: np.asarray(values)[t] for name, values in (row_values or {}).items()}
+    return _build(data.metric, data.stats.take(c), data.stats.take(t), identity, p.experiment_code[t], kept)
 
 
 def from_pairs(
@@ -75,12 +88,14 @@ def from_pairs(
 
 
 def family_groups(sets: list[ComparisonSet], family: Family) -> np.ndarray:
-    """Family id per row: experiment x metric, or experiment across metrics."""
+    """Family id per row: experiment x metric, or experiment x role across metrics (one family per role)."""
     if len(sets) == 1:
         return sets[0].experiment_code
     codes, _ = pd.factorize(np.concatenate([s.identity["experiment"] for s in sets]))
     if family == "experiment":
-        return codes
+        roles = ("primary", "secondary", "guardrail")
+        role_index = np.concatenate([np.full(len(s), roles.index(s.metric.role)) for s in sets])
+        return codes * len(roles) + role_index
     metric_index = np.concatenate([np.full(len(s), i) for i, s in enumerate(sets)])
     return codes * len(sets) + metric_index
 
@@ -91,6 +106,7 @@ def _build(
     treatment: SufficientStats,
     identity: dict[str, np.ndarray],
     experiment_code: np.ndarray,
+    row_values: dict[str, np.ndarray] | None = None,
 ) -> ComparisonSet:
     rows = len(control)
     columns = {
@@ -98,18 +114,26 @@ def _build(
         "metric": constant(metric.name, rows),
         "metric_type": constant(metric.kind, rows),
         "higher_is_better": constant(metric.higher_is_better, rows),
+        "role": constant(metric.role, rows),
         "control": identity["control"],
         "treatment": identity["treatment"],
         "control_n": control.n,
         "treatment_n": treatment.n,
         "srm_p_value": identity["srm_p_value"],
     }
-    return ComparisonSet(metric, control, treatment, columns, experiment_code)
+    return ComparisonSet(metric, control, treatment, columns, experiment_code, row_values or {})
 
 
-def _expected_share(d: ExperimentData, expected_split: Mapping[str, float] | None) -> np.ndarray:
+def _expected_share(d: ExperimentData, expected_split: Mapping[Any, float] | np.ndarray | None) -> np.ndarray:
     if expected_split is None:
         return np.ones(len(d))
+    if isinstance(expected_split, np.ndarray):
+        bad = ~np.isfinite(expected_split) | (expected_split <= 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ConfigError("expected_split", expected_split[row], "a positive share in every row",
+                              variant=d.variant[row], experiment=d.experiment[row])
+        return expected_split
     for name, share in expected_split.items():
         if not (isinstance(share, (int, float)) and np.isfinite(share) and share > 0):
             raise ConfigError("expected_split", {name: share}, "a positive share for every variant")

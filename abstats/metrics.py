@@ -21,9 +21,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from abstats.checks import check_choice, check_optional, check_positive
 from abstats.errors import ConfigError, InputError
 from abstats.statistics import BinaryStats, MeanStats, RatioStats
-from abstats.vocabulary import MetricKind
+from abstats.vocabulary import MARGIN_TYPES, ROLES, MarginType, MetricKind, Role
 
 # How a data source hands columns to a metric: by name, as a 1-D array (raises if missing).
 ColumnReader = Callable[[str], np.ndarray]
@@ -41,17 +42,32 @@ class RowWhere:
 
 
 def _check_fields(metric: Any) -> None:
-    """Every field of a metric: ``higher_is_better`` a bool, every other a non-empty str (or None if optional)."""
+    """Validate every field of a metric once, keeping the coerced values.
+
+    ``higher_is_better`` a bool; ``role`` one of the roles; a guardrail's ``margin`` > 0 (and only a
+    guardrail has one); every other field a non-empty string (or None where optional).
+    """
     for f in fields(metric):
         value = getattr(metric, f.name)
         if f.name == "higher_is_better":
             if not isinstance(value, (bool, np.bool_)):
                 raise ConfigError("higher_is_better", value, "True or False (a bool, not a string)")
             object.__setattr__(metric, f.name, bool(value))
+        elif f.name == "role":
+            check_choice("role", value, ROLES)
+        elif f.name == "margin_type":
+            check_choice("margin_type", value, MARGIN_TYPES)
+        elif f.name == "margin":
+            object.__setattr__(metric, f.name, check_optional(check_positive, "margin", value))
         elif value is None and f.default is None:
             continue
         elif not isinstance(value, str) or not value:
             raise ConfigError(f.name, value, "a non-empty string (a column or metric name)")
+    if metric.role == "guardrail" and metric.margin is None:
+        raise ConfigError("margin", None, f"a margin > 0 for guardrail metric {metric.name!r} (the harm it must rule out)")
+    if metric.role != "guardrail" and metric.margin is not None:
+        raise ConfigError("margin", metric.margin, f"no margin on a {metric.role} metric (only a guardrail has one; "
+                          "a margin for the primary test is the method's margin= setting)")
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,12 @@ class BinaryMetric:
         Per-unit 0/1 column for :func:`abstats.data.from_units`; defaults to ``name``.
     conversions_field, n_field
         Aggregate column names for :func:`abstats.data.from_aggregates`.
+    role
+        ``"primary"`` (decides the experiment's verdict), ``"secondary"`` (reported) or ``"guardrail"``
+        (must not be harmed: tested for non-inferiority against ``margin`` in the metric's own direction).
+    margin, margin_type
+        A guardrail's margin: the harm it must rule out, in the metric's units (``"absolute"``) or
+        relative to the control (``"relative"``).
     """
 
     name: str
@@ -75,6 +97,9 @@ class BinaryMetric:
     column: str | None = None
     conversions_field: str = "conversions"
     n_field: str = "n"
+    role: Role = "primary"
+    margin: float | None = None
+    margin_type: MarginType = "absolute"
     kind: ClassVar[MetricKind] = "binary"
 
     def __post_init__(self) -> None:
@@ -106,6 +131,7 @@ class MeanMetric:
 
     Aggregates: ``n``, ``sum``, ``sum_sq`` (sum of squared per-unit values) and, optionally,
     ``nonzero`` (units with a non-zero value), which enables the heavy-tail warning.
+    ``role``, ``margin`` and ``margin_type`` as in :class:`BinaryMetric`.
     """
 
     name: str
@@ -115,6 +141,9 @@ class MeanMetric:
     sum_sq_field: str = "sum_sq"
     n_field: str = "n"
     nonzero_field: str = "nonzero"
+    role: Role = "primary"
+    margin: float | None = None
+    margin_type: MarginType = "absolute"
     kind: ClassVar[MetricKind] = "mean"
 
     def __post_init__(self) -> None:
@@ -149,7 +178,7 @@ class RatioMetric:
     (Deng, Knoblich & Lu 2018), never from treating impressions as independent.
 
     Aggregates per variant: ``n`` (units), ``num_sum``, ``den_sum``, ``num_sum_sq``,
-    ``den_sum_sq``, ``num_den_sum``.
+    ``den_sum_sq``, ``num_den_sum``. ``role``, ``margin`` and ``margin_type`` as in :class:`BinaryMetric`.
     """
 
     name: str
@@ -162,6 +191,9 @@ class RatioMetric:
     den_sum_sq_field: str = "den_sum_sq"
     num_den_sum_field: str = "num_den_sum"
     n_field: str = "n"
+    role: Role = "primary"
+    margin: float | None = None
+    margin_type: MarginType = "absolute"
     kind: ClassVar[MetricKind] = "ratio"
 
     def __post_init__(self) -> None:

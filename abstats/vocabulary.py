@@ -9,6 +9,9 @@ thing wherever it is given:
 * ``margin_type``: a margin in the metric's own units (``"absolute"``, the default
   everywhere) or as a share of the control value (``"relative"``);
 * ``hypothesis``: ``"superiority"`` or ``"non_inferiority"``;
+* ``role`` of a metric: ``"primary"`` (decides), ``"secondary"`` (reported) or ``"guardrail"``
+  (must not be harmed: a non-inferiority test against its own margin);
+* ``verdict`` of an experiment: ``"ship"``, ``"dont_ship"``, ``"keep_running"`` or ``"investigate"``;
 * ``alpha`` is a test's level; ``ci_level`` (Bayesian) the credible level of an interval.
 
 Examples
@@ -31,7 +34,10 @@ Hypothesis = Literal["superiority", "non_inferiority"]
 Family = Literal["experiment_metric", "experiment"]
 MdeType = Literal["relative", "absolute"]
 MetricKind = Literal["binary", "mean", "ratio"]
-Decision = Literal["stop_winner", "stop_loser", "stop_futility", "inconclusive", "continue"]
+Decision = Literal["stop_winner", "stop_loser", "stop_futility", "inconclusive", "continue", "investigate"]
+Role = Literal["primary", "secondary", "guardrail"]
+Verdict = Literal["ship", "dont_ship", "keep_running", "investigate"]
+OnSrm = Literal["gate", "warn"]
 
 ALTERNATIVES: tuple[Alternative, ...] = get_args(Alternative)
 CORRECTIONS: tuple[Correction, ...] = get_args(Correction)
@@ -41,6 +47,9 @@ FAMILIES: tuple[Family, ...] = get_args(Family)
 MDE_TYPES: tuple[MdeType, ...] = get_args(MdeType)
 METRIC_KINDS: tuple[MetricKind, ...] = get_args(MetricKind)
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
+ROLES: tuple[Role, ...] = get_args(Role)
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+ON_SRM: tuple[OnSrm, ...] = get_args(OnSrm)
 
 # Corrections whose critical value alpha / m also gives simultaneous confidence intervals.
 FAMILYWISE_CORRECTIONS: tuple[Correction, ...] = ("bonferroni", "holm")

@@ -163,3 +163,9 @@ def test_batch_results_with_integer_labels_are_schema_valid():
     payload = json.loads(r.to_json())
     jsonschema.validate(payload, SCHEMA)
     assert [row["experiment"] for row in payload["comparisons"]] == [7, 8]
+
+
+def test_published_schema_is_built_from_the_columns_vocabulary_and_methods():
+    from abstats.result.schema_source import build_schema
+
+    assert SCHEMA == build_schema()  # run `python -m abstats.result.schema_source` after changing either

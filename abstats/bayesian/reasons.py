@@ -38,10 +38,7 @@ def _hierarchical(row: Row, settings: Settings) -> str:
 
 
 EXPECTED_LOSS_RULES: dict[str, RuleText] = {
-    "expected_loss_treatment<threshold": _expected_loss,
-    "expected_loss_treatment<threshold&prob_beats>=threshold": _expected_loss,
-    "expected_loss_control<threshold": _expected_loss,
-    "expected_loss_control<threshold&prob_loses>=threshold": _expected_loss,
-    "none": _expected_loss,
+    "expected_loss_below_threshold": _expected_loss,
+    "expected_loss_above_threshold": _expected_loss,
 }
-HIERARCHICAL_RULES: dict[str, RuleText] = {"hierarchical": _hierarchical}
+HIERARCHICAL_RULES: dict[str, RuleText] = {"posterior_probability": _hierarchical}

@@ -120,7 +120,7 @@ def score_hierarchical(sets: list[ComparisonSet], settings: HierarchicalSettings
     parts = [_score_set(s, settings) for s in sets]
     columns = concat_columns([cols for cols, _, _ in parts])
     flags = concat_flags([f for _, f, _ in parts], [len(cols["decision"]) for cols, _, _ in parts])
-    rules = np.full(len(columns["decision"]), "hierarchical")
+    rules = np.full(len(columns["decision"]), "posterior_probability", dtype=object)
     if len(parts) == 1:
         recorded = parts[0][2]
     else:  # one fit per metric

@@ -79,7 +79,8 @@ def score_bayesian(sets: list[ComparisonSet], settings: BayesianSettings) -> Sco
         prob_threshold=settings.prob_threshold,
     )
     columns["decision"] = decision.astype(str)
-    return Scores(columns, concat_flags(flag_parts, [len(s) for s in sets]), np.asarray(rules, dtype=str))
+    codes = np.where(np.asarray(rules) == "none", "expected_loss_above_threshold", "expected_loss_below_threshold")
+    return Scores(columns, concat_flags(flag_parts, [len(s) for s in sets]), codes.astype(object))
 
 
 def _normal_scores(s: ComparisonSet, settings: BayesianSettings, higher_is_better: bool) -> Columns:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,8 +36,11 @@ class ExperimentData:
     def __len__(self) -> int:
         return len(self.stats)
 
-    def pair(self, control: str | int) -> Pairing:
-        """Match every treatment row with its experiment's control row, vectorised."""
+    def pair(self, control: Any) -> Pairing:
+        """Match every treatment row with its experiment's control row, vectorised.
+
+        ``control`` is one variant name, or an array giving each row's experiment's control.
+        """
         return pair_rows(self.experiment, self.variant, control, self.metric.name)
 
 
@@ -50,30 +54,45 @@ class Pairing:
     n_experiments: int
 
 
-def pair_rows(experiment: np.ndarray, variant: np.ndarray, control: str | int, metric: str) -> Pairing:
+def pair_rows(experiment: np.ndarray, variant: np.ndarray, control: Any, metric: str) -> Pairing:
     codes, uniques = pd.factorize(experiment, sort=False)
-    is_control = variant == control
-    if not is_control.any():
-        known = ", ".join(repr(v) for v in pd.unique(variant)[:10])
-        raise InputError("control", control, f"one of the variant names ({known})", metric=metric)
     n_exp = len(uniques)
+    per_row = np.ndim(control) > 0
+    if per_row:
+        # one control name per experiment: every row of an experiment must name the same one
+        first = np.zeros(n_exp, dtype=np.intp)
+        first[codes[::-1]] = np.arange(len(codes))[::-1]
+        control_of_exp = np.asarray(control, dtype=object)[first]
+        differs = np.flatnonzero(np.asarray(control, dtype=object) != control_of_exp[codes])
+        if len(differs):
+            row = int(differs[0])
+            raise InputError("control", control[row], f"one control per experiment (this experiment names "
+                             f"{control_of_exp[codes[row]]!r} too)", metric=metric, experiment=uniques[codes[row]])
+        is_control = variant == control_of_exp[codes]
+    else:
+        control_of_exp = np.full(n_exp, control, dtype=object)
+        is_control = variant == control
+        if not is_control.any():
+            known = ", ".join(repr(v) for v in pd.unique(variant)[:10])
+            raise InputError("control", control, f"one of the variant names ({known})", metric=metric)
     per_exp = np.bincount(codes, minlength=n_exp)
     controls_per_exp = np.bincount(codes[is_control], minlength=n_exp)
     missing = np.flatnonzero(controls_per_exp == 0)
     if len(missing):
         raise InputError(
-            "control", control, "a variant present in every experiment", metric=metric, experiment=uniques[missing[0]]
+            "control", control_of_exp[missing[0]], "a variant of that experiment", metric=metric,
+            experiment=uniques[missing[0]],
         )
     dup = np.flatnonzero(controls_per_exp > 1)
     if len(dup):
         raise InputError(
-            "variant", control, "each variant once per experiment (found the control twice)",
+            "variant", control_of_exp[dup[0]], "each variant once per experiment (found the control twice)",
             metric=metric, experiment=uniques[dup[0]],
         )
     single = np.flatnonzero(per_exp < 2)
     if len(single):
         raise InputError(
-            "variant", f"only {control!r}", "at least two variants (a control and a treatment)",
+            "variant", f"only {control_of_exp[single[0]]!r}", "at least two variants (a control and a treatment)",
             metric=metric, experiment=uniques[single[0]],
         )
     # Duplicate treatment names within one experiment would silently double-count a comparison.

@@ -4,43 +4,45 @@ from __future__ import annotations
 
 import numpy as np
 
-from abstats.frequentist.settings import FrequentistSettings
 
 
 def fixed_horizon_decision(
     p_adjusted: np.ndarray,
     effect: np.ndarray,
-    higher_is_better: np.ndarray,
+    higher_is_better: bool,
     control_n: np.ndarray,
     treatment_n: np.ndarray,
-    settings: FrequentistSettings,
+    *,
+    alpha: float,
+    planned_n: float | np.ndarray | None,
+    margin: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Decision and rule code per row.
+    """Decision and rule code per row of one metric.
 
-    * ``continue`` while either arm is below ``planned_n`` (reading a fixed-horizon
-      p-value early inflates false positives, so no verdict is given);
+    * ``continue`` while either arm is below ``planned_n`` (a number, or one per row; reading a
+      fixed-horizon p-value early inflates false positives, so no verdict is given);
     * ``stop_winner`` / ``stop_loser`` when the adjusted p-value is below alpha, by the
       sign of the effect and the metric's direction; with a margin, rejecting H0
       means the treatment met the margin, so ``stop_winner``;
     * ``inconclusive`` otherwise.
     """
     undefined = np.isnan(p_adjusted)
-    significant = ~undefined & (p_adjusted < settings.alpha)
-    good = np.where(higher_is_better, effect > 0, effect < 0)
+    significant = ~undefined & (p_adjusted < alpha)
+    good = effect > 0 if higher_is_better else effect < 0
     early = np.zeros(len(effect), dtype=bool)
-    if settings.planned_n is not None:
-        early = np.minimum(control_n, treatment_n) < settings.planned_n
-    if settings.has_margin:
+    if planned_n is not None:
+        early = np.minimum(control_n, treatment_n) < planned_n
+    if margin:
         win, lose = significant, np.zeros_like(significant)
-        win_rule = "margin_met"
+        win_rule, lose_rule, no_rule = "margin_met", "margin_not_met", "margin_not_met"
     else:
         win, lose = significant & good, significant & ~good
-        win_rule = "significant"
+        win_rule, lose_rule, no_rule = "significant", "significant", "not_significant"
     # Select small integer codes, then look the labels up in object arrays (copies pointers):
     # np.select on strings is several times slower at 1e5 rows.
     case = np.select([early, win, lose, undefined], [0, 1, 2, 3], default=4)
     labels = ["continue", "stop_winner", "stop_loser", "inconclusive", "inconclusive"]
-    rules = ["planned_n_not_reached", win_rule, "significant", "test_undefined", "not_significant"]
+    rules = ["below_planned_n", win_rule, lose_rule, "test_undefined", no_rule]
     decision = np.array(labels, dtype=object)[case]
     rule = np.array(rules, dtype=object)[case]
     return decision, rule

@@ -15,12 +15,31 @@ def _significant(row: Row, settings: Settings) -> str:
     )
 
 
-def _margin_met(row: Row, settings: Settings) -> str:
+def _margin(row: Row, settings: Settings) -> tuple[str, str]:
+    """(claim, margin text) of a margin test: a guardrail's own margin, or the settings' one."""
+    if row["role"] == "guardrail":
+        metric = settings["metrics"][row["metric"]]
+        unit = "" if metric["margin_type"] == "absolute" else " (relative)"
+        return "not worse than", f"the guardrail margin {metric['margin']:g}{unit}"
     unit = "" if settings["margin_type"] == "absolute" else " (relative)"
     claim = "not worse than" if settings["hypothesis"] == "non_inferiority" else "better than"
+    return claim, f"the margin {settings['margin']:g}{unit}"
+
+
+def _margin_met(row: Row, settings: Settings) -> str:
+    claim, margin = _margin(row, settings)
     return (
         f"{p_label(settings)} = {row['p_value_adjusted']:.3g} < alpha = {settings['alpha']:g} "
-        f"({row['test']}): treatment is {claim} control by the margin {settings['margin']:g}{unit}"
+        f"({row['test']}): treatment is {claim} control by {margin}"
+    )
+
+
+def _margin_not_met(row: Row, settings: Settings) -> str:
+    claim, margin = _margin(row, settings)
+    where = "at the planned sample" if settings.get("planned_n") else "(no planned_n given: read as final)"
+    return (
+        f"{p_label(settings)} = {row['p_value_adjusted']:.3g} >= alpha = {settings['alpha']:g} "
+        f"({row['test']}) {where}: not shown that treatment is {claim} control by {margin}"
     )
 
 
@@ -32,10 +51,12 @@ def _not_significant(row: Row, settings: Settings) -> str:
     )
 
 
-def _planned_n_not_reached(row: Row, settings: Settings) -> str:
+def _below_planned_n(row: Row, settings: Settings) -> str:
     n = min(row["control_n"], row["treatment_n"])
+    planned = settings["planned_n"]
+    planned_text = f"{planned:.0f}" if isinstance(planned, (int, float)) else f"planned ({planned})"
     return (
-        f"fixed-horizon test: {n:.0f} of the planned {settings['planned_n']:.0f} units per arm; "
+        f"fixed-horizon test: {n:.0f} of the {planned_text} units per arm; "
         "no verdict before the planned sample (use a sequential method to look early)"
     )
 
@@ -43,7 +64,8 @@ def _planned_n_not_reached(row: Row, settings: Settings) -> str:
 RULES: dict[str, RuleText] = {
     "significant": _significant,
     "margin_met": _margin_met,
+    "margin_not_met": _margin_not_met,
     "not_significant": _not_significant,
-    "planned_n_not_reached": _planned_n_not_reached,
+    "below_planned_n": _below_planned_n,
     "test_undefined": undefined_text,
 }

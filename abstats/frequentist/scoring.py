@@ -17,13 +17,14 @@ def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) 
     """Columns, warning flags and rule codes for every row of every set."""
     groups = family_groups(sets, settings.family)
     ci_alpha = interval_alpha(settings.alpha, groups, settings.correction)
-    parts, flag_parts = [], []
+    parts, flag_parts, decisions, rules = [], [], [], []
     offset = 0
     for s in sets:
+        own = settings.for_metric(s.metric)
         cols, flags = score_pairs(
             s.control,
             s.treatment,
-            settings,
+            own,
             higher_is_better=s.metric.higher_is_better,
             interval_alpha=ci_alpha[offset : offset + len(s)],
         )
@@ -32,13 +33,18 @@ def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) 
         offset += len(s)
     columns = concat_columns(parts)
     columns["p_value_adjusted"] = adjust_defined(columns["p_value"], groups, settings.correction)
-    decision, rules = fixed_horizon_decision(
-        columns["p_value_adjusted"],
-        columns["effect"],
-        np.asarray(columns["higher_is_better"], dtype=bool),
-        columns["control_n"],
-        columns["treatment_n"],
-        settings,
-    )
-    columns["decision"] = decision
-    return Scores(columns, concat_flags(flag_parts, [len(s) for s in sets]), rules)
+    offset = 0
+    for s in sets:
+        rows = slice(offset, offset + len(s))
+        own = settings.for_metric(s.metric)
+        planned = s.row_values.get("planned_n", own.planned_n)
+        decision, rule = fixed_horizon_decision(
+            columns["p_value_adjusted"][rows], columns["effect"][rows], s.metric.higher_is_better,
+            columns["control_n"][rows], columns["treatment_n"][rows],
+            alpha=own.alpha, planned_n=planned, margin=own.has_margin,
+        )
+        decisions.append(decision)
+        rules.append(rule)
+        offset += len(s)
+    columns["decision"] = np.concatenate(decisions)
+    return Scores(columns, concat_flags(flag_parts, [len(s) for s in sets]), np.concatenate(rules))

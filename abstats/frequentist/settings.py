@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal
 
 from abstats.checks import check_bool, check_choice, check_open_unit, check_optional, check_positive
 from abstats.errors import ConfigError
+from abstats.column import Column
 from abstats.methods.base import MethodSettings
+from abstats.metrics import Metric
 from abstats.vocabulary import (
     ALTERNATIVES,
     CORRECTIONS,
@@ -57,7 +59,8 @@ class FrequentistSettings(MethodSettings):
         ``"superiority"`` (default) or ``"non_inferiority"``; ``margin`` > 0 in
         ``"absolute"`` units of the metric (default) or ``"relative"`` to the control.
     planned_n
-        Planned units per arm. Below it a fixed-horizon test gives ``continue``.
+        Planned units per arm (a number, or ``abstats.Column("name")`` for one value per experiment).
+        Below it a fixed-horizon test gives ``continue``.
 
     Examples
     --------
@@ -79,7 +82,7 @@ class FrequentistSettings(MethodSettings):
     hypothesis: Hypothesis = "superiority"
     margin: float | None = None
     margin_type: MarginType = "absolute"
-    planned_n: float | None = None
+    planned_n: float | Column | None = None
 
     def __post_init__(self) -> None:
         self._keep("alpha", check_open_unit("alpha", self.alpha))
@@ -94,7 +97,8 @@ class FrequentistSettings(MethodSettings):
         check_choice("margin_type", self.margin_type, MARGIN_TYPES)
         self._keep("continuity_correction", check_bool("continuity_correction", self.continuity_correction))
         self._keep("margin", check_optional(check_positive, "margin", self.margin))
-        self._keep("planned_n", check_optional(check_positive, "planned_n", self.planned_n))
+        if not isinstance(self.planned_n, Column):
+            self._keep("planned_n", check_optional(check_positive, "planned_n", self.planned_n))
         if self.margin is not None:
             if self.margin_type == "relative" and self.margin >= 1 and self.hypothesis == "non_inferiority":
                 raise ConfigError("margin", self.margin, "a relative non-inferiority margin below 1 (100%)")
@@ -112,6 +116,13 @@ class FrequentistSettings(MethodSettings):
     def has_margin(self) -> bool:
         return self.margin is not None
 
+    def for_metric(self, metric: Metric) -> FrequentistSettings:
+        """These settings, or for a guardrail its non-inferiority test against the metric's own margin."""
+        if metric.role != "guardrail":
+            return self
+        return replace(self, hypothesis="non_inferiority", margin=metric.margin, margin_type=metric.margin_type,
+                       alternative="two-sided", binary_test="z")
+
     @property
     def variance(self) -> dict[str, str]:
         """Which variance each part of the analysis uses, as recorded in the Result."""
@@ -125,6 +136,8 @@ class FrequentistSettings(MethodSettings):
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
+        if isinstance(self.planned_n, Column):
+            out["planned_n"] = str(self.planned_n)
         out["variance"] = self.variance
         out["ci_adjusted"] = self.correction in FAMILYWISE_CORRECTIONS
         return out

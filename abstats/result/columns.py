@@ -8,6 +8,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("metric", "string", "metric name"),
     ("metric_type", "string", "binary, mean or ratio"),
     ("higher_is_better", "boolean", "direction of the metric that decisions respect"),
+    ("role", "string", "primary (decides), secondary (reported) or guardrail (must not be harmed)"),
     ("control", "id", "control variant"),
     ("treatment", "id", "treatment variant"),
     ("control_n", "number", "units in the control arm"),
@@ -44,7 +45,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("futility_boundary", "number?", "sequential: futility boundary on the z scale at this look"),
     ("alpha_spent", "number?", "sequential: cumulative alpha spent up to this look"),
     ("comparison_alpha", "number?", "group-sequential: alpha of this comparison's design after the Bonferroni split"),
-    ("decision", "string", "stop_winner, stop_loser, stop_futility, inconclusive or continue"),
+    ("decision", "string", "stop_winner, stop_loser, stop_futility, inconclusive, continue or investigate"),
+    ("rule", "string", "machine-readable code of the rule that produced the decision"),
     ("reason", "string", "the rule that produced the decision, with its statistic and threshold"),
 )
 

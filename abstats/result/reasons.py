@@ -38,3 +38,16 @@ def direction_text(row: Row) -> str:
 
 def undefined_text(row: Row, settings: Settings) -> str:
     return "the test is undefined for this row (see warnings): no verdict"
+
+
+def _srm(row: Row, settings: Settings) -> str:
+    return (
+        f"sample-ratio mismatch: chi-square p = {row['srm_p_value']:.3g} < srm_alpha = {settings['srm_alpha']:g} "
+        f"({row['control_n']:.0f} control vs {row['treatment_n']:.0f} treatment units against the planned split "
+        f"{settings.get('expected_split', 'equal')}): the assignment may be broken, so no statistical verdict: "
+        "investigate"
+    )
+
+
+# Rules any method's rows can carry: the analysis applies them after the method has scored.
+SHARED_RULES = {"srm": _srm}

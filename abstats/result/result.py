@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from abstats.result.columns import NAMES
+from abstats.result.reasons import SHARED_RULES
 from abstats.result.warnings import MESSAGES
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ class Result:
     def __getitem__(self, name: str) -> np.ndarray:
         if name == "reason":
             return np.asarray(self.reasons, dtype=object)
+        if name == "rule":
+            return self.rules
         if name in self.columns:
             return self.columns[name]
         if name in NAMES:
@@ -110,13 +113,17 @@ class Result:
 
     def reason(self, i: int) -> str:
         """The decision's reason text of row ``i``: the rule, its statistic and its threshold."""
-        return self.method_object.rules[str(self.rules[i])](_RowView(self.columns, i), self.settings)
+        return self._rule_texts[str(self.rules[i])](_RowView(self.columns, i), self.settings)
+
+    @cached_property
+    def _rule_texts(self) -> Mapping[str, Any]:
+        return {**SHARED_RULES, **self.method_object.rules}
 
     @cached_property
     def reasons(self) -> list[str]:
         """Every row's reason text (formatted on first access; ``reason(i)`` formats one row)."""
-        rules, settings, columns = self.method_object.rules, self.settings, self.columns
-        return [rules[rule](_RowView(columns, i), settings) for i, rule in enumerate(self.rules.tolist())]
+        texts, settings, columns = self._rule_texts, self.settings, self.columns
+        return [texts[rule](_RowView(columns, i), settings) for i, rule in enumerate(self.rules.tolist())]
 
     def warnings(self, row: int) -> list[dict[str, str]]:
         """Warnings of one row as ``{"code", "message"}`` dicts."""
@@ -141,7 +148,8 @@ class Result:
         # serialises in seconds instead of minutes.
         n = len(self)
         names = [name for name in NAMES if name != "reason"]
-        values = [_python_column(self.columns.get(name), n, keep_infinite) for name in names]
+        values = [_python_column(self[name] if name == "rule" else self.columns.get(name), n, keep_infinite)
+                  for name in names]
         flagged = np.zeros(n, dtype=bool)
         for mask in self.warning_flags.values():
             flagged |= np.asarray(mask, dtype=bool)
@@ -151,6 +159,17 @@ class Result:
         keys = (*names, "reason", "warnings")
         return [dict(zip(keys, row)) for row in zip(*values, reasons, warnings)]
 
+    def verdicts(self) -> list[dict[str, Any]]:
+        """One verdict per experiment: ``ship``, ``dont_ship``, ``keep_running`` or ``investigate``.
+
+        The primary metrics decide, any failed guardrail vetoes, an SRM makes it ``investigate``;
+        see :mod:`abstats.result.verdicts` for the rules. Each has the experiment, the verdict, the
+        treatments that ship and a reason naming which metric did what.
+        """
+        from abstats.result.verdicts import experiment_verdicts
+
+        return experiment_verdicts(self).records(self)
+
     # --- serialisation ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict following ``abstats/result/schema/result-<schema_version>.json``."""
@@ -158,6 +177,7 @@ class Result:
             "schema_version": self.schema_version,
             "method": self.method,
             "settings": _json_value(dict(self.settings)),
+            "verdicts": _json_value(self.verdicts()),
             "comparisons": self._records(keep_infinite=False),
         }
 

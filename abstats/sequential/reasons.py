@@ -53,6 +53,12 @@ def _always_valid(label: str) -> RuleText:
     return text
 
 
-GROUP_SEQUENTIAL_RULES: dict[str, RuleText] = {"group_sequential": _group_sequential}
-MSPRT_RULES: dict[str, RuleText] = {"msprt": _always_valid("mSPRT")}
-CONFIDENCE_SEQUENCE_RULES: dict[str, RuleText] = {"confidence_sequence": _always_valid("confidence-sequence")}
+GROUP_SEQUENTIAL_RULES: dict[str, RuleText] = dict.fromkeys(
+    ("boundary_crossed", "futility_crossed", "boundary_not_crossed"), _group_sequential
+)
+MSPRT_RULES: dict[str, RuleText] = dict.fromkeys(
+    ("significant", "not_significant", "test_undefined"), _always_valid("mSPRT")
+)
+CONFIDENCE_SEQUENCE_RULES: dict[str, RuleText] = dict.fromkeys(
+    ("significant", "not_significant", "test_undefined"), _always_valid("confidence-sequence")
+)

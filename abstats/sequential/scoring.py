@@ -89,7 +89,10 @@ def score_group_sequential(sets: list[ComparisonSet], settings: GroupSequentialS
         efficacy_boundary=out["efficacy_boundary"], futility_boundary=out["futility_boundary"],
         alpha_spent=out["alpha_spent"], comparison_alpha=out["comparison_alpha"], decision=out["decision"].astype(str),
     )
-    return Scores(columns, rows.flags, np.full(len(z), "group_sequential"))
+    decision = columns["decision"]
+    rules = np.where(np.isin(decision, ("stop_winner", "stop_loser")), "boundary_crossed",
+                     np.where(decision == "stop_futility", "futility_crossed", "boundary_not_crossed"))
+    return Scores(columns, rows.flags, rules.astype(object))
 
 
 def score_always_valid(sets: list[ComparisonSet], settings: AlwaysValidSettings) -> Scores:
@@ -133,4 +136,5 @@ def score_always_valid(sets: list[ComparisonSet], settings: AlwaysValidSettings)
         p_value=p, p_value_adjusted=p_adj, effect_ci_low=low, effect_ci_high=high,
         rel_ci_low=rel_low, rel_ci_high=rel_high, statistic=c.statistic(), decision=decision.astype(str),
     )
-    return Scores(columns, rows.flags, np.full(len(p), settings.method))
+    rules = np.where(~ok, "test_undefined", np.where(decision == "continue", "not_significant", "significant"))
+    return Scores(columns, rows.flags, rules.astype(object))

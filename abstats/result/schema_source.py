@@ -1,0 +1,123 @@
+"""Builds the Result's JSON Schema from the column list, the vocabulary and the registered methods.
+
+The published file (``abstats/result/schema/result-<version>.json``) is this function's output;
+a test checks the two agree. Re-write the file after changing a column or a rule code::
+
+    python -m abstats.result.schema_source
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from abstats.result.columns import COLUMNS
+from abstats.result.reasons import SHARED_RULES
+from abstats.result.result import SCHEMA_VERSION
+from abstats.result.warnings import MESSAGES
+from abstats.vocabulary import ALTERNATIVES, CORRECTIONS, DECISIONS, FAMILIES, HYPOTHESES, MARGIN_TYPES, ROLES, VERDICTS
+
+_TYPES: dict[str, Any] = {
+    "id": ["string", "integer"],
+    "number": "number",
+    "number?": ["number", "null"],
+    "string": "string",
+    "string?": ["string", "null"],
+    "boolean": "boolean",
+}
+
+_DESCRIPTION = (
+    "One row per experiment x metric x treatment-vs-control comparison. Effects are treatment - control; "
+    "relative effects treatment / control - 1. null marks a value the method does not produce, an undefined value "
+    "(see warnings) or the unbounded side of a one-sided interval."
+)
+
+
+def build_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of ``Result.to_dict()`` for the built-in methods."""
+    from abstats.methods.registry import METHODS
+
+    methods = [METHODS.get(name) for name in METHODS.names()]
+    rules = sorted({*SHARED_RULES, *(code for m in methods for code in m.rules)})
+    warnings = sorted({*MESSAGES, *(code for m in methods for code in m.warnings)})
+    columns: dict[str, Any] = {}
+    for name, kind, description in COLUMNS:
+        spec: dict[str, Any] = {"type": _TYPES[kind], "description": description}
+        enum = {"decision": list(DECISIONS), "rule": rules, "role": list(ROLES)}.get(name)
+        if enum is not None:
+            spec["enum"] = enum
+        columns[name] = spec
+    columns["warnings"] = {
+        "type": "array",
+        "description": "warnings of this row",
+        "items": {
+            "type": "object",
+            "required": ["code", "message"],
+            "additionalProperties": False,
+            "properties": {"code": {"type": "string", "enum": warnings}, "message": {"type": "string"}},
+        },
+    }
+    label = {"type": ["string", "integer"]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://abstats.dev/schema/result-{SCHEMA_VERSION}.json",
+        "title": "abstats Result",
+        "description": _DESCRIPTION,
+        "type": "object",
+        "required": ["schema_version", "method", "settings", "verdicts", "comparisons"],
+        "additionalProperties": False,
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "method": {"type": "string", "enum": [m.name for m in methods]},
+            "settings": {
+                "type": "object",
+                "description": "every setting that changes a number: alpha, alternative, correction, variance "
+                "choices, priors, thresholds, the metrics' roles and margins. Shared settings take the values of "
+                "abstats.vocabulary.",
+                "properties": {
+                    "alternative": {"enum": list(ALTERNATIVES)},
+                    "correction": {"enum": list(CORRECTIONS)},
+                    "margin_type": {"enum": list(MARGIN_TYPES)},
+                    "hypothesis": {"enum": list(HYPOTHESES)},
+                    "family": {"enum": list(FAMILIES)},
+                },
+            },
+            "verdicts": {
+                "type": "array",
+                "description": "one verdict per experiment: the primary metrics decide, a failed guardrail vetoes, "
+                "a sample-ratio mismatch makes it investigate",
+                "items": {
+                    "type": "object",
+                    "required": ["experiment", "verdict", "ship", "reason"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "experiment": label,
+                        "verdict": {"type": "string", "enum": list(VERDICTS)},
+                        "ship": {"type": "array", "items": label, "description": "treatments that ship"},
+                        "reason": {"type": "string"},
+                    },
+                },
+            },
+            "comparisons": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": list(columns),
+                    "additionalProperties": False,
+                    "properties": columns,
+                },
+            },
+        },
+    }
+
+
+def write_schema() -> Path:
+    """Write :func:`build_schema` to the package's schema file for this version."""
+    path = Path(__file__).parent / "schema" / f"result-{SCHEMA_VERSION}.json"
+    path.write_text(json.dumps(build_schema(), indent=2) + "\n")
+    return path
+
+
+if __name__ == "__main__":
+    print(write_schema())

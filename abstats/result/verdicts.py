@@ -1,0 +1,128 @@
+"""Experiment-level verdicts: what a product or a CI job should do with each experiment.
+
+Per experiment x treatment, from its rows' roles and decisions (first match wins):
+
+1. ``investigate``: a row was gated by a sample-ratio mismatch (the assignment may be broken);
+2. ``dont_ship``: a guardrail failed (non-inferiority within its margin not shown at the final
+   sample, or the method called it a loser) or a primary metric lost;
+3. ``keep_running``: a primary or guardrail metric has not reached its planned sample or boundary;
+4. ``ship``: every primary metric won and no guardrail failed;
+5. ``dont_ship``: otherwise (no significant improvement of the primary metrics; or none declared).
+
+The experiment's verdict is ``investigate`` if any treatment's is, else ``ship`` if some treatment
+ships (they are named), else ``keep_running`` if any treatment's is, else ``dont_ship``.
+Secondary metrics are reported and never decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from abstats.result.result import Result
+
+# per experiment x treatment status, in order of precedence (lower wins when rolling up)
+_INVESTIGATE, _GUARDRAIL, _LOSER, _RUNNING, _NO_WINNER, _SHIP = range(6)
+_VERDICT = ("investigate", "dont_ship", "dont_ship", "keep_running", "dont_ship", "ship")
+
+
+@dataclass(frozen=True, eq=False)
+class Verdicts:
+    """One verdict per experiment, with the row that explains it.
+
+    Attributes
+    ----------
+    experiment
+        Experiment labels, in order of first appearance.
+    verdict
+        ``ship``, ``dont_ship``, ``keep_running`` or ``investigate``.
+    ship
+        Treatments that ship (empty unless the verdict is ``ship``).
+    """
+
+    experiment: list[Any]
+    verdict: list[str]
+    ship: list[list[Any]]
+    _status: np.ndarray
+    _row: np.ndarray
+
+    def records(self, result: Result) -> list[dict[str, Any]]:
+        """``{"experiment", "verdict", "ship", "reason"}`` per experiment (reasons formatted here)."""
+        return [
+            {"experiment": e, "verdict": v, "ship": s, "reason": _reason(result, int(status), int(row), s)}
+            for e, v, s, status, row in zip(self.experiment, self.verdict, self.ship, self._status, self._row)
+        ]
+
+
+def experiment_verdicts(result: Result) -> Verdicts:
+    """Roll every row of ``result`` up to one verdict per experiment (vectorised over rows)."""
+    n = len(result)
+    decision = np.asarray(result["decision"], dtype=object)
+    rule = np.asarray(result.rules, dtype=object)
+    role = np.asarray(result["role"], dtype=object)
+    primary, guardrail = role == "primary", role == "guardrail"
+    deciding = primary | guardrail
+    row_status = np.full(n, _NO_WINNER)
+    won = primary & (decision == "stop_winner")
+    # a row's own status; the pair's is its most severe row, so one inconclusive primary blocks a ship
+    row_status[won] = _SHIP
+    row_status[deciding & (decision == "continue")] = _RUNNING
+    row_status[primary & (decision == "stop_loser")] = _LOSER
+    row_status[guardrail & ((decision == "stop_loser") | (rule == "margin_not_met"))] = _GUARDRAIL
+    row_status[decision == "investigate"] = _INVESTIGATE
+    passing_guardrail = guardrail & (row_status == _NO_WINNER)
+    row_status[passing_guardrail | (role == "secondary")] = _SHIP  # neutral: never blocks, never ships alone
+
+    exp_code, experiments = pd.factorize(np.asarray(result["experiment"], dtype=object), sort=False)
+    treatment_code, treatments = pd.factorize(np.asarray(result["treatment"], dtype=object), sort=False)
+    pair_code, pair_keys = pd.factorize(exp_code.astype(np.int64) * max(len(treatments), 1) + treatment_code,
+                                        sort=False)
+    n_pairs = len(pair_keys)
+    # most severe row per pair; a pair ships only if it has a primary and all its primaries won
+    order = np.lexsort((row_status, pair_code))
+    first = np.r_[0, np.flatnonzero(np.diff(pair_code[order])) + 1] if n else np.zeros(0, dtype=np.intp)
+    worst_row = order[first]
+    status = row_status[worst_row]
+    has_primary = np.bincount(pair_code, weights=primary, minlength=n_pairs) > 0
+    status = np.where((status == _SHIP) & ~has_primary, _NO_WINNER, status)
+    pair_exp = exp_code[worst_row]
+    pair_treatment = np.asarray(result["treatment"], dtype=object)[worst_row]
+
+    # roll pairs up to experiments: investigate first, then ship, keep_running, dont_ship
+    rank = np.choose(status, [0, 3, 3, 2, 3, 1])
+    order = np.lexsort((rank, pair_exp))
+    first = np.r_[0, np.flatnonzero(np.diff(pair_exp[order])) + 1] if n_pairs else np.zeros(0, dtype=np.intp)
+    best_pair = order[first]
+    exp_status = status[best_pair]
+    ship: list[list[Any]] = [[] for _ in range(len(experiments))]
+    for p in np.flatnonzero(status == _SHIP):
+        ship[pair_exp[p]].append(pair_treatment[p])
+    return Verdicts(
+        experiment=[_plain(e) for e in experiments],
+        verdict=[_VERDICT[s] for s in exp_status],
+        ship=[[_plain(t) for t in ts] for ts in ship],
+        _status=exp_status,
+        _row=worst_row[best_pair],
+    )
+
+
+def _reason(result: Result, status: int, row: int, ship: list[Any]) -> str:
+    metric, treatment = result["metric"][row], result["treatment"][row]
+    where = f"{metric} ({result['role'][row]}), {treatment} vs {result['control'][row]}"
+    if status == _SHIP:
+        return f"every primary metric of {', '.join(map(str, ship))} won and no guardrail failed: ship"
+    if status == _NO_WINNER and result["role"][row] != "primary" and not (result["role"] == "primary").any():
+        return "no primary metric declared: nothing decides a launch: dont_ship"
+    verdict = {
+        _INVESTIGATE: "investigate", _GUARDRAIL: "guardrail failed: dont_ship", _LOSER: "primary lost: dont_ship",
+        _RUNNING: "keep_running", _NO_WINNER: "no primary win: dont_ship",
+    }[status]
+    return f"{where}: {result.reason(row)} -> {verdict}"
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
