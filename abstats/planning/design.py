@@ -214,12 +214,14 @@ class Design:
     def power_values(self, power: ArrayLike) -> np.ndarray:
         """Target power in (0, 1) and above alpha (a test cannot be planned to reject less often than under H0)."""
         arr = unit_interval_array("power", power)
+        self.check_grid({"power": arr})
         require_cells(arr <= self.alpha, "power", arr, "greater than alpha", setting=True)
         return arr
 
     def n_values(self, n_per_arm: ArrayLike) -> np.ndarray:
         """Control-arm sizes > 0; the t version also needs a degree of freedom (n_c + n_t > 2)."""
         arr = positive_array("n_per_arm", n_per_arm, setting=False)
+        self.check_grid({"n_per_arm": arr})
         if self.variance == "t":
             require_cells(arr * (1 + self.allocation) <= 2, "n_per_arm", arr, "n_c + n_t > 2 for the t version")
         return arr
@@ -227,6 +229,7 @@ class Design:
     def effect_values(self, mde: ArrayLike, *, allow_zero: bool) -> tuple[np.ndarray, np.ndarray]:
         """(mde as given, absolute effect x). A one-sided test without a margin looks only in its direction."""
         mde_arr = number_array("mde", mde, setting=False)
+        self.check_grid({"mde": mde_arr})
         x = self.to_absolute(mde_arr)
         self.check_effect(x, "mde", mde_arr)
         if self.margin is None and not self.two_sided:
