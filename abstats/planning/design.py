@@ -209,16 +209,34 @@ class Design:
             expected = "an effect that keeps the treatment value above 0 (a relative margin tests the log ratio)"
             require_cells(self.baseline + x <= 0, field, values, expected)
 
-    # -- the solve-specific inputs, checked against the design ------------------------------------------
+    def given(
+        self,
+        *,
+        mde: ArrayLike | None = None,
+        power: ArrayLike | None = None,
+        n_per_arm: ArrayLike | None = None,
+        zero_effect: bool = True,
+    ) -> Given:
+        """Check the two quantities a solve starts from against the design (the third stays None)."""
+        checked: dict[str, np.ndarray] = {}
+        if power is not None:
+            checked["power"] = self._power_values(power)
+        if n_per_arm is not None:
+            checked["n_per_arm"] = self._n_values(n_per_arm)
+        x = None
+        if mde is not None:
+            checked["mde"], x = self._effect_values(mde, zero_effect=zero_effect)
+        self.check_grid(checked)
+        return Given(power=checked.get("power"), n_per_arm=checked.get("n_per_arm"), mde=checked.get("mde"), x=x)
 
-    def power_values(self, power: ArrayLike) -> np.ndarray:
+    def _power_values(self, power: ArrayLike) -> np.ndarray:
         """Target power in (0, 1) and above alpha (a test cannot be planned to reject less often than under H0)."""
         arr = unit_interval_array("power", power)
         self.check_grid({"power": arr})
         require_cells(arr <= self.alpha, "power", arr, "greater than alpha", setting=True)
         return arr
 
-    def n_values(self, n_per_arm: ArrayLike) -> np.ndarray:
+    def _n_values(self, n_per_arm: ArrayLike) -> np.ndarray:
         """Control-arm sizes > 0; the t version also needs a degree of freedom (n_c + n_t > 2)."""
         arr = positive_array("n_per_arm", n_per_arm, setting=False)
         self.check_grid({"n_per_arm": arr})
@@ -226,7 +244,7 @@ class Design:
             require_cells(arr * (1 + self.allocation) <= 2, "n_per_arm", arr, "n_c + n_t > 2 for the t version")
         return arr
 
-    def effect_values(self, mde: ArrayLike, *, allow_zero: bool) -> tuple[np.ndarray, np.ndarray]:
+    def _effect_values(self, mde: ArrayLike, *, zero_effect: bool) -> tuple[np.ndarray, np.ndarray]:
         """(mde as given, absolute effect x). A one-sided test without a margin looks only in its direction."""
         mde_arr = number_array("mde", mde, setting=False)
         self.check_grid({"mde": mde_arr})
@@ -234,10 +252,10 @@ class Design:
         self.check_effect(x, "mde", mde_arr)
         if self.margin is None and not self.two_sided:
             wrong = x < 0 if self.alternative == "greater" else x > 0
-            if not allow_zero:
+            if not zero_effect:
                 wrong = wrong | (x == 0)
             sign = ">" if self.alternative == "greater" else "<"
-            bound = f"{sign}= 0" if allow_zero else f"{sign} 0"
+            bound = f"{sign}= 0" if zero_effect else f"{sign} 0"
             expected = f"an effect {bound} for alternative {self.alternative!r} (about treatment - control)"
             require_cells(wrong, "mde", mde_arr, expected)
         return mde_arr, x
@@ -245,6 +263,16 @@ class Design:
     def check_grid(self, solve_inputs: Mapping[str, np.ndarray] | None = None) -> None:
         """The design's arrays and the solve's inputs broadcast to one grid of bounded size."""
         grid_shape(self.arrays() | dict(solve_inputs or {}))
+
+
+@dataclass(frozen=True)
+class Given:
+    """The checked inputs of one solve: two of power, n_per_arm and mde (with its absolute effect ``x``)."""
+
+    power: np.ndarray | None
+    n_per_arm: np.ndarray | None
+    mde: np.ndarray | None
+    x: np.ndarray | None
 
 
 def build_design(metric: Metric, settings: Mapping[str, Any]) -> Design:

@@ -74,9 +74,9 @@ def plan_mde(
 
 def solve_mde(design: Design, n_per_arm: ArrayLike, power: ArrayLike) -> SampleSizePlan:
     """:func:`plan_mde` on checked settings (``n_per_arm`` and ``power`` are checked here)."""
-    power_arr = design.power_values(power)
-    n = design.n_values(n_per_arm)
-    design.check_grid({"n_per_arm": n, "power": power_arr})
+    given = design.given(n_per_arm=n_per_arm, power=power)
+    n, power_arr = given.n_per_arm, given.power
+    assert n is not None and power_arr is not None  # both were given
     side = design.mde_side
     if design.kind == "binary" and design.variance == "arcsine":
         x = _arcsine_effect(design, n, power_arr, side)

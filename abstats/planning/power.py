@@ -27,16 +27,13 @@ def plan_power(
 
     Parameters
     ----------
-    metric
-        The metric object given to :func:`abstats.analyze` (see :func:`plan_sample_size`).
-    n_per_arm
-        Control-arm size (each treatment arm has ``allocation * n_per_arm``).
-    mde
-        True effect, treatment minus control, in ``mde_type`` units; a one-sided test
-        without a margin takes 0 or an effect of the alternative's sign.
-    **settings
-        The shared planning keywords of :class:`~abstats.planning.PlanningSettings`,
-        as in :func:`plan_sample_size`.
+    metric, **settings
+        As in :func:`plan_sample_size`: the metric object given to :func:`abstats.analyze`
+        and the shared keywords of :class:`~abstats.planning.PlanningSettings`.
+    n_per_arm, mde
+        Control-arm size (each treatment arm has ``allocation * n_per_arm``) and the true
+        effect, treatment minus control, in ``mde_type`` units; a one-sided test without a
+        margin takes 0 or an effect of the alternative's sign.
 
     Returns
     -------
@@ -57,9 +54,9 @@ def plan_power(
 
 def solve_power(design: Design, n_per_arm: ArrayLike, mde: ArrayLike) -> SampleSizePlan:
     """:func:`plan_power` on checked settings (``n_per_arm`` and ``mde`` are checked here)."""
-    n = design.n_values(n_per_arm)
-    mde_arr, x = design.effect_values(mde, allow_zero=True)
-    design.check_grid({"n_per_arm": n, "mde": mde_arr})
+    given = design.given(n_per_arm=n_per_arm, mde=mde)
+    n, mde_arr, x = given.n_per_arm, given.mde, given.x
+    assert n is not None and mde_arr is not None and x is not None  # both were given
     eff, s0, s1 = design.scale(x)
     if design.variance == "t":
         power = formulas.t_power(n, eff, s1, design.allocation, design.alpha_side, two_sided=design.two_sided)

@@ -95,9 +95,9 @@ def plan_sample_size(
 
 def solve_sample_size(design: Design, mde: ArrayLike, power: ArrayLike) -> SampleSizePlan:
     """:func:`plan_sample_size` on checked settings (``mde`` and ``power`` are checked here)."""
-    power_arr = design.power_values(power)
-    mde_arr, x = design.effect_values(mde, allow_zero=False)
-    design.check_grid({"mde": mde_arr, "power": power_arr})
+    given = design.given(mde=mde, power=power, zero_effect=False)
+    power_arr, mde_arr, x = given.power, given.mde, given.x
+    assert power_arr is not None and mde_arr is not None and x is not None  # both were given
     eff, s0, s1 = design.scale(x)
     expected = (
         "a non-zero effect"
