@@ -129,6 +129,12 @@ def _json_sums(text: str) -> dict[str, Any]:
     return sums
 
 
+def _margin_rows(result: SampleSizePlan) -> list[tuple[str, str]]:
+    if result.margin is None:
+        return []
+    return [("hypothesis", result.hypothesis), (f"margin ({result.margin_type})", f"{float(result.margin):.6g}")]
+
+
 def _print_table(result: SampleSizePlan, sequential: GroupSequentialPlan | None, duration: DurationPlan | None) -> None:
     table = Table(title=f"abstats plan · {result.metric.kind} · solved for {result.solved_for}")
     table.add_column("quantity")
@@ -143,6 +149,7 @@ def _print_table(result: SampleSizePlan, sequential: GroupSequentialPlan | None,
         ("power", f"{float(result.power):.4f}"),
         ("alternative", result.alternative),
         ("correction", result.correction),
+        *_margin_rows(result),
         ("n per arm (control)", f"{int(result.n_per_arm_ceil):,}"),
     ]
     if int(result.treatments) > 1 or float(result.allocation) != 1.0:
