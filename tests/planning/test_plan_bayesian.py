@@ -56,3 +56,17 @@ def test_given_grid_and_errors() -> None:
         with pytest.raises(AbstatsError) as excinfo:
             plan_bayesian_sample_size(SIGNUP, **({"baseline": 0.1, "mde": 0.1, "threshold": 0.001} | kwargs))
         assert excinfo.value.field == field
+
+
+def test_lower_is_better_metric_measures_loss_the_other_way() -> None:
+    """For bounce rate a decrease wins: the rule must pick the treatment whose rate falls, and stop as often."""
+    bounce = BinaryMetric("bounce", higher_is_better=False)
+    grid = {"n_grid": [2_000, 20_000], "simulations": 400, "seed": 2, "threshold": 0.002}
+    lower = plan_bayesian_sample_size(bounce, baseline=0.3, mde=-0.1, **grid)
+    assert lower.metric is bounce and lower.to_dict()["metric"] == "bounce"
+    assert (lower.curve["prob_choose_better"] > 0.9).all()
+    # Mirror image: a rise of signups from 0.7 to 0.73 is a fall of non-signups from 0.3 to 0.27.
+    higher = plan_bayesian_sample_size(SIGNUP, baseline=0.7, mde=0.03, mde_type="absolute", **grid)
+    assert lower.n_per_arm == higher.n_per_arm
+    # Independent draws of the same assurance: 4 SE of a difference of two shares of 400, 4 sqrt(2 * 0.25 / 400).
+    np.testing.assert_allclose(lower.curve["assurance"], higher.curve["assurance"], atol=4 * np.sqrt(0.5 / 400))
