@@ -222,10 +222,16 @@ def _scalar(arr: np.ndarray, field: str) -> float:
 
 def _whole(field: str, value: Any, low: int, high: int) -> int:
     """A whole number in [low, high]: the simulation count is capped so memory and time stay bounded."""
-    arr = number_array(field, value)
-    if arr.ndim or arr != np.round(arr) or not low <= arr <= high:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        whole = int(value)  # kept exact: a large seed must not pass through float
+    else:
+        arr = number_array(field, value)
+        if arr.ndim or arr != np.round(arr):
+            raise ConfigError(field, value, f"a whole number from {low:,} to {high:,}")
+        whole = int(arr)
+    if not low <= whole <= high:
         raise ConfigError(field, value, f"a whole number from {low:,} to {high:,}")
-    return int(arr)
+    return whole
 
 
 def _assurance_curve(grid: np.ndarray, scenario: _Scenario, rng: np.random.Generator) -> pd.DataFrame:
