@@ -11,10 +11,12 @@ from rich.table import Table
 
 from abstats.cli.output import abstats_errors
 from abstats.errors import ConfigError
-from abstats.planning import plan_group_sequential, plan_mde, plan_power, plan_sample_size
+from abstats.metrics import BinaryMetric, MeanMetric, Metric, RatioMetric
+from abstats.planning import PlanningSettings, plan_group_sequential, plan_mde, plan_power, plan_sample_size
 from abstats.planning.duration import DurationPlan, plan_duration
 from abstats.planning.group_sequential import GroupSequentialPlan
 from abstats.planning.plan import SampleSizePlan
+from abstats.vocabulary import DEFAULT_ALTERNATIVE, DEFAULT_CORRECTION, DEFAULT_MARGIN_TYPE
 
 
 def register(app: typer.Typer) -> None:
@@ -24,6 +26,9 @@ def register(app: typer.Typer) -> None:
 
 def plan(
     metric: str = typer.Option("binary", help="binary, mean or ratio"),
+    lower_is_better: bool = typer.Option(
+        False, "--lower-is-better", help="a decrease is the win (bounce rate): the direction of a margin test"
+    ),
     baseline: float | None = typer.Option(None, help="control conversion rate (binary) or mean (mean)"),
     sd: float | None = typer.Option(None, help="per-unit standard deviation (mean metric)"),
     pre_period: str | None = typer.Option(
@@ -33,11 +38,15 @@ def plan(
     relative: bool = typer.Option(True, "--relative/--absolute", help="mde relative to the baseline or absolute"),
     alpha: float = typer.Option(0.05, help="significance level of the whole test"),
     power: float = typer.Option(0.8, help="target power"),
-    alternative: str | None = typer.Option(None, help="two-sided (default) or one-sided"),
+    alternative: str = typer.Option(DEFAULT_ALTERNATIVE, help="two-sided, greater or less (treatment - control)"),
     allocation: float = typer.Option(1.0, help="n_treatment / n_control"),
     treatments: int = typer.Option(1, help="treatment arms, each compared with the control"),
-    correction: str | None = typer.Option(None, help="bonferroni or holm (both plan at alpha / treatments)"),
-    margin: float | None = typer.Option(None, help="non-inferiority margin (one-sided)"),
+    correction: str = typer.Option(
+        DEFAULT_CORRECTION, help="holm, bonferroni (both plan at alpha / treatments) or none"
+    ),
+    hypothesis: str = typer.Option("superiority", help="superiority or non_inferiority (with --margin)"),
+    margin: float | None = typer.Option(None, help="margin of a one-sided test in the metric's better direction"),
+    margin_type: str = typer.Option(DEFAULT_MARGIN_TYPE, "--margin-type", help="absolute or relative (to baseline)"),
     variance: str | None = typer.Option(None, help="pooled_null, unpooled, arcsine (binary); normal, t (mean)"),
     n_per_arm: float | None = typer.Option(None, "--n-per-arm", help="given control-arm size: solve for MDE or power"),
     design: str | None = typer.Option(
@@ -56,33 +65,36 @@ def plan(
     with abstats_errors():
         if fmt not in ("table", "json"):
             raise ConfigError("format", fmt, "'table' or 'json'")
-        common: dict[str, Any] = {
+        chosen = _metric(metric, higher_is_better=not lower_is_better)
+        settings: PlanningSettings = {
             "baseline": baseline,
             "sd": sd,
             "pre_period": None if pre_period is None else _json_sums(pre_period),
             "mde_type": "relative" if relative else "absolute",
             "alpha": alpha,
-            "alternative": alternative,
+            "alternative": alternative,  # type: ignore[typeddict-item]  # checked by the planner
+            "hypothesis": hypothesis,  # type: ignore[typeddict-item]
+            "margin": margin,
+            "margin_type": margin_type,  # type: ignore[typeddict-item]
             "allocation": allocation,
             "treatments": treatments,
-            "correction": correction,
-            "margin": margin,
+            "correction": correction,  # type: ignore[typeddict-item]
             "variance": variance,
         }
         sequential = None
         if design is not None:
             if n_per_arm is not None or mde is None:
                 raise ConfigError("design", design, "a sample-size plan (--mde given, no --n-per-arm)")
-            sequential = plan_group_sequential(metric, mde=mde, power=power, design=design, looks=looks, **common)
+            sequential = plan_group_sequential(chosen, mde=mde, power=power, design=design, looks=looks, **settings)
             result = sequential.fixed
         elif n_per_arm is None:
             if mde is None:
                 raise ConfigError("mde", None, "an effect to detect (or --n-per-arm to solve for the MDE)")
-            result = plan_sample_size(metric, mde=mde, power=power, **common)
+            result = plan_sample_size(chosen, mde=mde, power=power, **settings)
         elif mde is None:
-            result = plan_mde(metric, n_per_arm=n_per_arm, power=power, **common)
+            result = plan_mde(chosen, n_per_arm=n_per_arm, power=power, **settings)
         else:
-            result = plan_power(metric, n_per_arm=n_per_arm, mde=mde, **common)
+            result = plan_power(chosen, n_per_arm=n_per_arm, mde=mde, **settings)
         duration = None
         if daily_traffic is not None:
             # A sequential test must be able to run to its maximum size.
@@ -97,6 +109,16 @@ def plan(
             _print_table(result, sequential, duration)
 
 
+def _metric(kind: str, *, higher_is_better: bool) -> Metric:
+    """The metric object the planner takes, named after its kind (the command plans one metric)."""
+    classes: dict[str, type[BinaryMetric | MeanMetric]] = {"binary": BinaryMetric, "mean": MeanMetric}
+    if kind == "ratio":
+        return RatioMetric("ratio", higher_is_better=higher_is_better)
+    if kind not in classes:
+        raise ConfigError("metric", kind, "one of 'binary', 'mean', 'ratio'")
+    return classes[kind](kind, higher_is_better=higher_is_better)
+
+
 def _json_sums(text: str) -> dict[str, Any]:
     try:
         sums = json.loads(text)
@@ -107,8 +129,14 @@ def _json_sums(text: str) -> dict[str, Any]:
     return sums
 
 
+def _margin_rows(result: SampleSizePlan) -> list[tuple[str, str]]:
+    if result.margin is None:
+        return []
+    return [("hypothesis", result.hypothesis), (f"margin ({result.margin_type})", f"{float(result.margin):.6g}")]
+
+
 def _print_table(result: SampleSizePlan, sequential: GroupSequentialPlan | None, duration: DurationPlan | None) -> None:
-    table = Table(title=f"abstats plan · {result.metric} · solved for {result.solved_for}")
+    table = Table(title=f"abstats plan · {result.metric.kind} · solved for {result.solved_for}")
     table.add_column("quantity")
     table.add_column("value", justify="right")
     rows: list[tuple[str, str]] = []
@@ -120,6 +148,8 @@ def _print_table(result: SampleSizePlan, sequential: GroupSequentialPlan | None,
         ("alpha per comparison", f"{float(result.alpha_per_comparison):.6g}"),
         ("power", f"{float(result.power):.4f}"),
         ("alternative", result.alternative),
+        ("correction", result.correction),
+        *_margin_rows(result),
         ("n per arm (control)", f"{int(result.n_per_arm_ceil):,}"),
     ]
     if int(result.treatments) > 1 or float(result.allocation) != 1.0:

@@ -4,6 +4,7 @@ from abstats.planning.bayesian import BayesianPlan, plan_bayesian_sample_size
 from abstats.planning.curves import plot_power_curve, power_curve, sample_size_table
 from abstats.planning.duration import DurationPlan, plan_duration
 from abstats.planning.group_sequential import GroupSequentialPlan, plan_group_sequential
+from abstats.planning.inputs import PlanningSettings
 from abstats.planning.mde import plan_mde
 from abstats.planning.plan import SampleSizePlan
 from abstats.planning.power import plan_power
@@ -13,6 +14,7 @@ __all__ = [
     "BayesianPlan",
     "DurationPlan",
     "GroupSequentialPlan",
+    "PlanningSettings",
     "SampleSizePlan",
     "plan_bayesian_sample_size",
     "plan_duration",

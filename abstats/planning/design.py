@@ -1,4 +1,9 @@
-"""What the planner is asked about, resolved cell by cell: arms, variance, test level and effect scale."""
+"""What the planner is asked about, checked once: the metric, its arms, the test and the effect scale.
+
+:func:`build_design` turns a metric object and the shared keywords
+(:class:`~abstats.planning.inputs.PlanningSettings`) into one frozen
+:class:`Design` of coerced, broadcastable arrays; every solver works on that.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,51 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import special
 
-from abstats.checks import check_choice, check_finite_array, check_open_unit_array, check_positive_array, require_cells
+from abstats.checks import check_choice, require_cells
 from abstats.errors import ConfigError
+from abstats.metrics import Metric
 from abstats.planning import formulas
+from abstats.planning.inputs import (
+    PlanningSettings,
+    check_metric,
+    check_setting_names,
+    grid_shape,
+    number_array,
+    positive_array,
+    unit_interval_array,
+)
 from abstats.statistics.ratio import RatioStats
+from abstats.vocabulary import (
+    ALTERNATIVES,
+    CORRECTIONS,
+    DEFAULT_ALTERNATIVE,
+    DEFAULT_CORRECTION,
+    DEFAULT_MARGIN_TYPE,
+    FAMILYWISE_CORRECTIONS,
+    HYPOTHESES,
+    MARGIN_TYPES,
+    MDE_TYPES,
+    Alternative,
+    Correction,
+    Hypothesis,
+    MarginType,
+    MdeType,
+)
 
-METRICS = ("binary", "mean", "ratio")
+# Variance formulas per metric kind; the first is the default.
 VARIANCES = {
     "binary": ("pooled_null", "unpooled", "arcsine"),
     "mean": ("normal", "t"),
     "ratio": ("normal",),
 }
+# An absolute margin moves the null away from "no difference": a pooled rate or
+# Cohen's h would describe the wrong null, so binary plans use the unpooled variance.
+MARGIN_VARIANCES = {"binary": ("unpooled",), "mean": ("normal", "t"), "ratio": ("normal",)}
+# analyze tests a relative margin as log(treatment / control) against log(1 +- margin).
+LOG_RATIO = "log_ratio"
 METHODS = {
     "pooled_null": (
         "normal approximation, pooled variance under H0 and unpooled under H1 (Fleiss 1981; R power.prop.test)"
@@ -28,24 +65,36 @@ METHODS = {
     "arcsine": "arcsine effect size h = 2asin(sqrt(p_t)) - 2asin(sqrt(p_c)) (Cohen 1988; statsmodels NormalIndPower)",
     "normal": "normal approximation, Var = sd_c^2/n_c + sd_t^2/n_t (z-test of the difference)",
     "t": "noncentral t with df = n_c + n_t - 2 (statsmodels TTestIndPower)",
+    LOG_RATIO: (
+        "normal approximation of log(treatment / control), delta-method variance, tested against"
+        " log(1 +- margin) as abstats.analyze tests a relative margin"
+    ),
 }
 RATIO_METHOD = (
     "delta-method per-unit variance of the ratio from pre-period sums (Deng et al. 2018), normal approximation"
 )
-ALTERNATIVES = ("two-sided", "one-sided")
-CORRECTIONS = ("bonferroni", "holm", None)
-MDE_TYPES = ("relative", "absolute")
+FDR_REFUSAL = (
+    "'none', 'bonferroni' or 'holm': an FDR correction's per-comparison level depends on how many"
+    " p-values turn out small, so there is no fixed level to plan at"
+)
+RATIO_FIELDS = ("n", "num_sum", "den_sum", "num_sum_sq", "den_sum_sq", "num_den_sum")
 
 
 @dataclass(frozen=True)
 class Design:
-    """Validated, broadcastable planning inputs. ``x`` below is the absolute effect p_t - p_c (or mu_t - mu_c)."""
+    """Validated, broadcastable planning inputs. ``x`` below is the absolute effect treatment - control.
 
-    metric: str
+    ``alternative`` is the test's: with a margin it is the metric's better direction.
+    ``margin_abs`` is the margin in the metric's units (0 without one).
+    """
+
+    metric: Metric
     variance: str
-    alternative: str
-    mde_type: str
-    correction: str | None
+    alternative: Alternative
+    hypothesis: Hypothesis
+    mde_type: MdeType
+    margin_type: MarginType
+    correction: Correction
     baseline: np.ndarray | None
     sd: np.ndarray | None
     sd_treatment: np.ndarray | None
@@ -57,12 +106,30 @@ class Design:
     margin_abs: np.ndarray
 
     @property
+    def kind(self) -> str:
+        return self.metric.kind
+
+    @property
     def two_sided(self) -> bool:
         return self.alternative == "two-sided"
 
     @property
+    def log_ratio(self) -> bool:
+        return self.variance == LOG_RATIO
+
+    @property
+    def margin_sign(self) -> float:
+        """+1: H0 is 'no better than the margin' (superiority); -1: 'worse by the margin' (non-inferiority)."""
+        return 1.0 if self.hypothesis == "superiority" else -1.0
+
+    @property
+    def mde_side(self) -> float:
+        """Direction plan_mde solves in: the alternative's, the increase for a two-sided test."""
+        return -1.0 if self.alternative == "less" else 1.0
+
+    @property
     def method(self) -> str:
-        return RATIO_METHOD if self.metric == "ratio" else METHODS[self.variance]
+        return RATIO_METHOD if self.kind == "ratio" and not self.log_ratio else METHODS[self.variance]
 
     @property
     def alpha_side(self) -> np.ndarray:
@@ -71,6 +138,19 @@ class Design:
 
     def z_alpha(self) -> np.ndarray:
         return -special.ndtri(self.alpha_side)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every per-cell input, for the grid's shape."""
+        named = {
+            "baseline": self.baseline,
+            "sd": self.sd,
+            "sd_treatment": self.sd_treatment,
+            "alpha": self.alpha,
+            "allocation": self.allocation,
+            "treatments": self.treatments,
+            "margin": self.margin,
+        }
+        return {k: v for k, v in named.items() if v is not None}
 
     def to_absolute(self, mde: np.ndarray) -> np.ndarray:
         return mde * self.baseline if self.mde_type == "relative" else mde
@@ -81,149 +161,276 @@ class Design:
     def treatment_value(self, x: np.ndarray) -> np.ndarray | None:
         return None if self.baseline is None else self.baseline + x
 
-    def scale(self, x: np.ndarray, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(eff, s0, s1): the shift on the test's scale and its per-unit sds under H0 and H1.
+    def side(self, x: np.ndarray) -> np.ndarray:
+        """+1 / -1: the tail the test rejects in (a two-sided test's power is led by the effect's own side)."""
+        if self.alternative == "greater":
+            return np.ones(())
+        if self.alternative == "less":
+            return -np.ones(())
+        return np.where(x < 0, -1.0, 1.0)
 
-        ``direction`` (+1 / -1) is the side the test looks at; the margin of a
-        non-inferiority test adds to the shift (H0: effect <= -margin).
+    def scale(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(eff, s0, s1): the shift on the test's scale in its rejection direction, per-unit sds under H0 / H1.
+
+        With a margin the null sits at +-margin (absolute) or log(1 +- margin)
+        (relative), on the side :func:`abstats.frequentist.engine.null_shift` puts it.
         """
-        r = self.allocation
-        if self.metric == "binary":
+        side, r = self.side(x), self.allocation
+        if self.log_ratio:
+            var_c, var_t = self._unit_variances(x)
+            m_t = self.baseline + x
+            s = np.sqrt(var_c / self.baseline**2 + var_t / (r * m_t**2))
+            null = np.log1p(side * self.margin_sign * self.margin)
+            return side * (np.log1p(x / self.baseline) - null), s, s
+        eff = side * x - self.margin_sign * self.margin_abs
+        if self.kind == "binary":
             p_t = self.baseline + x
             if self.variance == "arcsine":
                 s = np.sqrt(1 + 1 / r)
                 return formulas.arcsine_effect(self.baseline, p_t), s, s
             s0, s1 = formulas.binary_sds(self.baseline, p_t, r, pooled=self.variance == "pooled_null")
-            return direction * x + self.margin_abs, s0, s1
+            return eff, s0, s1
         s = np.sqrt(self.sd**2 + self.sd_treatment**2 / r)
-        return direction * x + self.margin_abs, s, s
+        return eff, s, s
 
-    def check_treatment_rate(self, x: np.ndarray, field: str, values: np.ndarray) -> None:
-        """A binary effect must keep the treatment rate inside [0, 1]."""
-        if self.metric != "binary":
-            return
-        p_t = self.baseline + x
-        require_cells(
-            (p_t < 0) | (p_t > 1),
-            field,
-            values,
-            "an effect that keeps the treatment rate baseline + effect inside [0, 1]",
-        )
+    def _unit_variances(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.kind == "binary":
+            p_t = self.baseline + x
+            return self.baseline * (1 - self.baseline), p_t * (1 - p_t)
+        return self.sd**2, self.sd_treatment**2
+
+    def check_effect(self, x: np.ndarray, field: str, values: np.ndarray) -> None:
+        """A binary effect keeps the rate inside [0, 1]; a log-ratio test needs a positive treatment value."""
+        if self.kind == "binary":
+            p_t = self.baseline + x
+            expected = "an effect that keeps the treatment rate baseline + effect inside [0, 1]"
+            require_cells((p_t < 0) | (p_t > 1), field, values, expected)
+        if self.log_ratio:
+            expected = "an effect that keeps the treatment value above 0 (a relative margin tests the log ratio)"
+            require_cells(self.baseline + x <= 0, field, values, expected)
+
+    def given(
+        self,
+        *,
+        mde: ArrayLike | None = None,
+        power: ArrayLike | None = None,
+        n_per_arm: ArrayLike | None = None,
+        zero_effect: bool = True,
+    ) -> Given:
+        """Check the two quantities a solve starts from against the design (the third stays None)."""
+        checked: dict[str, np.ndarray] = {}
+        if power is not None:
+            checked["power"] = self._power_values(power)
+        if n_per_arm is not None:
+            checked["n_per_arm"] = self._n_values(n_per_arm)
+        x = None
+        if mde is not None:
+            checked["mde"], x = self._effect_values(mde, zero_effect=zero_effect)
+        self.check_grid(checked)
+        return Given(power=checked.get("power"), n_per_arm=checked.get("n_per_arm"), mde=checked.get("mde"), x=x)
+
+    def _power_values(self, power: ArrayLike) -> np.ndarray:
+        """Target power in (0, 1) and above alpha (a test cannot be planned to reject less often than under H0)."""
+        arr = unit_interval_array("power", power)
+        self.check_grid({"power": arr})
+        require_cells(arr <= self.alpha, "power", arr, "greater than alpha", setting=True)
+        return arr
+
+    def _n_values(self, n_per_arm: ArrayLike) -> np.ndarray:
+        """Control-arm sizes > 0; the t version also needs a degree of freedom (n_c + n_t > 2)."""
+        arr = positive_array("n_per_arm", n_per_arm, setting=False)
+        self.check_grid({"n_per_arm": arr})
+        if self.variance == "t":
+            require_cells(arr * (1 + self.allocation) <= 2, "n_per_arm", arr, "n_c + n_t > 2 for the t version")
+        return arr
+
+    def _effect_values(self, mde: ArrayLike, *, zero_effect: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(mde as given, absolute effect x). A one-sided test without a margin looks only in its direction."""
+        mde_arr = number_array("mde", mde, setting=False)
+        self.check_grid({"mde": mde_arr})
+        x = self.to_absolute(mde_arr)
+        self.check_effect(x, "mde", mde_arr)
+        if self.margin is None and not self.two_sided:
+            wrong = x < 0 if self.alternative == "greater" else x > 0
+            if not zero_effect:
+                wrong = wrong | (x == 0)
+            sign = ">" if self.alternative == "greater" else "<"
+            bound = f"{sign}= 0" if zero_effect else f"{sign} 0"
+            expected = f"an effect {bound} for alternative {self.alternative!r} (about treatment - control)"
+            require_cells(wrong, "mde", mde_arr, expected)
+        return mde_arr, x
+
+    def check_grid(self, solve_inputs: Mapping[str, np.ndarray] | None = None) -> None:
+        """The design's arrays and the solve's inputs broadcast to one grid of bounded size."""
+        grid_shape(self.arrays() | dict(solve_inputs or {}))
 
 
-def build_design(
-    metric: str,
-    *,
-    baseline: Any,
-    sd: Any,
-    sd_treatment: Any,
-    pre_period: Any,
-    mde_type: str,
-    alpha: Any,
-    alternative: str | None,
-    allocation: Any,
-    treatments: Any,
-    correction: str | None,
-    margin: Any,
-    variance: str | None,
-) -> Design:
-    """Check every planning input and resolve defaults (variance, sidedness, corrected alpha)."""
-    check_choice("metric", metric, METRICS)
-    check_choice("mde_type", mde_type, MDE_TYPES)
-    check_choice("correction", correction, CORRECTIONS)
-    if alternative is None:
-        alternative = "two-sided" if margin is None else "one-sided"
-    check_choice("alternative", alternative, ALTERNATIVES)
-    if margin is not None and alternative != "one-sided":
-        raise ConfigError("alternative", alternative, "'one-sided' for a non-inferiority margin")
-    if variance is None:
-        variance = VARIANCES[metric][0] if metric != "binary" or margin is None else "unpooled"
-    check_choice("variance", variance, VARIANCES[metric])
-    if margin is not None and variance in ("pooled_null", "arcsine"):
-        raise ConfigError(
-            "variance", variance, "'unpooled' with a non-inferiority margin (the null difference is not 0)"
-        )
+@dataclass(frozen=True)
+class Given:
+    """The checked inputs of one solve: two of power, n_per_arm and mde (with its absolute effect ``x``)."""
 
-    alpha_arr = check_open_unit_array("alpha", alpha)
-    allocation_arr = check_positive_array("allocation", allocation, setting=True)
-    treatments_arr = check_finite_array("treatments", treatments, setting=True)
-    require_cells(
-        (treatments_arr < 1) | (treatments_arr != np.round(treatments_arr)),
-        "treatments",
-        treatments_arr,
-        "a whole number >= 1",
-        setting=True,
-    )
-    alpha_test = alpha_arr / treatments_arr if correction is not None else alpha_arr
+    power: np.ndarray | None
+    n_per_arm: np.ndarray | None
+    mde: np.ndarray | None
+    x: np.ndarray | None
 
-    baseline_arr, sd_arr, sd_t_arr = _arms(metric, baseline, sd, sd_treatment, pre_period, mde_type)
-    margin_arr = None
-    margin_abs: np.ndarray = np.zeros(())
+
+def build_design(metric: Metric, settings: Mapping[str, Any]) -> Design:
+    """Check the metric and every shared keyword once, resolve the defaults, return the coerced values.
+
+    Parameters
+    ----------
+    metric
+        A :class:`~abstats.metrics.BinaryMetric`, :class:`~abstats.metrics.MeanMetric` or
+        :class:`~abstats.metrics.RatioMetric`; its ``higher_is_better`` sets a margin's direction.
+    settings
+        The keywords of :class:`~abstats.planning.inputs.PlanningSettings` given by the caller.
+    """
+    metric = check_metric(metric)
+    check_setting_names(settings)
+    given: PlanningSettings = settings  # type: ignore[assignment]  # names checked just above
+    mde_type = check_choice("mde_type", given.get("mde_type", "relative"), MDE_TYPES)
+    margin_type = check_choice("margin_type", given.get("margin_type", DEFAULT_MARGIN_TYPE), MARGIN_TYPES)
+    hypothesis = check_choice("hypothesis", given.get("hypothesis", "superiority"), HYPOTHESES)
+    correction = _correction(given.get("correction", DEFAULT_CORRECTION))
+    alternative = check_choice("alternative", given.get("alternative", DEFAULT_ALTERNATIVE), ALTERNATIVES)
+    margin = given.get("margin")
+    if margin is None and hypothesis == "non_inferiority":
+        raise ConfigError("margin", None, "a margin > 0 for a non-inferiority test")
     if margin is not None:
-        margin_arr = check_positive_array("margin", margin)
-        margin_abs = margin_arr * baseline_arr if mde_type == "relative" else margin_arr
-    return Design(
+        alternative = _margin_alternative(metric, alternative)
+    variance = _variance(metric.kind, given.get("variance"), margin, margin_type)
+
+    alpha = unit_interval_array("alpha", given.get("alpha", 0.05))
+    allocation = positive_array("allocation", given.get("allocation", 1.0))
+    treatments = number_array("treatments", given.get("treatments", 1))
+    bad = (treatments < 1) | (treatments != np.round(treatments))
+    require_cells(bad, "treatments", treatments, "a whole number >= 1", setting=True)
+    # Holm's first (strictest) step tests at alpha / k, so planning every comparison
+    # there gives at least the stated power under Holm too.
+    alpha_test = alpha / treatments if correction in FAMILYWISE_CORRECTIONS else alpha
+
+    needs_baseline = mde_type == "relative" or (margin is not None and margin_type == "relative")
+    baseline, sd, sd_t = _arms(metric.kind, given, needs_baseline)
+    margin_arr, margin_abs = _margin(margin, margin_type, hypothesis, baseline)
+    design = Design(
         metric=metric,
         variance=variance,
         alternative=alternative,
+        hypothesis=hypothesis,
         mde_type=mde_type,
+        margin_type=margin_type,
         correction=correction,
-        baseline=baseline_arr,
-        sd=sd_arr,
-        sd_treatment=sd_t_arr,
-        alpha=alpha_arr,
+        baseline=baseline,
+        sd=sd,
+        sd_treatment=sd_t,
+        alpha=alpha,
         alpha_test=alpha_test,
-        allocation=allocation_arr,
-        treatments=treatments_arr,
+        allocation=allocation,
+        treatments=treatments,
         margin=margin_arr,
         margin_abs=margin_abs,
     )
+    design.check_grid()
+    return design
+
+
+def _correction(value: Any) -> Correction:
+    if value in ("benjamini_hochberg", "benjamini_yekutieli"):
+        raise ConfigError("correction", value, FDR_REFUSAL)
+    if value is None:
+        raise ConfigError("correction", None, "the string 'none' for no correction (or 'bonferroni', 'holm')")
+    return check_choice("correction", value, [c for c in CORRECTIONS if c == "none" or c in FAMILYWISE_CORRECTIONS])
+
+
+def _margin_alternative(metric: Metric, alternative: Alternative) -> Alternative:
+    """As in analyze, a margin makes the test one-sided in the metric's better direction."""
+    better: Alternative = "greater" if metric.higher_is_better else "less"
+    if alternative not in ("two-sided", better):
+        expected = (
+            f"{better!r} (or the default 'two-sided'): with a margin the test is one-sided in the"
+            f" metric's better direction (higher_is_better={metric.higher_is_better})"
+        )
+        raise ConfigError("alternative", alternative, expected)
+    return better
+
+
+def _variance(kind: str, variance: Any, margin: Any, margin_type: MarginType) -> str:
+    if margin is None:
+        choices, why = VARIANCES[kind], ""
+    elif margin_type == "relative":
+        choices, why = (LOG_RATIO,), " with a relative margin (analyze tests the log ratio)"
+    else:
+        choices, why = MARGIN_VARIANCES[kind], " with a margin (the null difference is not 0)"
+    if variance is None:
+        return choices[0]
+    if variance not in choices:
+        raise ConfigError("variance", variance, "one of " + ", ".join(repr(c) for c in choices) + why)
+    return variance
+
+
+def _margin(
+    margin: Any, margin_type: MarginType, hypothesis: Hypothesis, baseline: np.ndarray | None
+) -> tuple[np.ndarray | None, np.ndarray]:
+    if margin is None:
+        return None, np.zeros(())
+    arr = positive_array("margin", margin)
+    if margin_type == "absolute":
+        return arr, arr
+    assert baseline is not None  # _arms requires it for a relative margin
+    require_cells(baseline <= 0, "baseline", baseline, "> 0 with a relative margin (the log ratio needs it)")
+    if hypothesis == "non_inferiority":
+        require_cells(arr >= 1, "margin", arr, "a relative non-inferiority margin below 1 (100%)", setting=True)
+    return arr, arr * baseline
 
 
 def _arms(
-    metric: str, baseline: Any, sd: Any, sd_treatment: Any, pre_period: Any, mde_type: str
+    kind: str, given: PlanningSettings, needs_baseline: bool
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
-    if metric == "binary":
+    baseline, sd, sd_treatment, pre_period = (given.get(k) for k in ("baseline", "sd", "sd_treatment", "pre_period"))
+    if kind == "binary":
         if baseline is None:
             raise ConfigError("baseline", None, "the control conversion rate for a binary metric")
         for field, value in (("sd", sd), ("sd_treatment", sd_treatment), ("pre_period", pre_period)):
             if value is not None:
                 raise ConfigError(field, value, "None for a binary metric (its variance follows from the rate)")
-        return check_open_unit_array("baseline", baseline, setting=False), None, None
-    if metric == "ratio":
-        if pre_period is None:
-            raise ConfigError("pre_period", None, "pre-period sums (RatioStats or a mapping of n, num_sum, ...)")
-        for field, value in (("baseline", baseline), ("sd", sd), ("sd_treatment", sd_treatment)):
-            if value is not None:
-                raise ConfigError(field, value, "None for a ratio metric (they come from pre_period)")
-        if isinstance(pre_period, RatioStats):
-            stats, shape = pre_period, (len(pre_period),)
-        else:
-            stats, shape = _ratio_stats(pre_period), np.shape(pre_period.get("n"))
-        base = stats.estimate().reshape(shape)
-        require_cells(base == 0, "pre_period", base, "a non-zero pre-period ratio")
-        unit_sd = np.sqrt(stats.unit_variance()).reshape(shape)
-        require_cells(unit_sd == 0, "pre_period", unit_sd, "a ratio with non-zero variance across units")
-        return base, unit_sd, unit_sd
+        return unit_interval_array("baseline", baseline, setting=False), None, None
+    if kind == "ratio":
+        return _ratio_arms(baseline, sd, sd_treatment, pre_period)
+    if pre_period is not None:
+        raise ConfigError("pre_period", pre_period, "None for a mean metric (give sd)")
     if sd is None:
         raise ConfigError("sd", None, "the per-unit standard deviation of a mean metric")
-    sd_arr = check_positive_array("sd", sd)
-    sd_t_arr = sd_arr if sd_treatment is None else check_positive_array("sd_treatment", sd_treatment)
+    sd_arr = positive_array("sd", sd, setting=False)
+    sd_t_arr = sd_arr if sd_treatment is None else positive_array("sd_treatment", sd_treatment, setting=False)
     if baseline is None:
-        if mde_type == "relative":
-            raise ConfigError("baseline", None, "the control mean when mde_type is 'relative'")
+        if needs_baseline:
+            raise ConfigError("baseline", None, "the control mean for a relative mde or margin")
         return None, sd_arr, sd_t_arr
-    base = check_finite_array("baseline", baseline)
-    if mde_type == "relative":
+    base = number_array("baseline", baseline, setting=False)
+    if needs_baseline:
         require_cells(base == 0, "baseline", base, "a non-zero control mean for a relative mde")
     return base, sd_arr, sd_t_arr
 
 
-def _ratio_stats(pre_period: Any) -> RatioStats:
-    if not isinstance(pre_period, Mapping):
-        raise ConfigError("pre_period", pre_period, "RatioStats or a mapping of n, num_sum, den_sum, ...")
-    fields = ("n", "num_sum", "den_sum", "num_sum_sq", "den_sum_sq", "num_den_sum")
-    missing = [f for f in fields if f not in pre_period]
-    if missing:
-        raise ConfigError("pre_period", sorted(pre_period), "the keys " + ", ".join(fields))
-    return RatioStats.from_arrays(*(np.atleast_1d(pre_period[f]) for f in fields), metric="pre_period")
+def _ratio_arms(baseline: Any, sd: Any, sd_treatment: Any, pre_period: Any) -> tuple[np.ndarray, ...]:
+    if pre_period is None:
+        raise ConfigError("pre_period", None, "pre-period sums (RatioStats or a mapping of n, num_sum, ...)")
+    for field, value in (("baseline", baseline), ("sd", sd), ("sd_treatment", sd_treatment)):
+        if value is not None:
+            raise ConfigError(field, value, "None for a ratio metric (they come from pre_period)")
+    if isinstance(pre_period, RatioStats):
+        stats, shape = pre_period, (len(pre_period),)
+    else:
+        if not isinstance(pre_period, Mapping):
+            raise ConfigError("pre_period", pre_period, "RatioStats or a mapping of n, num_sum, den_sum, ...")
+        missing = [f for f in RATIO_FIELDS if f not in pre_period]
+        if missing:
+            raise ConfigError("pre_period", sorted(pre_period), "the keys " + ", ".join(RATIO_FIELDS))
+        sums = [np.atleast_1d(number_array(f, pre_period[f], setting=False)) for f in RATIO_FIELDS]
+        stats, shape = RatioStats.from_arrays(*sums, metric="pre_period"), np.shape(pre_period["n"])
+    base = stats.estimate().reshape(shape)
+    require_cells(base == 0, "pre_period", base, "a non-zero pre-period ratio")
+    unit_sd = np.sqrt(stats.unit_variance()).reshape(shape)
+    require_cells(unit_sd == 0, "pre_period", unit_sd, "a ratio with non-zero variance across units")
+    return base, unit_sd, unit_sd

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from abstats.checks import check_choice, check_positive_array, require_cells
+from abstats.checks import check_choice, require_cells
+from abstats.planning.inputs import positive_array
+from abstats.planning.plan import ceil_units
 
 ROUNDINGS = {"day": 1, "week": 7}
 
@@ -32,11 +35,24 @@ class DurationPlan:
         }
 
 
-def plan_duration(n_total: Any, daily_traffic: Any, traffic_share: Any = 1.0, round_to: str = "day") -> DurationPlan:
+def plan_duration(
+    n_total: ArrayLike, daily_traffic: ArrayLike, traffic_share: ArrayLike = 1.0, round_to: str = "day"
+) -> DurationPlan:
     """Whole days (or whole weeks, to cover weekly seasonality) to enrol ``n_total`` units.
 
     days = ceil(n_total / (daily_traffic * traffic_share)), then up to a multiple
     of 7 with ``round_to="week"``. Arrays broadcast.
+
+    Parameters
+    ----------
+    n_total
+        Units the test needs, e.g. :attr:`SampleSizePlan.n_total`.
+    daily_traffic
+        Eligible units per day.
+    traffic_share
+        Share of the eligible traffic sent into the test, in (0, 1].
+    round_to
+        ``"day"`` or ``"week"``.
 
     Examples
     --------
@@ -46,14 +62,14 @@ def plan_duration(n_total: Any, daily_traffic: Any, traffic_share: Any = 1.0, ro
     array(7)
     """
     check_choice("round_to", round_to, tuple(ROUNDINGS))
-    n = check_positive_array("n_total", n_total)
-    traffic = check_positive_array("daily_traffic", daily_traffic)
-    share = check_positive_array("traffic_share", traffic_share, setting=True)
+    n = positive_array("n_total", n_total, setting=False)
+    traffic = positive_array("daily_traffic", daily_traffic, setting=False)
+    share = positive_array("traffic_share", traffic_share)
     require_cells(share > 1, "traffic_share", share, "a share of traffic in (0, 1]", setting=True)
     daily = traffic * share
     exact = n / daily
     step = ROUNDINGS[round_to]
-    # The relative slack keeps an exact whole number of days from rounding up on float noise.
-    days = (np.ceil(exact * (1 - 1e-12) / step) * step).astype(np.int64)
+    # Whole steps, rounded up as sizes are: float noise of a few ulps above a whole number is not a new step.
+    days = (ceil_units(exact / step) * step).astype(np.int64)
     n_b, daily_b, exact_b, days_b = np.broadcast_arrays(n, daily, exact, days)
     return DurationPlan(n_total=n_b, daily_units=daily_b, exact_days=exact_b, days=days_b, round_to=round_to)

@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
+from numpy.typing import ArrayLike
 from scipy import special
 
 from abstats.checks import require_cells
+from abstats.metrics import Metric
 from abstats.planning import formulas
-from abstats.planning.design import build_design
-from abstats.planning.inputs import effect_and_direction, power_array
+from abstats.planning.design import Design, build_design
+from abstats.planning.inputs import PlanningSettings
 from abstats.planning.plan import SampleSizePlan, make_plan
 
 
 def plan_sample_size(
-    metric: str = "binary",
-    *,
-    mde: Any,
-    baseline: Any = None,
-    mde_type: str = "relative",
-    sd: Any = None,
-    sd_treatment: Any = None,
-    pre_period: Any = None,
-    alpha: Any = 0.05,
-    power: Any = 0.8,
-    alternative: str | None = None,
-    allocation: Any = 1.0,
-    treatments: Any = 1,
-    correction: str | None = None,
-    margin: Any = None,
-    variance: str | None = None,
+    metric: Metric, *, mde: ArrayLike, power: ArrayLike = 0.8, **settings: Unpack[PlanningSettings]
 ) -> SampleSizePlan:
     """Units per arm needed to detect ``mde`` with probability ``power`` at level ``alpha``.
 
@@ -47,9 +34,11 @@ def plan_sample_size(
       ``"t"``: noncentral t, df = n_c + n_t - 2, solved by vectorised bisection
       (statsmodels ``TTestIndPower`` semantics; exact to float64 resolution);
     - ratio: the per-unit delta-method variance of num_sum / den_sum from the
-      pre-period sums ``pre_period`` (``RatioStats`` or a mapping of ``n``,
-      ``num_sum``, ``den_sum``, ``num_sum_sq``, ``den_sum_sq``, ``num_den_sum``),
-      then the mean formula (Deng et al. 2018).
+      pre-period sums ``pre_period``, then the mean formula (Deng et al. 2018);
+    - with a margin: eff = (effect in the better direction) -+ margin, binary
+      ``"unpooled"`` (Chow, Shao & Wang 2008); a ``"relative"`` margin plans the
+      test :func:`abstats.analyze` runs, log(treatment / control) against
+      log(1 +- margin), variance ``"log_ratio"`` (delta method).
 
     The far rejection tail of a two-sided test is ignored when solving for n
     (R's default ``strict = FALSE``), so :func:`plan_power` at the planned n,
@@ -58,65 +47,63 @@ def plan_sample_size(
     Parameters
     ----------
     metric
-        ``"binary"``, ``"mean"`` or ``"ratio"``.
+        The metric object given to :func:`abstats.analyze`: :class:`~abstats.BinaryMetric`,
+        :class:`~abstats.MeanMetric` or :class:`~abstats.RatioMetric`. Its
+        ``higher_is_better`` is the direction of a margin test.
     mde
         Effect to detect, treatment minus control; relative to ``baseline``
-        (``mde_type="relative"``, 0.1 = +10 %) or absolute. A one-sided test
-        looks in the direction of its sign.
-    baseline
-        Control conversion rate (binary) or mean (mean; needed for a relative mde).
-    sd, sd_treatment
-        Per-unit standard deviations of a mean metric (``sd_treatment`` defaults to ``sd``).
-    alpha, power
-        Level of the whole test (before the correction) and target power.
-    alternative
-        ``"two-sided"`` (default) or ``"one-sided"`` (default with a margin).
-    allocation
-        n_treatment / n_control for each treatment arm.
-    treatments, correction
-        k treatment arms each compared with the control; ``"bonferroni"`` and
-        ``"holm"`` both plan every comparison at alpha / k. For Holm this is the
-        conservative choice: its first (strictest) step uses alpha / k, so a
-        plan at alpha / k has at least the stated power for every comparison.
-    margin
-        Non-inferiority margin (> 0, in ``mde_type`` units): H0 is
-        effect <= -margin, one-sided, ``mde`` is the assumed true effect
-        (often 0); binary uses the unpooled variance (Chow, Shao & Wang 2008).
-    variance
-        Formula name, see above; ``None`` picks the default for the metric.
+        (``mde_type="relative"``, 0.1 = +10 %) or absolute. A two-sided test looks
+        in the direction of its sign; a one-sided one needs the alternative's sign.
+        With a margin, the true effect assumed (often 0 for non-inferiority).
+    power
+        Target probability of rejecting H0 when the effect is ``mde``.
+    **settings
+        The shared planning keywords of :class:`~abstats.planning.PlanningSettings`:
+        ``baseline``, ``sd``, ``sd_treatment``, ``pre_period``, ``mde_type``, ``alpha``,
+        ``alternative``, ``hypothesis``, ``margin``, ``margin_type``, ``allocation``,
+        ``treatments``, ``correction``, ``variance``. ``"bonferroni"`` and ``"holm"``
+        (the default) both plan every comparison at alpha / k, Holm's first and
+        strictest step, so a plan at alpha / k has at least the stated power under Holm.
 
     Returns
     -------
     SampleSizePlan
         ``n_per_arm`` (unrounded), ``n_per_arm_ceil``, ``n_total`` and the inputs, per cell.
 
+    Raises
+    ------
+    ConfigError
+        A metric kind name instead of a metric object, an unknown keyword, a setting
+        of the wrong type or out of range (``alpha="0.05"``, ``correction=None``...).
+    InputError
+        An effect that cannot be planned (zero, the wrong sign for a one-sided test,
+        a rate outside [0, 1]) or a plan needing more than 2**53 units.
+
     Examples
     --------
-    >>> plan = plan_sample_size("binary", baseline=0.05, mde=0.1, power=0.8)
+    >>> from abstats import BinaryMetric, MeanMetric
+    >>> plan = plan_sample_size(BinaryMetric("signup"), baseline=0.05, mde=0.1, power=0.8)
     >>> round(float(plan.n_per_arm), 1)
     31233.4
-    >>> int(plan_sample_size("mean", sd=50.0, mde=20.0, mde_type="absolute", variance="t").n_per_arm_ceil)
+    >>> revenue = MeanMetric("revenue")
+    >>> int(plan_sample_size(revenue, sd=50.0, mde=20.0, mde_type="absolute", variance="t").n_per_arm_ceil)
     100
     """
-    design = build_design(
-        metric,
-        baseline=baseline,
-        sd=sd,
-        sd_treatment=sd_treatment,
-        pre_period=pre_period,
-        mde_type=mde_type,
-        alpha=alpha,
-        alternative=alternative,
-        allocation=allocation,
-        treatments=treatments,
-        correction=correction,
-        margin=margin,
-        variance=variance,
+    design = build_design(metric, settings)
+    return solve_sample_size(design, mde, power)
+
+
+def solve_sample_size(design: Design, mde: ArrayLike, power: ArrayLike) -> SampleSizePlan:
+    """:func:`plan_sample_size` on checked settings (``mde`` and ``power`` are checked here)."""
+    given = design.given(mde=mde, power=power, zero_effect=False)
+    power_arr, mde_arr, x = given.power, given.mde, given.x
+    assert power_arr is not None and mde_arr is not None and x is not None  # both were given
+    eff, s0, s1 = design.scale(x)
+    expected = (
+        "a non-zero effect"
+        if design.margin is None
+        else f"an effect the {design.hypothesis} test can detect: beyond the null value set by the margin"
     )
-    power_arr = power_array(power, design)
-    mde_arr, x, direction = effect_and_direction(mde, design)
-    eff, s0, s1 = design.scale(x, direction)
-    expected = "a non-zero effect" if design.margin is None else "an effect with mde + margin > 0"
     require_cells(eff <= 0, "mde", mde_arr, expected)
     n = formulas.normal_n(eff, s0, s1, design.z_alpha(), special.ndtri(power_arr))
     if design.variance == "t":

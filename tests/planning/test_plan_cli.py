@@ -117,3 +117,38 @@ def test_group_sequential_design_adds_max_and_expected_n() -> None:
     assert payload["duration"]["days"] == 4  # ceil(~64,240 / 20,000)
     table = runner.invoke(app, [*ARGS, "--design", "pocock", "--looks", "2"])
     assert table.exit_code == 0 and "max total n" in table.output
+
+
+def test_metric_option_builds_the_metric_object_and_margins_follow_its_direction() -> None:
+    base = ["plan", "--baseline", "0.4", "--mde", "0", "--absolute", "--margin", "0.02"]
+    ni = [*base, "--hypothesis", "non_inferiority", "--format", "json"]
+    higher = json.loads(runner.invoke(app, ni).output)
+    lower = json.loads(runner.invoke(app, [*ni, "--lower-is-better"]).output)
+    assert higher["metric"] == "binary" and higher["metric_kind"] == "binary"
+    assert higher["alternative"] == "greater" and lower["alternative"] == "less"
+    assert higher["margin_type"] == "absolute" and higher["n_per_arm"] == pytest.approx(lower["n_per_arm"])
+    relative = json.loads(runner.invoke(app, [*ni, "--margin-type", "relative"]).output)
+    assert relative["variance"] == "log_ratio" and relative["n_per_arm"] > higher["n_per_arm"]
+
+
+def test_correction_words_are_analyzes() -> None:
+    three = [*ARGS[:-2], "--treatments", "3", "--format", "json"]
+    holm = json.loads(runner.invoke(app, three).output)
+    none = json.loads(runner.invoke(app, [*three, "--correction", "none"]).output)
+    assert holm["correction"] == "holm" and holm["alpha_per_comparison"] == pytest.approx(0.05 / 3)
+    assert none["alpha_per_comparison"] == 0.05
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["plan", "--metric", "revenue", "--baseline", "0.05", "--mde", "0.1"], "metric"),
+        (["plan", "--baseline", "0.05", "--mde", "0.1", "--alternative", "one-sided"], "alternative"),
+        (["plan", "--baseline", "0.05", "--mde", "0.1", "--correction", "benjamini_hochberg"], "correction"),
+        (["plan", "--baseline", "0.05", "--mde", "-0.1", "--alternative", "greater"], "mde"),
+    ],
+)
+def test_new_vocabulary_errors_exit_2(args: list[str], field: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert field in result.output and "Traceback" not in result.output

@@ -9,12 +9,16 @@ import pytest
 from statsmodels.stats.power import NormalIndPower
 
 from abstats.errors import ConfigError
+from abstats.metrics import BinaryMetric, MeanMetric
 from abstats.planning import plot_power_curve, power_curve, sample_size_table
+
+SIGNUP = BinaryMetric("signup")
+REVENUE = MeanMetric("revenue")
 
 
 def test_power_curve_matches_normal_ind_power() -> None:
     mdes, ns = np.array([0.0, 0.5, 1.0, 2.0]), np.array([50.0, 200.0, 800.0])
-    frame = power_curve("mean", sd=10.0, mde=mdes, mde_type="absolute", n_per_arm=ns)
+    frame = power_curve(REVENUE, sd=10.0, mde=mdes, mde_type="absolute", n_per_arm=ns)
     assert len(frame) == mdes.size * ns.size
     for row in frame.itertuples():
         expected = NormalIndPower().power(row.mde / 10.0, nobs1=row.n_per_arm, alpha=0.05, ratio=1.0)
@@ -23,7 +27,7 @@ def test_power_curve_matches_normal_ind_power() -> None:
 
 
 def test_sample_size_table_pivots_to_effect_by_power() -> None:
-    table = sample_size_table("binary", baseline=0.05, mde=[0.05, 0.1, 0.2], power=[0.8, 0.9])
+    table = sample_size_table(SIGNUP, baseline=0.05, mde=[0.05, 0.1, 0.2], power=[0.8, 0.9])
     wide = table.pivot(index="mde", columns="power", values="n_per_arm")
     assert wide.shape == (3, 2)
     # Reference: shared case plan_binary_rformula_0.05_0.1_0.05_0.8 (R power.prop.test formula).
@@ -33,10 +37,10 @@ def test_sample_size_table_pivots_to_effect_by_power() -> None:
 
 def test_axes_and_settings_shapes_are_checked() -> None:
     with pytest.raises(ConfigError) as excinfo:
-        power_curve("binary", baseline=[0.05, 0.1], mde=[0.1], n_per_arm=[1000])
+        power_curve(SIGNUP, baseline=[0.05, 0.1], mde=[0.1], n_per_arm=[1000])
     assert excinfo.value.field == "baseline"
     with pytest.raises(ConfigError) as excinfo:
-        power_curve("binary", baseline=0.05, mde=[[0.1]], n_per_arm=[1000])
+        power_curve(SIGNUP, baseline=0.05, mde=[[0.1]], n_per_arm=[1000])
     assert excinfo.value.field == "mde"
 
 
@@ -44,7 +48,7 @@ def test_plot_draws_one_line_per_n() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    ax = plot_power_curve("binary", baseline=0.05, mde=np.linspace(0.02, 0.3, 15), n_per_arm=[10_000, 50_000])
+    ax = plot_power_curve(SIGNUP, baseline=0.05, mde=np.linspace(0.02, 0.3, 15), n_per_arm=[10_000, 50_000])
     assert len(ax.get_lines()) == 3  # two curves and the alpha line
     assert ax.get_lines()[0].get_ydata().shape == (15,)
 

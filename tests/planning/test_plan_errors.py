@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 
 from abstats.errors import AbstatsError, ConfigError, InputError
+from abstats.metrics import BinaryMetric, MeanMetric, RatioMetric
 from abstats.planning import plan_mde, plan_power, plan_sample_size
 from abstats.planning.duration import plan_duration
+
+SIGNUP = BinaryMetric("signup")
+REVENUE = MeanMetric("revenue")
+CTR = RatioMetric("ctr")
 
 
 def _field(excinfo: pytest.ExceptionInfo) -> str:
@@ -16,20 +21,20 @@ def _field(excinfo: pytest.ExceptionInfo) -> str:
 
 def test_mde_pushing_rate_above_one() -> None:
     with pytest.raises(InputError, match="mde") as excinfo:
-        plan_sample_size("binary", baseline=0.6, mde=0.8)
+        plan_sample_size(SIGNUP, baseline=0.6, mde=0.8)
     assert _field(excinfo) == "mde"
 
 
 def test_mde_pushing_rate_below_zero_in_a_grid() -> None:
     with pytest.raises(InputError) as excinfo:
-        plan_sample_size("binary", baseline=np.array([0.1, 0.02]), mde=-0.03, mde_type="absolute")
+        plan_sample_size(SIGNUP, baseline=np.array([0.1, 0.02]), mde=-0.03, mde_type="absolute")
     assert _field(excinfo) == "mde"
 
 
 @pytest.mark.parametrize("power", [0.05, 0.01])
 def test_power_not_above_alpha(power: float) -> None:
     with pytest.raises(ConfigError) as excinfo:
-        plan_sample_size("binary", baseline=0.1, mde=0.1, power=power)
+        plan_sample_size(SIGNUP, baseline=0.1, mde=0.1, power=power)
     assert _field(excinfo) == "power"
 
 
@@ -41,9 +46,9 @@ def test_zero_traffic() -> None:
 
 def test_zero_effect_cannot_be_planned_but_has_power_alpha() -> None:
     with pytest.raises(InputError) as excinfo:
-        plan_sample_size("binary", baseline=0.1, mde=0.0)
+        plan_sample_size(SIGNUP, baseline=0.1, mde=0.0)
     assert _field(excinfo) == "mde"
-    assert float(plan_power("binary", baseline=0.1, mde=0.0, n_per_arm=1000).power) == pytest.approx(0.05)
+    assert float(plan_power(SIGNUP, baseline=0.1, mde=0.0, n_per_arm=1000).power) == pytest.approx(0.05)
 
 
 @pytest.mark.parametrize(
@@ -56,10 +61,10 @@ def test_zero_effect_cannot_be_planned_but_has_power_alpha() -> None:
         ({"allocation": 0.0}, "allocation"),
         ({"treatments": 1.5}, "treatments"),
         ({"correction": "sidak"}, "correction"),
-        ({"alternative": "less"}, "alternative"),
+        ({"alternative": "one-sided"}, "alternative"),
         ({"variance": "t"}, "variance"),
         ({"mde_type": "percent"}, "mde_type"),
-        ({"margin": 0.01, "alternative": "two-sided"}, "alternative"),
+        ({"margin": 0.01, "alternative": "less"}, "alternative"),
         ({"margin": 0.01, "variance": "pooled_null"}, "variance"),
         ({"sd": 1.0}, "sd"),
         ({"mde": [0.1, np.inf]}, "mde"),
@@ -68,38 +73,38 @@ def test_zero_effect_cannot_be_planned_but_has_power_alpha() -> None:
 def test_binary_bad_settings(kwargs: dict, field: str) -> None:
     args = {"baseline": 0.1, "mde": 0.1} | kwargs
     with pytest.raises(AbstatsError) as excinfo:
-        plan_sample_size("binary", **args)
+        plan_sample_size(SIGNUP, **args)
     assert _field(excinfo) == field
     assert field in str(excinfo.value)
 
 
 def test_mean_needs_sd_and_baseline_for_relative() -> None:
     with pytest.raises(ConfigError) as excinfo:
-        plan_sample_size("mean", mde=1.0, mde_type="absolute")
+        plan_sample_size(REVENUE, mde=1.0, mde_type="absolute")
     assert _field(excinfo) == "sd"
     with pytest.raises(ConfigError) as excinfo:
-        plan_sample_size("mean", sd=1.0, mde=0.1)
+        plan_sample_size(REVENUE, sd=1.0, mde=0.1)
     assert _field(excinfo) == "baseline"
 
 
 def test_ratio_needs_pre_period_sums() -> None:
     with pytest.raises(ConfigError) as excinfo:
-        plan_sample_size("ratio", mde=0.1)
+        plan_sample_size(CTR, mde=0.1)
     assert _field(excinfo) == "pre_period"
     with pytest.raises(ConfigError) as excinfo:
-        plan_sample_size("ratio", mde=0.1, pre_period={"n": 10})
+        plan_sample_size(CTR, mde=0.1, pre_period={"n": 10})
     assert _field(excinfo) == "pre_period"
 
 
 def test_mde_unreachable_at_tiny_n() -> None:
     with pytest.raises(InputError) as excinfo:
-        plan_mde("binary", baseline=0.5, n_per_arm=2.0, power=0.99)
+        plan_mde(SIGNUP, baseline=0.5, n_per_arm=2.0, power=0.99)
     assert _field(excinfo) == "n_per_arm"
 
 
 def test_nonpositive_n() -> None:
     with pytest.raises(InputError) as excinfo:
-        plan_power("binary", baseline=0.1, mde=0.1, n_per_arm=[100, 0])
+        plan_power(SIGNUP, baseline=0.1, mde=0.1, n_per_arm=[100, 0])
     assert _field(excinfo) == "n_per_arm"
 
 

@@ -7,7 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from abstats.metrics import BinaryMetric, MeanMetric
 from abstats.planning import plan_mde, plan_power, plan_sample_size
+
+SIGNUP = BinaryMetric("signup")
+REVENUE = MeanMetric("revenue")
 
 baselines = st.floats(0.005, 0.6)
 relative_mdes = st.floats(0.01, 0.5)
@@ -15,14 +19,15 @@ alphas = st.floats(0.001, 0.2)
 powers = st.floats(0.5, 0.99)
 allocations = st.floats(0.25, 4.0)
 binary_variances = st.sampled_from(["pooled_null", "unpooled", "arcsine"])
-alternatives = st.sampled_from(["two-sided", "one-sided"])
+alternatives = st.sampled_from(["two-sided", "greater"])
+any_alternative = st.sampled_from(["two-sided", "greater", "less"])
 
 
 @settings(max_examples=200, deadline=None)
 @given(baselines, relative_mdes, st.floats(1.05, 3.0), binary_variances, alternatives)
 def test_n_falls_as_mde_grows(baseline: float, mde: float, factor: float, variance: str, alternative: str) -> None:
     plans = plan_sample_size(
-        "binary",
+        SIGNUP,
         baseline=baseline,
         mde=np.array([mde, min(mde * factor, 0.99 / baseline - 1)]),
         variance=variance,
@@ -39,7 +44,7 @@ def test_n_grows_as_alpha_falls(
     baseline: float, mde: float, alpha: float, shrink: float, power: float, variance: str
 ) -> None:
     plans = plan_sample_size(
-        "binary",
+        SIGNUP,
         baseline=baseline,
         mde=mde,
         alpha=np.array([alpha, alpha * shrink]),
@@ -53,13 +58,13 @@ def test_n_grows_as_alpha_falls(
 @given(baselines, relative_mdes, powers, st.floats(0.001, 0.3), binary_variances)
 def test_n_grows_as_power_rises(baseline: float, mde: float, power: float, extra: float, variance: str) -> None:
     plans = plan_sample_size(
-        "binary", baseline=baseline, mde=mde, power=np.array([power, min(power + extra, 0.999)]), variance=variance
+        SIGNUP, baseline=baseline, mde=mde, power=np.array([power, min(power + extra, 0.999)]), variance=variance
     )
     assert plans.n_per_arm[1] > plans.n_per_arm[0]
 
 
 @settings(max_examples=300, deadline=None)
-@given(baselines, relative_mdes, alphas, powers, allocations, binary_variances, alternatives, st.booleans())
+@given(baselines, relative_mdes, alphas, powers, allocations, binary_variances, any_alternative)
 def test_binary_mde_at_planned_n_is_the_input(
     baseline: float,
     mde: float,
@@ -68,15 +73,20 @@ def test_binary_mde_at_planned_n_is_the_input(
     allocation: float,
     variance: str,
     alternative: str,
-    decrease: bool,
 ) -> None:
     power = max(power, alpha + 0.01)
-    signed = -mde if decrease else mde
-    common = dict(
-        baseline=baseline, alpha=alpha, power=power, allocation=allocation, variance=variance, alternative=alternative
-    )
-    plan = plan_sample_size("binary", mde=signed, **common)
-    back = plan_mde("binary", n_per_arm=plan.n_per_arm, direction="decrease" if decrease else "increase", **common)
+    # plan_mde looks in the alternative's direction, and for the increase when two-sided.
+    signed = -mde if alternative == "less" else mde
+    common = {
+        "baseline": baseline,
+        "alpha": alpha,
+        "power": power,
+        "allocation": allocation,
+        "variance": variance,
+        "alternative": alternative,
+    }
+    plan = plan_sample_size(SIGNUP, mde=signed, **common)
+    back = plan_mde(SIGNUP, n_per_arm=plan.n_per_arm, **common)
     assert float(back.mde) == pytest.approx(signed, rel=1e-9)
 
 
@@ -94,17 +104,17 @@ def test_mean_mde_at_planned_n_is_the_input(
     sd: float, effect_sds: float, alpha: float, power: float, allocation: float, variance: str, alternative: str
 ) -> None:
     power = max(power, alpha + 0.01)
-    common = dict(
-        sd=sd,
-        mde_type="absolute",
-        alpha=alpha,
-        power=power,
-        allocation=allocation,
-        variance=variance,
-        alternative=alternative,
-    )
-    plan = plan_sample_size("mean", mde=effect_sds * sd, **common)
-    back = plan_mde("mean", n_per_arm=plan.n_per_arm, **common)
+    common = {
+        "sd": sd,
+        "mde_type": "absolute",
+        "alpha": alpha,
+        "power": power,
+        "allocation": allocation,
+        "variance": variance,
+        "alternative": alternative,
+    }
+    plan = plan_sample_size(REVENUE, mde=effect_sds * sd, **common)
+    back = plan_mde(REVENUE, n_per_arm=plan.n_per_arm, **common)
     assert float(back.mde) == pytest.approx(effect_sds * sd, rel=1e-8)
 
 
@@ -114,11 +124,11 @@ def test_power_at_planned_n_is_the_input(
     baseline: float, mde: float, alpha: float, power: float, variance: str
 ) -> None:
     power = max(power, alpha + 0.01)
-    for alternative in ("one-sided", "two-sided"):
-        common = dict(baseline=baseline, mde=mde, alpha=alpha, variance=variance, alternative=alternative)
-        plan = plan_sample_size("binary", power=power, **common)
-        got = float(plan_power("binary", n_per_arm=plan.n_per_arm, **common).power)
-        if alternative == "one-sided":
+    for alternative in ("greater", "two-sided"):
+        common = {"baseline": baseline, "mde": mde, "alpha": alpha, "variance": variance, "alternative": alternative}
+        plan = plan_sample_size(SIGNUP, power=power, **common)
+        got = float(plan_power(SIGNUP, n_per_arm=plan.n_per_arm, **common).power)
+        if alternative == "greater":
             assert got == pytest.approx(power, rel=1e-9)
         else:
             # plan_power adds the far rejection tail that the n formula leaves out (R's strict=FALSE).
@@ -134,7 +144,7 @@ def test_t_power_is_finite_and_matches_statsmodels(
 
     got = float(
         plan_power(
-            "mean",
+            REVENUE,
             sd=1.0,
             mde=effect_sds,
             mde_type="absolute",

@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from abstats.metrics import RatioMetric
 from abstats.planning import plan_sample_size
 from abstats.planning.design import build_design
 from abstats.statistics.ratio import RatioStats
+
+CTR = RatioMetric("ctr")
 
 
 def test_ratio_plan_uses_reference_delta_method_variance(ratio_cases: list[dict], within) -> None:
@@ -21,25 +24,11 @@ def test_ratio_plan_uses_reference_delta_method_variance(ratio_cases: list[dict]
         delta = 0.05 * expected_ratio
         z = stats.norm.isf(0.025) + stats.norm.ppf(0.8)
         expected_n = 2 * z**2 * expected_unit_sd**2 / delta**2
-        plan = plan_sample_size("ratio", pre_period=arm, mde=0.05)
+        plan = plan_sample_size(CTR, pre_period=arm, mde=0.05)
         assert within(float(plan.baseline), expected_ratio, case["tolerance"])
         # n scales with the variance, so the sd tolerance doubles on n.
         assert within(float(plan.n_per_arm), expected_n, {"rel": 2 * case["tolerance"]["rel"] + 1e-6})
-        design = build_design(
-            "ratio",
-            baseline=None,
-            sd=None,
-            sd_treatment=None,
-            pre_period=arm,
-            mde_type="relative",
-            alpha=0.05,
-            alternative=None,
-            allocation=1.0,
-            treatments=1,
-            correction=None,
-            margin=None,
-            variance=None,
-        )
+        design = build_design(CTR, {"pre_period": arm})
         assert within(float(design.sd), expected_unit_sd, case["tolerance"])
 
 
@@ -52,10 +41,10 @@ def test_ratio_accepts_ratio_stats_rows() -> None:
         den_sum_sq=[440072.0, 362805.0],
         num_den_sum=[20782.0, 7378.0],
     )
-    plan = plan_sample_size("ratio", pre_period=stats_rows, mde=0.05)
+    plan = plan_sample_size(CTR, pre_period=stats_rows, mde=0.05)
     assert plan.n_per_arm.shape == (2,)
     one = plan_sample_size(
-        "ratio",
+        CTR,
         pre_period={
             "n": 800,
             "num_sum": 340.0,

@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from abstats.metrics import BinaryMetric, MeanMetric
 from abstats.planning import plan_mde, plan_power, plan_sample_size
+
+SIGNUP = BinaryMetric("signup")
+REVENUE = MeanMetric("revenue")
 
 
 def _binary_kwargs(inputs: dict) -> dict:
@@ -14,7 +18,8 @@ def _binary_kwargs(inputs: dict) -> dict:
         "power": inputs["power"],
         "alternative": inputs.get("alternative", "two-sided"),
         "treatments": inputs.get("treatments", 1),
-        "correction": inputs.get("correction"),
+        # Cases without a correction have one treatment, where no correction changes anything.
+        "correction": inputs.get("correction", "none"),
         "variance": "arcsine" if inputs.get("effect_size") == "cohen_h" else "pooled_null",
     }
     if "p1" in inputs:  # power.prop.test style: two rates
@@ -43,7 +48,7 @@ def test_every_planning_case_is_of_a_mapped_metric(planning_cases: list[dict]) -
 
 def test_binary_case(binary_case: dict, within) -> None:
     case = binary_case
-    plan = plan_sample_size("binary", **_binary_kwargs(case["inputs"]))
+    plan = plan_sample_size(SIGNUP, **_binary_kwargs(case["inputs"]))
     expected = case["expected"]["n_per_arm"]
     assert within(float(plan.n_per_arm), expected, case["tolerance"]), (float(plan.n_per_arm), expected)
 
@@ -51,7 +56,7 @@ def test_binary_case(binary_case: dict, within) -> None:
 @pytest.mark.parametrize("variance", ["normal", "t"])
 def test_mean_case(mean_case: dict, variance: str, within) -> None:
     case = mean_case
-    plan = plan_sample_size("mean", **_mean_kwargs(case["inputs"], variance))
+    plan = plan_sample_size(REVENUE, **_mean_kwargs(case["inputs"], variance))
     expected = case["expected"][f"n_per_arm_{variance}"]
     assert within(float(plan.n_per_arm), expected, case["tolerance"]), (float(plan.n_per_arm), expected)
 
@@ -61,9 +66,9 @@ def test_binary_case_inverts(binary_case: dict) -> None:
     case = binary_case
     kwargs = _binary_kwargs(case["inputs"])
     n = case["expected"]["n_per_arm"]
-    mde = plan_mde("binary", n_per_arm=n, **{k: v for k, v in kwargs.items() if k != "mde"})
+    mde = plan_mde(SIGNUP, n_per_arm=n, **{k: v for k, v in kwargs.items() if k != "mde"})
     assert float(mde.mde) == pytest.approx(kwargs["mde"], rel=case["tolerance"]["rel"])
-    power = plan_power("binary", n_per_arm=n, **{k: v for k, v in kwargs.items() if k != "power"})
+    power = plan_power(SIGNUP, n_per_arm=n, **{k: v for k, v in kwargs.items() if k != "power"})
     # The reference n ignores the far rejection tail, which adds < 1e-6 here.
     assert float(power.power) == pytest.approx(kwargs["power"], abs=1e-4)
 
@@ -74,7 +79,7 @@ def test_all_binary_cases_in_one_vectorised_call(planning_cases: list[dict], wit
     for variance in ("pooled_null", "arcsine"):
         chosen = [c for c in cases if (c["inputs"].get("effect_size") == "cohen_h") == (variance == "arcsine")]
         plan = plan_sample_size(
-            "binary",
+            SIGNUP,
             baseline=np.array([c["inputs"]["baseline"] for c in chosen]),
             mde=np.array([c["inputs"]["mde"] for c in chosen]),
             alpha=np.array([c["inputs"]["alpha"] for c in chosen]),
