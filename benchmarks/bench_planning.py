@@ -16,7 +16,10 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize
 from timing import best_time
 
+from abstats import BinaryMetric
 from abstats.planning import plan_mde, plan_power, plan_sample_size
+
+METRIC = BinaryMetric("conversion")
 
 LOOP_CELLS = 300
 
@@ -31,18 +34,18 @@ def main() -> None:
 
     rows = []
     for label, call in [
-        ("n, arcsine", lambda: plan_sample_size("binary", variance="arcsine", **grid)),
-        ("n, pooled_null (R power.prop.test)", lambda: plan_sample_size("binary", **grid)),
+        ("n, arcsine", lambda: plan_sample_size(METRIC, variance="arcsine", **grid)),
+        ("n, pooled_null (R power.prop.test)", lambda: plan_sample_size(METRIC, **grid)),
         (
             "power at n, pooled_null",
             lambda: plan_power(
-                "binary", n_per_arm=10_000, baseline=grid["baseline"], mde=grid["mde"] + 0 * grid["power"]
+                METRIC, n_per_arm=10_000, baseline=grid["baseline"], mde=grid["mde"] + 0 * grid["power"]
             ),
         ),
         (
             "mde at n, pooled_null (64 bisection steps)",
             lambda: plan_mde(
-                "binary",
+                METRIC,
                 n_per_arm=10_000,
                 **{k: v for k, v in grid.items() if k != "mde"} | {"power": grid["power"] + 0 * grid["mde"]},
             ),
@@ -52,7 +55,7 @@ def main() -> None:
         rows.append((label, seconds))
         print(f"abstats {label:45s} {seconds * 1e3:9.1f} ms for {cells:,} cells = {seconds / cells * 1e9:8.0f} ns/cell")
 
-    plan = plan_sample_size("binary", variance="arcsine", **grid)
+    plan = plan_sample_size(METRIC, variance="arcsine", **grid)
     flat_b, flat_m, flat_p = (np.broadcast_to(v, plan.n_per_arm.shape).ravel() for v in grid.values())
     pick = np.random.default_rng(0).choice(cells, LOOP_CELLS, replace=False)
     solver = NormalIndPower()
