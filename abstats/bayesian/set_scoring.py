@@ -46,6 +46,9 @@ def score_bayesian(sets: list[ComparisonSet], settings: BayesianSettings) -> Sco
             scores = _normal_scores(s, settings, hib)
             best = _normal_prob_best(s, hib, scores["prob_beats_control"])
         rel = relative_effect(m_c, m_t)
+        best = np.clip(best, 0.0, 1.0)  # quadrature rounding can pass 1 by an ulp
+        # the arms' P(best) sum to 1 within an experiment, so the control's is what its treatments leave
+        treatments_best = np.bincount(s.experiment_code, weights=best)[s.experiment_code]
         parts.append(
             {
                 **s.identity,
@@ -53,7 +56,8 @@ def score_bayesian(sets: list[ComparisonSet], settings: BayesianSettings) -> Sco
                 "treatment_estimate": m_t,
                 "effect": m_t - m_c,
                 "rel_effect": rel,
-                "prob_best": np.clip(best, 0.0, 1.0),  # quadrature rounding can pass 1 by an ulp
+                "prob_best": best,
+                "control_prob_best": np.clip(1.0 - treatments_best, 0.0, 1.0),
                 **scores,
             }
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from abstats.methods.base import RuleText
 from abstats.result.reasons import Row, Settings, direction_text, p_label, undefined_text
 
@@ -36,15 +38,19 @@ def _margin_met(row: Row, settings: Settings) -> str:
 
 def _margin_not_met(row: Row, settings: Settings) -> str:
     claim, margin = _margin(row, settings)
-    where = "at the planned sample" if settings.get("planned_n") else "(no planned_n given: read as final)"
+    where = _where(row)
     return (
         f"{p_label(settings)} = {row['p_value_adjusted']:.3g} >= alpha = {settings['alpha']:g} "
         f"({row['test']}) {where}: not shown that treatment is {claim} control by {margin}"
     )
 
 
+def _where(row: Row) -> str:
+    return "(no planned_n given: read as final)" if math.isnan(row["planned_n"]) else "at the planned sample"
+
+
 def _not_significant(row: Row, settings: Settings) -> str:
-    where = "at the planned sample" if settings.get("planned_n") else "(no planned_n given: read as final)"
+    where = _where(row)
     return (
         f"{p_label(settings)} = {row['p_value_adjusted']:.3g} >= alpha = {settings['alpha']:g} "
         f"({row['test']}) {where}: no significant difference"
@@ -53,10 +59,8 @@ def _not_significant(row: Row, settings: Settings) -> str:
 
 def _below_planned_n(row: Row, settings: Settings) -> str:
     n = min(row["control_n"], row["treatment_n"])
-    planned = settings["planned_n"]
-    planned_text = f"{planned:.0f}" if isinstance(planned, (int, float)) else f"planned ({planned})"
     return (
-        f"fixed-horizon test: {n:.0f} of the {planned_text} units per arm; "
+        f"fixed-horizon test: {n:.0f} of the planned {row['planned_n']:.0f} units per arm; "
         "no verdict before the planned sample (use a sequential method to look early)"
     )
 

@@ -17,7 +17,7 @@ def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) 
     """Columns, warning flags and rule codes for every row of every set."""
     groups = family_groups(sets, settings.family)
     ci_alpha = interval_alpha(settings.alpha, groups, settings.correction)
-    parts, flag_parts, decisions, rules = [], [], [], []
+    parts, flag_parts, decisions, rules, planned_parts = [], [], [], [], []
     offset = 0
     for s in sets:
         own = settings.for_metric(s.metric)
@@ -38,6 +38,7 @@ def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) 
         rows = slice(offset, offset + len(s))
         own = settings.for_metric(s.metric)
         planned = s.row_values.get("planned_n", own.planned_n)
+        planned_parts.append(np.broadcast_to(np.nan if planned is None else planned, (len(s),)).astype(float))
         decision, rule = fixed_horizon_decision(
             columns["p_value_adjusted"][rows], columns["effect"][rows], s.metric.higher_is_better,
             columns["control_n"][rows], columns["treatment_n"][rows],
@@ -47,4 +48,5 @@ def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) 
         rules.append(rule)
         offset += len(s)
     columns["decision"] = np.concatenate(decisions)
+    columns["planned_n"] = np.concatenate(planned_parts)
     return Scores(columns, concat_flags(flag_parts, [len(s) for s in sets]), np.concatenate(rules))

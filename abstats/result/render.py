@@ -129,4 +129,5 @@ def _head(result: Result, n: int) -> Result:
         {k: v[:n] for k, v in result.columns.items()},
         result.rules[:n],
         {k: v[:n] for k, v in result.warning_flags.items()},
+        _parts=None if result._parts is None else (result._parts[0], result._parts[1][:n]),
     )

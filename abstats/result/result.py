@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -55,11 +55,63 @@ class Result:
     columns: Mapping[str, np.ndarray]
     rules: np.ndarray
     warning_flags: Mapping[str, np.ndarray] = field(default_factory=dict)
+    # concatenated Results: (settings of each part, part index of each row); None for one call's Result
+    _parts: tuple[tuple[Mapping[str, Any], ...], np.ndarray] | None = field(default=None, repr=False)
 
     schema_version = SCHEMA_VERSION
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    @classmethod
+    def concat(cls, results: Sequence[Result]) -> Result:
+        """Rows of several Results of one method, in order (e.g. separate calls per team or metric set).
+
+        Settings that agree are kept as they are; a setting that differs between the Results is
+        recorded per row as ``{"per_row": [...]}`` and each row's reason still reads its own value.
+
+        Examples
+        --------
+        >>> import abstats
+        >>> t = {"variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]}
+        >>> a = abstats.analyze(t, metric=abstats.BinaryMetric("cr"), control="A")
+        >>> b = abstats.analyze(t, metric=abstats.BinaryMetric("cr"), control="A", alpha=0.01)
+        >>> both = abstats.Result.concat([a, b])
+        >>> both.decision.tolist(), both.settings["alpha"]
+        (['stop_winner', 'inconclusive'], {'per_row': [0.05, 0.01]})
+        """
+        from abstats.errors import ConfigError
+
+        if not results or not all(isinstance(r, Result) for r in results):
+            raise ConfigError("results", results, "a non-empty list of Results")
+        methods = {r.method for r in results}
+        if len(methods) > 1:
+            raise ConfigError("results", sorted(methods), "Results of one method (concatenate per method)")
+        parts = [settings for r in results for settings in r._part_settings]
+        offsets = np.cumsum([0] + [len(r._part_settings) for r in results[:-1]])
+        part_of_row = np.concatenate([r._part_of_row + off for r, off in zip(results, offsets)])
+        names = list(dict.fromkeys(name for r in results for name in r.columns))
+        rows = [len(r) for r in results]
+        columns = {name: _concat_column([r.columns.get(name) for r in results], rows) for name in names}
+        codes = list(dict.fromkeys(code for r in results for code in r.warning_flags))
+        flags = {
+            code: np.concatenate([np.asarray(r.warning_flags.get(code, np.zeros(len(r), dtype=bool))) for r in results])
+            for code in codes
+        }
+        merged = _merge_settings(parts, part_of_row)
+        return cls(results[0].method, merged, columns, np.concatenate([r.rules for r in results]), flags,
+                   _parts=(tuple(parts), part_of_row))
+
+    @property
+    def _part_settings(self) -> tuple[Mapping[str, Any], ...]:
+        return self._parts[0] if self._parts else (self.settings,)
+
+    @property
+    def _part_of_row(self) -> np.ndarray:
+        return self._parts[1] if self._parts else np.zeros(len(self), dtype=np.intp)
+
+    def _settings_of(self, i: int) -> Mapping[str, Any]:
+        return self._parts[0][self._parts[1][i]] if self._parts else self.settings
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name == "reason":
@@ -113,7 +165,7 @@ class Result:
 
     def reason(self, i: int) -> str:
         """The decision's reason text of row ``i``: the rule, its statistic and its threshold."""
-        return self._rule_texts[str(self.rules[i])](_RowView(self.columns, i), self.settings)
+        return self._rule_texts[str(self.rules[i])](_RowView(self.columns, i), self._settings_of(i))
 
     @cached_property
     def _rule_texts(self) -> Mapping[str, Any]:
@@ -122,15 +174,15 @@ class Result:
     @cached_property
     def reasons(self) -> list[str]:
         """Every row's reason text (formatted on first access; ``reason(i)`` formats one row)."""
-        texts, settings, columns = self._rule_texts, self.settings, self.columns
-        return [texts[rule](_RowView(columns, i), settings) for i, rule in enumerate(self.rules.tolist())]
+        texts, columns = self._rule_texts, self.columns
+        return [texts[rule](_RowView(columns, i), self._settings_of(i)) for i, rule in enumerate(self.rules.tolist())]
 
     def warnings(self, row: int) -> list[dict[str, str]]:
         """Warnings of one row as ``{"code", "message"}`` dicts."""
         data = _RowView(self.columns, row)
         own = self.method_object.warnings
         return [
-            {"code": code, "message": (own.get(code) or MESSAGES[code])(data, self.settings)}
+            {"code": code, "message": (own.get(code) or MESSAGES[code])(data, self._settings_of(row))}
             for code, mask in self.warning_flags.items()
             if mask[row]
         ]
@@ -259,6 +311,32 @@ class _RowView(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._columns)
+
+
+def _concat_column(parts: list[np.ndarray | None], rows: list[int]) -> np.ndarray:
+    """One column over several Results; a Result without it contributes NaN (numbers) or None."""
+    present = [p for p in parts if p is not None]
+    numeric = all(np.asarray(p).dtype.kind in "fiub" for p in present)
+    filled = [
+        np.asarray(p) if p is not None else (np.full(n, np.nan) if numeric else np.full(n, None, dtype=object))
+        for p, n in zip(parts, rows)
+    ]
+    if not numeric:
+        filled = [f.astype(object) for f in filled]
+    return np.concatenate(filled)
+
+
+def _merge_settings(parts: list[Mapping[str, Any]], part_of_row: np.ndarray) -> dict[str, Any]:
+    """Settings that agree across parts as they are; the others per row."""
+    keys = list(dict.fromkeys(k for p in parts for k in p))
+    merged: dict[str, Any] = {}
+    for key in keys:
+        values = [p.get(key) for p in parts]
+        if all(v == values[0] for v in values[1:]):
+            merged[key] = values[0]
+        else:
+            merged[key] = {"per_row": [values[i] for i in part_of_row.tolist()]}
+    return merged
 
 
 def _python_column(arr: np.ndarray | None, n: int, keep_infinite: bool) -> list[Any]:
