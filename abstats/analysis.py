@@ -16,7 +16,7 @@ from abstats.checks import check_choice, check_finite_array, check_open_unit, ch
 from abstats.column import Column
 from abstats.comparisons import ComparisonSet, from_experiment_data, from_pairs
 from abstats.data import ExperimentData, from_aggregates
-from abstats.data.columns import get_column
+from abstats.data.columns import check_labels, get_column
 from abstats.errors import ConfigError, InputError
 from abstats.methods.base import Method, MethodSettings
 from abstats.methods.registry import METHODS
@@ -172,7 +172,8 @@ def compare(
             f"{type(control).__name__} of length {len(control)} (the same kind and length as control)",
             metric=metric.name,
         )
-    labels = None if experiment is None else np.atleast_1d(np.asarray(experiment, dtype=object))
+    labels = None if experiment is None else check_labels("experiment", np.atleast_1d(np.asarray(experiment)),
+                                                           metric=metric.name)
     if labels is not None and len(labels) != len(control):
         raise InputError("experiment", f"{len(labels)} labels", f"{len(control)} (one per row)", metric=metric.name)
     sets = [from_pairs(metric, control, treatment, labels, treatment_share)]

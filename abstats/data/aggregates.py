@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from abstats.data.columns import column_names, get_column, label_column
+from abstats.data.columns import check_labels, column_names, get_column, label_column
 from abstats.data.experiment import ExperimentData
 from abstats.errors import InputError
 from abstats.metrics import Metric, RowWhere, check_metric
@@ -38,7 +38,7 @@ def from_aggregates(
     array([0.1 , 0.13])
     """
     metric = check_metric(metric)
-    variants = get_column(data, variant, metric=metric.name).astype(object)
+    variants = check_labels(variant, get_column(data, variant, metric=metric.name), metric=metric.name).astype(object)
     experiments = label_column(data, experiment, len(variants), default="experiment")
 
     def col(field: str) -> Any:

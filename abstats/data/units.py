@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abstats.data.columns import get_column, label_column
+from abstats.data.columns import check_labels, get_column, label_column
 from abstats.data.experiment import ExperimentData
 from abstats.metrics import Metric, RowWhere, check_metric
 from abstats.statistics.validation import RowLabels, as_float_array
@@ -33,7 +33,7 @@ def from_units(
     array([2., 6.])
     """
     metric = check_metric(metric)
-    variants = get_column(data, variant, metric=metric.name).astype(object)
+    variants = check_labels(variant, get_column(data, variant, metric=metric.name), metric=metric.name).astype(object)
     experiments = label_column(data, experiment, len(variants), default="experiment")
     keys = pd.MultiIndex.from_arrays([experiments, variants])
     group, uniques = pd.factorize(keys, sort=False)
