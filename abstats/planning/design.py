@@ -216,8 +216,15 @@ class Design:
         power: ArrayLike | None = None,
         n_per_arm: ArrayLike | None = None,
         zero_effect: bool = True,
+        required: tuple[str, ...] = (),
     ) -> Given:
-        """Check the two quantities a solve starts from against the design (the third stays None)."""
+        """Check the two quantities a solve starts from against the design (the third stays None).
+
+        The solves pass exactly the two they need, so None among them is the user's None: refused by name.
+        """
+        for name, value in (("mde", mde), ("power", power), ("n_per_arm", n_per_arm)):
+            if value is None and name in required:
+                raise ConfigError(name, None, "a number or an array of numbers")
         checked: dict[str, np.ndarray] = {}
         if power is not None:
             checked["power"] = self._power_values(power)

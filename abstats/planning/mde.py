@@ -74,7 +74,7 @@ def plan_mde(
 
 def solve_mde(design: Design, n_per_arm: ArrayLike, power: ArrayLike) -> SampleSizePlan:
     """:func:`plan_mde` on checked settings (``n_per_arm`` and ``power`` are checked here)."""
-    given = design.given(n_per_arm=n_per_arm, power=power)
+    given = design.given(n_per_arm=n_per_arm, power=power, required=("n_per_arm", "power"))
     n, power_arr = given.n_per_arm, given.power
     assert n is not None and power_arr is not None  # both were given
     side = design.mde_side

@@ -54,7 +54,7 @@ def plan_power(
 
 def solve_power(design: Design, n_per_arm: ArrayLike, mde: ArrayLike) -> SampleSizePlan:
     """:func:`plan_power` on checked settings (``n_per_arm`` and ``mde`` are checked here)."""
-    given = design.given(n_per_arm=n_per_arm, mde=mde)
+    given = design.given(n_per_arm=n_per_arm, mde=mde, required=("n_per_arm", "mde"))
     n, mde_arr, x = given.n_per_arm, given.mde, given.x
     assert n is not None and mde_arr is not None and x is not None  # both were given
     eff, s0, s1 = design.scale(x)

@@ -95,7 +95,7 @@ def plan_sample_size(
 
 def solve_sample_size(design: Design, mde: ArrayLike, power: ArrayLike) -> SampleSizePlan:
     """:func:`plan_sample_size` on checked settings (``mde`` and ``power`` are checked here)."""
-    given = design.given(mde=mde, power=power, zero_effect=False)
+    given = design.given(mde=mde, power=power, zero_effect=False, required=("mde", "power"))
     power_arr, mde_arr, x = given.power, given.mde, given.x
     assert power_arr is not None and mde_arr is not None and x is not None  # both were given
     eff, s0, s1 = design.scale(x)

@@ -28,9 +28,13 @@ class RowLabels:
 
 
 def as_float_array(field: str, values: Any, labels: RowLabels) -> np.ndarray:
-    """1-D float array with every element finite."""
+    """1-D float array with every element finite; booleans and strings are refused, not parsed."""
+    raw = np.asarray(values)
+    if raw.dtype.kind in "bUS" or (raw.dtype.kind == "O" and any(isinstance(v, (str, bytes, bool, np.bool_))
+                                                                 for v in raw.ravel().tolist())):
+        raise InputError(field, values, "numbers (not strings or booleans)", metric=labels.metric)
     try:
-        arr = np.atleast_1d(np.asarray(values, dtype=float))
+        arr = np.atleast_1d(np.asarray(raw, dtype=float))
     except (TypeError, ValueError):
         raise InputError(field, values, "numbers", metric=labels.metric) from None
     if arr.ndim != 1:
