@@ -14,7 +14,7 @@ def column_names(frame: Any) -> list[str]:
     if hasattr(frame, "columns"):
         return [str(c) for c in frame.columns]
     if isinstance(frame, Mapping):
-        return [str(k) for k in frame.keys()]
+        return [str(k) for k in frame]
     raise InputError("data", type(frame).__name__, "a pandas or polars DataFrame, or a mapping of column -> values")
 
 
@@ -24,10 +24,7 @@ def get_column(frame: Any, name: str, *, metric: str | None = None) -> np.ndarra
     if name not in names:
         raise InputError("column", name, "one of the data's columns (" + ", ".join(names) + ")", metric=metric)
     col = frame[name]
-    if hasattr(col, "to_numpy"):
-        values = col.to_numpy()
-    else:
-        values = np.asarray(col)
+    values = col.to_numpy() if hasattr(col, "to_numpy") else np.asarray(col)
     return np.atleast_1d(values)
 
 

@@ -89,12 +89,14 @@ class Design:
         """
         r = self.allocation
         if self.metric == "binary":
+            assert self.baseline is not None  # set for binary designs (build_design)
             p_t = self.baseline + x
             if self.variance == "arcsine":
                 s = np.sqrt(1 + 1 / r)
                 return formulas.arcsine_effect(self.baseline, p_t), s, s
             s0, s1 = formulas.binary_sds(self.baseline, p_t, r, pooled=self.variance == "pooled_null")
             return direction * x + self.margin_abs, s0, s1
+        assert self.sd is not None and self.sd_treatment is not None  # set for mean and ratio designs
         s = np.sqrt(self.sd**2 + self.sd_treatment**2 / r)
         return direction * x + self.margin_abs, s, s
 

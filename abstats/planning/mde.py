@@ -91,13 +91,17 @@ def plan_mde(
 
 
 def _arcsine_effect(design: Design, n: np.ndarray, power: np.ndarray, sign: float) -> np.ndarray:
+    assert design.baseline is not None  # binary designs have a baseline (build_design)
     h = (design.z_alpha() + special.ndtri(power)) * np.sqrt((1 + 1 / design.allocation) / n)
     angle = np.arcsin(np.sqrt(design.baseline)) + sign * h / 2
-    require_cells((angle < 0) | (angle > np.pi / 2), "n_per_arm", n, "large enough for the effect to stay inside [0, 1]")
+    require_cells(
+        (angle < 0) | (angle > np.pi / 2), "n_per_arm", n, "large enough for the effect to stay inside [0, 1]"
+    )
     return np.sin(angle) ** 2 - design.baseline
 
 
 def _binary_effect(design: Design, n: np.ndarray, power: np.ndarray, sign: float) -> np.ndarray:
+    assert design.baseline is not None  # binary designs have a baseline (build_design)
     z_a, z_b, root_n = design.z_alpha(), special.ndtri(power), np.sqrt(n)
 
     def gap(u: np.ndarray) -> np.ndarray:

@@ -104,7 +104,7 @@ def make_plan(
 
     ``mde`` is the caller's effect when it was an input (kept as given, not re-derived from ``x``).
     """
-    arrays = {
+    arrays: dict[str, Any] = {  # SampleSizePlan keywords; baseline and margin may be None
         "baseline": design.baseline,
         "treatment_value": design.treatment_value(x),
         "mde": design.from_absolute(x) if mde is None else mde,
@@ -123,7 +123,9 @@ def make_plan(
             raise FloatingPointError(f"the {solved_for} solve produced NaN in {name}")
     present = {k: v for k, v in arrays.items() if v is not None}
     shape = np.broadcast_shapes(*(np.shape(v) for v in present.values()))
-    wide = {k: (None if v is None else np.broadcast_to(np.asarray(v, dtype=float), shape)) for k, v in arrays.items()}
+    wide: dict[str, Any] = {
+        k: (None if v is None else np.broadcast_to(np.asarray(v, dtype=float), shape)) for k, v in arrays.items()
+    }
     wide["treatments"] = wide["treatments"].astype(np.int64)
     return SampleSizePlan(
         metric=design.metric,
