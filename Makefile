@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench lock clean
+.PHONY: demo lint test test-fast bench lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,13 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/abstats demo
 
-test: $(STAMP)
+# Static gates: ruff (rules in pyproject [tool.ruff.lint]) and mypy (mode and files in pyproject [tool.mypy]).
+lint: $(STAMP)
+	$(BIN)/ruff check abstats tests benchmarks
+	$(BIN)/mypy
+
+# lint first: any ruff finding or mypy error fails the build before pytest starts.
+test: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 abstats tests
 
 test-fast: $(STAMP)
@@ -29,4 +35,4 @@ lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^abstats' | grep -v '^-e' > constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -239,7 +239,7 @@ def _as_datasets(data: Any, metric: Any, variant: str, experiment: str | None) -
         return [data] if isinstance(data, ExperimentData) else list(data)
     if metric is None:
         raise InputError("metric", None, "a metric (or list of metrics) saying which aggregate columns to read")
-    metrics = [metric] if isinstance(metric, METRIC_TYPES) or isinstance(metric, str) else metric
+    metrics = [metric] if isinstance(metric, (METRIC_TYPES, str)) else metric
     if not isinstance(metrics, Sequence) or not metrics:
         raise ConfigError("metric", metric, "a metric object or a non-empty list of them")
     return [from_aggregates(data, check_metric(m), variant=variant, experiment=experiment) for m in metrics]

@@ -7,14 +7,16 @@ naming the field, so no module lets a bad setting turn into a silent NaN.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from abstats.errors import ConfigError, InputError
 
+_T = TypeVar("_T")
 
-def check_choice(field: str, value: Any, choices: Iterable[str]) -> str:
+
+def check_choice(field: str, value: Any, choices: Iterable[_T]) -> _T:
     """Return ``value`` if it is one of ``choices``, else raise ``ConfigError``."""
     options = tuple(choices)
     if value not in options:

@@ -109,7 +109,9 @@ class BinaryMetric:
     def value_column(self) -> str:
         return self.column or self.name
 
-    def stats_from_aggregates(self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere) -> BinaryStats:
+    def stats_from_aggregates(
+        self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere
+    ) -> BinaryStats:
         """``n`` and ``conversions`` per row."""
         return BinaryStats.from_arrays(
             column(self.n_field), column(self.conversions_field),
@@ -122,7 +124,9 @@ class BinaryMetric:
         bad = (x != 0) & (x != 1)
         if bad.any():
             raise InputError(self.value_column, x[np.flatnonzero(bad)[0]], "0 or 1 per unit", metric=self.name)
-        return BinaryStats.from_arrays(n, total(x), metric=where.metric, experiment=where.experiment, variant=where.variant)
+        return BinaryStats.from_arrays(
+            n, total(x), metric=where.metric, experiment=where.experiment, variant=where.variant
+        )
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,9 @@ class MeanMetric:
     def value_column(self) -> str:
         return self.column or self.name
 
-    def stats_from_aggregates(self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere) -> MeanStats:
+    def stats_from_aggregates(
+        self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere
+    ) -> MeanStats:
         """``n``, ``sum``, ``sum_sq`` and, when the table has it, ``nonzero`` per row."""
         nonzero = column(self.nonzero_field) if optional(self.nonzero_field) else None
         return MeanStats.from_arrays(
@@ -199,7 +205,9 @@ class RatioMetric:
     def __post_init__(self) -> None:
         _check_fields(self)
 
-    def stats_from_aggregates(self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere) -> RatioStats:
+    def stats_from_aggregates(
+        self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere
+    ) -> RatioStats:
         return RatioStats.from_arrays(
             column(self.n_field),
             column(self.num_sum_field),

@@ -94,7 +94,7 @@ def main() -> None:
     bt = out["bt"]
 
     def max_err(other, rows):
-        return max(np.abs(o - e[:rows]).max() for o, e in zip(other, (prob, loss_t, loss_c)))
+        return max(np.abs(o - e[:rows]).max() for o, e in zip(other, (prob, loss_t, loss_c), strict=True))
 
     print(f"{N_EXP:,} two-arm binary experiments, Beta(1, 1) prior, n per arm 1,000-100,000, rates 1%-20%")
     print_table(

@@ -30,7 +30,9 @@ def bench_boundaries() -> None:
         extra = {key: v for key, v in options.items() if key != "kind"}
         row = []
         for k in range(2, 11):
-            seconds = best_time(lambda k=k: GroupSequentialDesign(kind, looks=k, **extra).efficacy_boundaries())
+            seconds = best_time(
+                lambda k=k, kind=kind, extra=extra: GroupSequentialDesign(kind, looks=k, **extra).efficacy_boundaries()
+            )
             row.append(f"{seconds * 1e3:6.1f}ms")
         print(f"{label:34s} " + " ".join(row))
     seconds = best_time(lambda: GroupSequentialDesign("lan_demets_obrien_fleming", looks=5).inflation_factor(0.8))

@@ -32,7 +32,7 @@ def peak_memory_mb(fn: Callable[[], Any]) -> float:
 
 def print_table(title: str, rows: list[tuple[str, float, float]], baseline: str) -> None:
     """rows: (name, seconds per experiment, peak MiB or nan); ratios are against ``baseline``."""
-    base = dict((name, sec) for name, sec, _ in rows)[baseline]
+    base = {name: sec for name, sec, _ in rows}[baseline]
     print(f"\n{title}")
     print(f"{'implementation':<46} {'us/experiment':>14} {'x ' + baseline:>18} {'peak MiB':>9}")
     for name, sec, mem in rows:

@@ -49,7 +49,9 @@ def test_single_variant():
 
 
 def test_control_missing_in_one_experiment():
-    table = {"experiment": ["e1", "e1", "e2", "e2"], "variant": ["A", "B", "B", "C"], "n": [10] * 4, "conversions": [1] * 4}
+    table = {
+        "experiment": ["e1", "e1", "e2", "e2"], "variant": ["A", "B", "B", "C"], "n": [10] * 4, "conversions": [1] * 4
+    }
     with pytest.raises(InputError, match="experiment 'e2'"):
         abstats.analyze(table, metric=BinaryMetric("m"), control="A", experiment="experiment")
 

@@ -34,6 +34,9 @@ def test_demo_json_is_the_result_schema():
 
 def test_console_script_is_installed_and_fast_to_import():
     # `import abstats` must not pull in the heavy optional stacks.
-    code = "import sys, abstats, abstats.cli.main; print(sorted(m for m in ('pymc', 'arviz', 'matplotlib', 'pytensor') if m in sys.modules))"
+    code = (
+        "import sys, abstats, abstats.cli.main; "
+        "print(sorted(m for m in ('pymc', 'arviz', 'matplotlib', 'pytensor') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -114,7 +114,10 @@ def test_bonferroni_widens_intervals_holm_reports_it():
     table = {"variant": ["A", "B", "C", "D"], "n": [5000] * 4, "conversions": [250, 270, 260, 300]}
     plain = abstats.analyze(table, metric=abstats.BinaryMetric("m"), control="A", correction="none")
     bonf = abstats.analyze(table, metric=abstats.BinaryMetric("m"), control="A", correction="bonferroni")
-    width = lambda r: r["effect_ci_high"] - r["effect_ci_low"]
+
+    def width(r):
+        return r["effect_ci_high"] - r["effect_ci_low"]
+
     from scipy.stats import norm
 
     assert width(bonf) / width(plain) == pytest.approx(norm.isf(0.05 / 6) / norm.isf(0.025), rel=1e-12)

@@ -17,6 +17,7 @@ integrals, computed by :mod:`abstats.bayesian.logit_quadrature` (not Monte Carlo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -71,7 +72,7 @@ def posterior_params(
     return prior.alpha + x, prior.beta + (n - x)
 
 
-def check_counts(conversions, n) -> tuple[np.ndarray, np.ndarray]:
+def check_counts(conversions: Any, n: Any) -> tuple[np.ndarray, np.ndarray]:
     """Conversions and units as float arrays of whole numbers with 0 <= conversions <= n."""
     x, n = np.broadcast_arrays(_counts("conversions", conversions), _counts("n", n))
     over = x > n
@@ -235,7 +236,7 @@ def _shapes(*params: np.ndarray) -> list[np.ndarray]:
         arrays = [np.array(a) for a in np.broadcast_arrays(*arrays)]
     except ValueError:
         raise InputError("posterior parameters", [a.shape for a in arrays], "arrays of one common length") from None
-    for name, arr in zip(("a_t", "b_t", "a_c", "b_c"), arrays):
+    for name, arr in zip(("a_t", "b_t", "a_c", "b_c"), arrays, strict=True):
         _check_shapes(name, arr)
     return [a.ravel() for a in arrays]
 
@@ -246,7 +247,7 @@ def _check_shapes(field: str, arr: np.ndarray) -> None:
         raise InputError(field, arr.flat[int(np.flatnonzero(bad.ravel())[0])], "a finite Beta shape > 0")
 
 
-def _counts(field: str, values) -> np.ndarray:
+def _counts(field: str, values: Any) -> np.ndarray:
     arr = np.atleast_1d(np.asarray(values, dtype=float))
     bad = ~np.isfinite(arr) | (arr < 0) | (arr != np.floor(arr))
     if bad.any():

@@ -18,6 +18,8 @@ and the bounds are good to ~1e-6 only.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import special, stats
 
@@ -30,19 +32,19 @@ _CDF_TOL = 1e-12
 _LAST_STEP_MISS = 1e-5
 
 
-def difference_cdf(d, a_t, b_t, a_c, b_c) -> np.ndarray:
+def difference_cdf(d: Any, a_t: Any, b_t: Any, a_c: Any, b_c: Any) -> np.ndarray:
     """P(T - C <= d), row by row."""
     d, *params = _rows(d, a_t, b_t, a_c, b_c)
     return _cdf_and_pdf("difference", d, _SharpSide(*params).rows(slice(None)))[0]
 
 
-def relative_cdf(r, a_t, b_t, a_c, b_c) -> np.ndarray:
+def relative_cdf(r: Any, a_t: Any, b_t: Any, a_c: Any, b_c: Any) -> np.ndarray:
     """P(T / C - 1 <= r), row by row (r > -1)."""
     r, *params = _rows(r, a_t, b_t, a_c, b_c)
     return _cdf_and_pdf("relative", r, _SharpSide(*params).rows(slice(None)))[0]
 
 
-def difference_interval(a_t, b_t, a_c, b_c, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def difference_interval(a_t: Any, b_t: Any, a_c: Any, b_c: Any, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Equal-tailed credible interval of T - C.
 
     Examples
@@ -63,7 +65,7 @@ def difference_interval(a_t, b_t, a_c, b_c, level: float = 0.95) -> tuple[np.nda
     return _solve_both("difference", tail, *starts, (-1.0, 1.0), a_t, b_t, a_c, b_c)
 
 
-def relative_interval(a_t, b_t, a_c, b_c, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def relative_interval(a_t: Any, b_t: Any, a_c: Any, b_c: Any, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Equal-tailed credible interval of T / C - 1.
 
     Examples
@@ -90,7 +92,17 @@ def relative_interval(a_t, b_t, a_c, b_c, level: float = 0.95) -> tuple[np.ndarr
     return _solve_both("relative", tail, *starts, (-1.0, np.inf), a_t, b_t, a_c, b_c)
 
 
-def _solve_both(kind, tail, start_low, start_high, support, a_t, b_t, a_c, b_c) -> tuple[np.ndarray, np.ndarray]:
+def _solve_both(
+    kind: str,
+    tail: float,
+    start_low: np.ndarray,
+    start_high: np.ndarray,
+    support: tuple[float, float],
+    a_t: np.ndarray,
+    b_t: np.ndarray,
+    a_c: np.ndarray,
+    b_c: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Both bounds in one vectorised solve (rows stacked: lower bounds, then upper bounds)."""
     m = a_t.size
     target = np.concatenate([np.full(m, tail), np.full(m, 1.0 - tail)])
@@ -99,7 +111,16 @@ def _solve_both(kind, tail, start_low, start_high, support, a_t, b_t, a_c, b_c) 
     return q[:m], q[m:]
 
 
-def _solve(kind, target, start, support, a_t, b_t, a_c, b_c) -> np.ndarray:
+def _solve(
+    kind: str,
+    target: np.ndarray,
+    start: np.ndarray,
+    support: tuple[float, float],
+    a_t: np.ndarray,
+    b_t: np.ndarray,
+    a_c: np.ndarray,
+    b_c: np.ndarray,
+) -> np.ndarray:
     """Root of CDF(q) = target per row: Newton steps kept inside a shrinking bracket.
 
     Stops when |CDF(q) - target| <= 1e-12, after a Newton step taken from a miss
@@ -139,17 +160,17 @@ def _solve(kind, target, start, support, a_t, b_t, a_c, b_c) -> np.ndarray:
 class _SharpSide:
     """Which posterior each row integrates over (the smaller logit-scale sd) and its quadrature panels."""
 
-    def __init__(self, a_t, b_t, a_c, b_c) -> None:
+    def __init__(self, a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.ndarray) -> None:
         self.over_t = lq.logit_sd(a_t, b_t) <= lq.logit_sd(a_c, b_c)
         self.a_s, self.b_s = np.where(self.over_t, a_t, a_c), np.where(self.over_t, b_t, b_c)
         self.a_o, self.b_o = np.where(self.over_t, a_c, a_t), np.where(self.over_t, b_c, b_t)
         self.edges = lq.panel_edges(self.a_s, self.b_s)
 
-    def rows(self, idx: np.ndarray) -> tuple[np.ndarray, ...]:
+    def rows(self, idx: np.ndarray | slice) -> tuple[np.ndarray, ...]:
         return self.over_t[idx], self.a_s[idx], self.b_s[idx], self.a_o[idx], self.b_o[idx], self.edges[idx]
 
 
-def _cdf_and_pdf(kind, q, sharp_rows) -> tuple[np.ndarray, np.ndarray]:
+def _cdf_and_pdf(kind: str, q: np.ndarray, sharp_rows: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
     """CDF and density of the contrast at q, integrating over the sharper posterior S.
 
     The other posterior's CDF is evaluated at arg(x); where arg leaves (0, 1) the

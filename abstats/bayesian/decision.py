@@ -17,6 +17,8 @@ since shipping a change that is no better is not free.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from abstats.checks import check_choice, check_finite_array, check_open_unit, check_positive
@@ -29,13 +31,13 @@ THRESHOLD_TYPES = ("absolute", "relative")
 
 
 def expected_loss_decision(
-    expected_loss_treatment,
-    expected_loss_control,
-    prob_beats_control,
+    expected_loss_treatment: Any,
+    expected_loss_control: Any,
+    prob_beats_control: Any,
     *,
     threshold: float,
     threshold_type: str = "absolute",
-    control_estimate=None,
+    control_estimate: Any = None,
     prob_threshold: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Decision codes and the name of the rule that fired, one per row.

@@ -36,12 +36,12 @@ from abstats.errors import InputError
 
 
 def fit_segment_effects_binary(
-    control_conversions,
-    control_n,
-    treatment_conversions,
-    treatment_n,
+    control_conversions: Any,
+    control_n: Any,
+    treatment_conversions: Any,
+    treatment_n: Any,
     *,
-    segments=None,
+    segments: Any = None,
     ci_level: float = 0.95,
     settings: SamplerSettings = DEFAULT_SETTINGS,
 ) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def fit_segment_effects_binary(
     overall_effect = (pt - pc) @ weights
     overall_rel = (pt @ weights) / (pc @ weights) - 1.0
     diag = diagnostics(idata, ["alpha", "mu", "tau", "z"])
-    out = {"segment": labels}
+    out: dict[str, Any] = {"segment": labels}
     out.update(_prefixed("effect", summarise(pt - pc, level)))
     out.update(_prefixed("rel", summarise(pt / pc - 1.0, level)))
     out["prob_beats_control"] = (pt > pc).mean(axis=0)
@@ -100,10 +100,10 @@ def fit_segment_effects_binary(
 
 
 def fit_segment_effects_normal(
-    effect,
-    effect_se,
+    effect: Any,
+    effect_se: Any,
     *,
-    segments=None,
+    segments: Any = None,
     mu_scale: float | None = None,
     tau_scale: float | None = None,
     ci_level: float = 0.95,
@@ -140,7 +140,7 @@ def fit_segment_effects_normal(
 
     theta_draws, mu_draws = flat_draws(idata, "theta"), flat_draws(idata, "mu")
     diag = diagnostics(idata, ["mu", "tau", "z"])
-    out = {"segment": labels}
+    out: dict[str, Any] = {"segment": labels}
     out.update(_prefixed("effect", summarise(theta_draws, level)))
     out["prob_beats_control"] = (theta_draws > 0).mean(axis=0)
     overall = _prefixed("effect", summarise(mu_draws, level))
@@ -164,7 +164,7 @@ def _same_length(*arrays: np.ndarray) -> int:
     return k
 
 
-def _labels(segments, k: int) -> np.ndarray:
+def _labels(segments: Any, k: int) -> np.ndarray:
     if segments is None:
         return np.arange(k)
     labels = np.asarray(segments)

@@ -26,6 +26,8 @@ Beta(0.5, 0.5) to Beta(5e5, 5e5).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import special
 
@@ -87,6 +89,7 @@ def beta_nodes(
     b: np.ndarray,
     x_lo: np.ndarray | None = None,
     x_hi: np.ndarray | None = None,
+    *,
     edges: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nodes x (m, n) in (0, 1) and weights w (m, n) with sum_j w_ij g(x_ij) ~= E[g(X_i) 1{x_lo < X_i < x_hi}].
@@ -118,7 +121,7 @@ def beta_nodes(
 def beta_expectation(
     a: np.ndarray,
     b: np.ndarray,
-    integrand,
+    integrand: Callable[..., np.ndarray],
     *row_args: np.ndarray,
     x_lo: np.ndarray | None = None,
     x_hi: np.ndarray | None = None,

@@ -37,8 +37,8 @@ MIN_POSITIVE = 2
 
 
 def fit_revenue_hurdle_lognormal(
-    control_values,
-    treatment_values,
+    control_values: Any,
+    treatment_values: Any,
     *,
     higher_is_better: bool = True,
     ci_level: float = 0.95,
@@ -104,7 +104,7 @@ def fit_revenue_hurdle_lognormal(
     return out
 
 
-def _values(field: str, values) -> np.ndarray:
+def _values(field: str, values: Any) -> np.ndarray:
     arr = check_finite_array(field, values, ndmin=1).ravel()
     if np.any(arr < 0):
         raise InputError(field, arr[arr < 0][0], "revenue >= 0 (zeros for users who did not pay)")

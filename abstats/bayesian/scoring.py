@@ -12,6 +12,8 @@ and the loss of shipping treatment is E[max(T - C, 0)].
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from abstats.bayesian import beta_binomial as bb
@@ -31,14 +33,14 @@ HDI_DRAWS = 100_000
 
 
 def score_binary(
-    control_conversions,
-    control_n,
-    treatment_conversions,
-    treatment_n,
+    control_conversions: Any,
+    control_n: Any,
+    treatment_conversions: Any,
+    treatment_n: Any,
     *,
     prior_alpha: float = 1.0,
     prior_beta: float = 1.0,
-    higher_is_better=True,
+    higher_is_better: Any = True,
     ci_level: float = 0.95,
     interval: str = "equal_tailed",
     hdi_draws: int = HDI_DRAWS,
@@ -87,12 +89,12 @@ def score_binary(
 
 
 def score_normal(
-    control_mean,
-    control_var_of_mean,
-    treatment_mean,
-    treatment_var_of_mean,
+    control_mean: Any,
+    control_var_of_mean: Any,
+    treatment_mean: Any,
+    treatment_var_of_mean: Any,
     *,
-    higher_is_better=True,
+    higher_is_better: Any = True,
     ci_level: float = 0.95,
     prior_rel_effect_sd: float | None = None,
     prior_rel_effect_mean: float = 0.0,
@@ -141,7 +143,9 @@ def score_normal(
     return _assemble(prob, normal_positive_part(-mu, sd), normal_positive_part(mu, sd), arms)
 
 
-def _assemble(prob, loss_treatment, loss_control, arms) -> dict[str, np.ndarray]:
+def _assemble(
+    prob: np.ndarray, loss_treatment: np.ndarray, loss_control: np.ndarray, arms: dict[str, Any]
+) -> dict[str, np.ndarray]:
     out = {
         "prob_beats_control": np.clip(prob, 0.0, 1.0),
         "expected_loss_treatment": loss_treatment,
@@ -154,7 +158,7 @@ def _assemble(prob, loss_treatment, loss_control, arms) -> dict[str, np.ndarray]
     return out
 
 
-def _rows(**columns) -> list[np.ndarray]:
+def _rows(**columns: Any) -> list[np.ndarray]:
     arrays = {name: check_finite_array(name, values, ndmin=1) for name, values in columns.items()}
     for name, arr in arrays.items():
         if arr.ndim != 1:
@@ -166,7 +170,7 @@ def _rows(**columns) -> list[np.ndarray]:
     return [np.broadcast_to(arr, (m,)).copy() for arr in arrays.values()]
 
 
-def _direction(higher_is_better, m: int) -> np.ndarray:
+def _direction(higher_is_better: Any, m: int) -> np.ndarray:
     arr = np.atleast_1d(np.asarray(higher_is_better))
     if arr.dtype != bool or arr.ndim != 1 or arr.size not in (1, m):
         raise InputError("higher_is_better", higher_is_better, f"a bool or a bool array of length {m}")

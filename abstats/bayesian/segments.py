@@ -125,8 +125,8 @@ def score_hierarchical(sets: list[ComparisonSet], settings: HierarchicalSettings
         recorded = parts[0][2]
     else:  # one fit per metric
         recorded = {
-            "model": {s.metric.name: r["model"] for s, (_, _, r) in zip(sets, parts)},
-            "diagnostics": {s.metric.name: r["diagnostics"] for s, (_, _, r) in zip(sets, parts)},
+            "model": {s.metric.name: r["model"] for s, (_, _, r) in zip(sets, parts, strict=True)},
+            "diagnostics": {s.metric.name: r["diagnostics"] for s, (_, _, r) in zip(sets, parts, strict=True)},
             "diagnostic_warnings": [w for _, _, r in parts for w in r["diagnostic_warnings"]],
         }
     return Scores(columns, flags, rules, recorded)

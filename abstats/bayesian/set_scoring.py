@@ -15,7 +15,6 @@ from abstats.methods.base import Columns, Scores
 from abstats.result.assembly import concat_columns, concat_flags
 
 
-
 def score_bayesian(sets: list[ComparisonSet], settings: BayesianSettings) -> Scores:
     """Columns, warning flags and rule codes for every row of every set.
 

@@ -51,7 +51,9 @@ class BayesianSettings(MethodSettings):
     def __post_init__(self) -> None:
         self._keep("prior_alpha", check_positive("prior_alpha", self.prior_alpha))
         self._keep("prior_beta", check_positive("prior_beta", self.prior_beta))
-        self._keep("prior_rel_effect_sd", check_optional(check_positive, "prior_rel_effect_sd", self.prior_rel_effect_sd))
+        self._keep(
+            "prior_rel_effect_sd", check_optional(check_positive, "prior_rel_effect_sd", self.prior_rel_effect_sd)
+        )
         self._keep("prior_rel_effect_mean", check_finite("prior_rel_effect_mean", self.prior_rel_effect_mean))
         self._keep("ci_level", check_open_unit("ci_level", self.ci_level))
         check_choice("interval", self.interval, ("equal_tailed", "hdi"))

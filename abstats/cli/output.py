@@ -31,9 +31,10 @@ def print_result(result: Result, console: Console | None = None) -> None:
     frame = result.summary_frame()
     table = Table(title=_title(result), show_lines=False)
     for col in frame.columns:
-        table.add_column(str(col), justify="left" if col in ("metric", "comparison", "decision", "warnings") else "right")
+        left = col in ("metric", "comparison", "decision", "warnings")
+        table.add_column(str(col), justify="left" if left else "right")
     for row in frame.itertuples(index=False):
-        table.add_row(*(_style(col, str(v)) for col, v in zip(frame.columns, row)))
+        table.add_row(*(_style(col, str(v)) for col, v in zip(frame.columns, row, strict=True)))
     console.print(table)
     for i in range(len(result)):
         console.print(f"[bold]{result['metric'][i]}[/], {result['treatment'][i]}: {result.reason(i)}", highlight=False)

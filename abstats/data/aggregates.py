@@ -44,7 +44,9 @@ def from_aggregates(
     def col(field: str) -> Any:
         values = get_column(data, field, metric=metric.name)
         if len(values) != len(variants):
-            raise InputError(field, f"{len(values)} values", f"{len(variants)} (one per variant row)", metric=metric.name)
+            raise InputError(
+                field, f"{len(values)} values", f"{len(variants)} (one per variant row)", metric=metric.name
+            )
         return values
 
     names = set(column_names(data))

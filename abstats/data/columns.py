@@ -16,7 +16,7 @@ def column_names(frame: Any) -> list[str]:
     if hasattr(frame, "columns"):
         return [str(c) for c in frame.columns]
     if isinstance(frame, Mapping):
-        return [str(k) for k in frame.keys()]
+        return [str(k) for k in frame]
     raise InputError("data", type(frame).__name__, "a pandas or polars DataFrame, or a mapping of column -> values")
 
 

@@ -66,7 +66,8 @@ class Contrast:
 
     def with_normal_reference(self) -> Contrast:
         """The same contrast read against the standard normal (df = inf), e.g. a large-sample convention."""
-        return Contrast(self.m_c, self.m_t, self.v_c, self.v_t, self.null_variance, np.broadcast_to(np.inf, self.df.shape))
+        df = np.broadcast_to(np.inf, self.df.shape)
+        return Contrast(self.m_c, self.m_t, self.v_c, self.v_t, self.null_variance, df)
 
     def critical(self, alpha: np.ndarray | float, alternative: Alternative) -> np.ndarray:
         """Critical value of a (1 - alpha) interval in this contrast's reference distribution."""

@@ -62,6 +62,7 @@ class GroupSequentialPlan:
 
     def to_dict(self) -> dict[str, Any]:
         out = self.fixed.to_dict()
+        assert self.design.information_fractions is not None  # normalised by __post_init__
         out.update(
             design=self.design.kind,
             looks=self.design.looks,

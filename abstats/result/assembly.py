@@ -15,6 +15,6 @@ def concat_flags(parts: list[dict[str, np.ndarray]], lengths: list[int]) -> dict
     """Warning flags of every block; a code one metric kind never raises is False for its rows."""
     codes = list(dict.fromkeys(code for part in parts for code in part))
     return {
-        code: np.concatenate([part.get(code, np.zeros(n, dtype=bool)) for part, n in zip(parts, lengths)])
+        code: np.concatenate([part.get(code, np.zeros(n, dtype=bool)) for part, n in zip(parts, lengths, strict=True)])
         for code in codes
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abstats.vocabulary import DECISIONS
+
 # (name, JSON type, description). "number?" means a number or null; "id" a string or an integer label.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("experiment", "id", "experiment label (string or integer, as given)"),
@@ -53,7 +55,5 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 NAMES: tuple[str, ...] = tuple(name for name, _, _ in COLUMNS)
-
-from abstats.vocabulary import DECISIONS
 
 __all__ = ["COLUMNS", "DECISIONS", "NAMES"]

@@ -46,7 +46,7 @@ def forest_plot(result: Result, ax: Any = None, kind: str = "relative") -> Any:
     several = len(set(experiments)) > 1
     ax.set_yticklabels([
         (f"{e} · " if several else "") + f"{m}: {t} vs {c}"
-        for e, m, t, c in zip(experiments, result["metric"], result["treatment"], result["control"])
+        for e, m, t, c in zip(experiments, result["metric"], result["treatment"], result["control"], strict=True)
     ])
     if kind == "relative":
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:+.0%}"))

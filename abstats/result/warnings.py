@@ -34,7 +34,11 @@ def _relative_undefined(row: Row, settings: Settings) -> str:
     return (
         f"relative effect or its interval is undefined (control = {row['control_estimate']:.4g}, "
         f"treatment = {row['treatment_estimate']:.4g}): needs positive estimates"
-        + (" and a control mean significantly different from 0 (Fieller)" if settings.get("relative_interval") == "fieller" else "")
+        + (
+            " and a control mean significantly different from 0 (Fieller)"
+            if settings.get("relative_interval") == "fieller"
+            else ""
+        )
     )
 
 

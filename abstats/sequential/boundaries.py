@@ -109,7 +109,7 @@ def _look_by_look(
     alpha_cum = spend(_alpha_family(plan.kind), times, plan.side_alpha, rho=plan.rho)
     alpha_inc = np.diff(alpha_cum, prepend=0.0)
     has_futility = plan.beta_spending is not None
-    if has_futility:
+    if plan.beta_spending is not None:
         beta_inc = np.diff(spend(plan.beta_spending, times, beta, rho=plan.beta_rho), prepend=0.0)
     k_looks = len(fractions)
     efficacy = np.empty(k_looks)

@@ -60,6 +60,7 @@ def group_sequential_decision(
     ['stop_winner', 'continue', 'stop_loser']
     """
     z = check_finite_array("z", z, ndmin=1)
+    assert design.looks is not None  # normalised by __post_init__
     if isinstance(look, bool) or not isinstance(look, (int, np.integer)) or not 1 <= look <= design.looks:
         raise ConfigError("look", look, f"an integer look number between 1 and {design.looks}")
     fractions = _observed_fractions(design, look, information_fraction)
@@ -150,6 +151,7 @@ def always_valid_decision(
 
 
 def _observed_fractions(design: GroupSequentialDesign, look: int, information_fraction: Any) -> np.ndarray:
+    assert design.information_fractions is not None  # normalised by __post_init__
     planned = np.asarray(design.information_fractions[:look])
     if information_fraction is None:
         return planned

@@ -165,6 +165,7 @@ class GroupSequentialDesign:
         t = np.asarray(information_fractions, dtype=float)
         if t.ndim != 1 or t.size == 0 or np.any(~np.isfinite(t)) or np.any(t <= 0) or np.any(np.diff(t) <= 0):
             raise ConfigError("information_fraction", information_fractions, "positive, strictly increasing fractions")
+        assert self.looks is not None and self.information_fractions is not None  # normalised by __post_init__
         if t.size > self.looks:
             raise ConfigError("look", t.size, f"at most the planned {self.looks} looks")
         if final is None:

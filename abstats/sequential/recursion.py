@@ -60,7 +60,7 @@ def first_look(t: float, drift: float, lower: float, upper: float) -> LookDensit
     return LookDensity(z, w * norm.pdf(z - mean), t)
 
 
-def exit_above(prev: LookDensity | None, t: float, drift: float, bound: np.ndarray) -> np.ndarray:
+def exit_above(prev: LookDensity | None, t: float, drift: float, bound: float | np.ndarray) -> np.ndarray:
     """P(continue up to the previous look and ``Z_k >= bound``), vectorised over ``bound``."""
     bound = np.asarray(bound, dtype=float)
     if prev is None:
@@ -70,7 +70,7 @@ def exit_above(prev: LookDensity | None, t: float, drift: float, bound: np.ndarr
     return norm.sf(arg) @ prev.h
 
 
-def exit_below(prev: LookDensity | None, t: float, drift: float, bound: np.ndarray) -> np.ndarray:
+def exit_below(prev: LookDensity | None, t: float, drift: float, bound: float | np.ndarray) -> np.ndarray:
     """P(continue up to the previous look and ``Z_k <= bound``), vectorised over ``bound``."""
     bound = np.asarray(bound, dtype=float)
     if prev is None:

@@ -41,7 +41,7 @@ def _rows(sets: list[ComparisonSet], family: Family) -> _Rows:
     joined = Contrast(*(np.concatenate([getattr(c, f) for c in contrasts]) for f in
                         ("m_c", "m_t", "v_c", "v_t", "null_variance", "df")))
     flag_parts = []
-    for s, c in zip(sets, contrasts):
+    for s, c in zip(sets, contrasts, strict=True):
         flag_parts.append({
             "zero_variance": (c.v_c == 0) & (c.v_t == 0),
             "relative_undefined": np.isnan(log_ratio_se(c.m_c, c.v_c, c.m_t, c.v_t)),

@@ -33,7 +33,9 @@ class SufficientStats(Protocol):
     """Sufficient statistics of one metric kind, one element per experiment x variant row."""
 
     kind: ClassVar[MetricKind]
-    n: np.ndarray
+
+    @property
+    def n(self) -> np.ndarray: ...  # read-only: the statistics classes are frozen dataclasses
 
     def __len__(self) -> int: ...
 

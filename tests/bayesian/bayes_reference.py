@@ -79,7 +79,7 @@ def relative_cdf(r, a_t, b_t, a_c, b_c):
 
 def prob_best(alphas, betas):
     """P(arm i best) = int f_i(x) prod_{j != i} F_j(x) dx by scipy quad over arm i's bulk."""
-    arms = [stats.beta(a, b) for a, b in zip(alphas, betas)]
+    arms = [stats.beta(a, b) for a, b in zip(alphas, betas, strict=True)]
     out = []
     for i, arm in enumerate(arms):
         others = [a for j, a in enumerate(arms) if j != i]

@@ -32,7 +32,7 @@ def exact():
 
 
 def test_prob_beats_and_losses_match_mpmath(exact):
-    a_t, b_t, a_c, b_c = (np.array(col, dtype=float) for col in zip(*HARD))
+    a_t, b_t, a_c, b_c = (np.array(col, dtype=float) for col in zip(*HARD, strict=True))
     prob, loss_t, loss_c = beats_and_losses(a_t, b_t, a_c, b_c)
     for i, (p_ref, lt_ref, lc_ref) in enumerate(exact):
         # Requirement 1e-9; the quadrature measured <= 3e-11 on these rows.
@@ -42,7 +42,7 @@ def test_prob_beats_and_losses_match_mpmath(exact):
 
 
 def test_prob_best_with_two_arms_matches_mpmath(exact):
-    a_t, b_t, a_c, b_c = (np.array(col, dtype=float) for col in zip(*HARD))
+    a_t, b_t, a_c, b_c = (np.array(col, dtype=float) for col in zip(*HARD, strict=True))
     p = prob_best(np.column_stack([a_c, a_t]), np.column_stack([b_c, b_t]))
     loss = expected_loss_best(np.column_stack([a_c, a_t]), np.column_stack([b_c, b_t]))
     for i, (p_ref, lt_ref, lc_ref) in enumerate(exact):
@@ -72,7 +72,7 @@ def test_expected_loss_best_matches_quad():
     from scipy import integrate, stats
 
     alphas, betas = [1 + 100, 1 + 115, 1 + 130], [1 + 900, 1 + 885, 1 + 870]
-    arms = [stats.beta(a, b) for a, b in zip(alphas, betas)]
+    arms = [stats.beta(a, b) for a, b in zip(alphas, betas, strict=True)]
     e_max = integrate.quad(
         lambda x: 1.0 - np.prod([d.cdf(x) for d in arms]),
         0.0,
@@ -82,7 +82,7 @@ def test_expected_loss_best_matches_quad():
         limit=500,
         points=[0.1, 0.13],
     )[0]
-    expected = [e_max - a / (a + b) for a, b in zip(alphas, betas)]
+    expected = [e_max - a / (a + b) for a, b in zip(alphas, betas, strict=True)]
     np.testing.assert_allclose(expected_loss_best([alphas], [betas])[0], expected, atol=1e-9, rtol=0)
 
 

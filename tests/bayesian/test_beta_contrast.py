@@ -27,7 +27,7 @@ CASES = [
 
 @pytest.mark.parametrize("level", [0.95, 0.8])
 def test_bounds_hit_their_tail_probabilities(level):
-    a_t, b_t, a_c, b_c = (np.array(col, dtype=float) for col in zip(*CASES))
+    a_t, b_t, a_c, b_c = (np.array(col, dtype=float) for col in zip(*CASES, strict=True))
     tail = (1 - level) / 2
     d_lo, d_hi = difference_interval(a_t, b_t, a_c, b_c, level)
     r_lo, r_hi = relative_interval(a_t, b_t, a_c, b_c, level)

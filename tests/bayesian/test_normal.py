@@ -39,7 +39,7 @@ def _gb(control, treatment, difference_type, prior_sd=None, inverse=False):
 @pytest.mark.parametrize("inverse", [False, True])
 def test_matches_gbstats(prior_sd, inverse):
     cols = [_mean_var(*c) + _mean_var(*t) for c, t in ARMS]
-    c, v_c, t, v_t = (np.array(x) for x in zip(*cols))
+    c, v_c, t, v_t = (np.array(x) for x in zip(*cols, strict=True))
     s = score_normal(c, v_c, t, v_t, prior_rel_effect_sd=prior_sd, higher_is_better=not inverse)
     for i, (control, treatment) in enumerate(ARMS):
         absolute = _gb(control, treatment, "absolute", prior_sd, inverse)

@@ -65,7 +65,10 @@ def test_yates_matches_scipy_chi2_contingency():
 
 @pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
 def test_welch_matches_scipy(alternative):
-    samples = [(RNG.exponential(3.0, size=int(RNG.integers(5, 400))), RNG.exponential(3.3, size=int(RNG.integers(5, 400)))) for _ in range(15)]
+    samples = [
+        (RNG.exponential(3.0, size=int(RNG.integers(5, 400))), RNG.exponential(3.3, size=int(RNG.integers(5, 400))))
+        for _ in range(15)
+    ]
     table = {"experiment": [], "variant": [], "n": [], "sum": [], "sum_sq": []}
     for e, (a, b) in enumerate(samples):
         for name, x in (("c", a), ("t", b)):
@@ -74,7 +77,9 @@ def test_welch_matches_scipy(alternative):
             table["n"].append(len(x))
             table["sum"].append(x.sum())
             table["sum_sq"].append((x**2).sum())
-    r = abstats.analyze(table, metric=abstats.MeanMetric("m"), control="c", experiment="experiment", alternative=alternative)
+    r = abstats.analyze(
+        table, metric=abstats.MeanMetric("m"), control="c", experiment="experiment", alternative=alternative
+    )
     for i, (a, b) in enumerate(samples):
         ref = stats.ttest_ind(b, a, equal_var=False, alternative=alternative)
         assert r["statistic"][i] == pytest.approx(ref.statistic, rel=1e-8)
@@ -85,7 +90,9 @@ def test_welch_matches_scipy(alternative):
         assert r["effect_ci_high"][i] == pytest.approx(hi, rel=1e-7, abs=1e-12)
 
 
-@pytest.mark.parametrize(("ours", "theirs"), [("holm", "holm"), ("bonferroni", "bonferroni"), ("benjamini_hochberg", "fdr_bh")])
+@pytest.mark.parametrize(
+    ("ours", "theirs"), [("holm", "holm"), ("bonferroni", "bonferroni"), ("benjamini_hochberg", "fdr_bh")]
+)
 def test_corrections_match_statsmodels_per_experiment(ours, theirs):
     rng = np.random.default_rng(7)
     arms = 5

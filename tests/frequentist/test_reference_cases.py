@@ -120,7 +120,8 @@ def test_srm_case(case):
     # The same check rides along every analysis.
     names = [f"v{i}" for i in range(len(observed))]
     table = {"variant": names, "n": observed, "conversions": np.zeros(len(observed))}
-    r = abstats.analyze(table, metric=abstats.BinaryMetric("m"), control="v0", expected_split=dict(zip(names, share)))
+    split = dict(zip(names, share, strict=True))
+    r = abstats.analyze(table, metric=abstats.BinaryMetric("m"), control="v0", expected_split=split)
     assert_close(case, "p_value", r["srm_p_value"][0])
 
 
@@ -131,6 +132,6 @@ MULTI = cases("multiple_testing")
 def test_multiple_testing_case(case):
     p = np.asarray(case["inputs"]["p_values"])
     adjusted = adjust_p_values(p, np.zeros(len(p), dtype=int), case["inputs"]["method"])
-    for a, e in zip(adjusted, case["expected"]["adjusted"]):
+    for a, e in zip(adjusted, case["expected"]["adjusted"], strict=True):
         assert abs(a - e) <= case["tolerance"]["abs"], case["id"]
     assert list(adjusted < case["inputs"]["alpha"]) == case["expected"]["rejected"]
