@@ -64,7 +64,8 @@ def _check_fields(metric: Any) -> None:
         elif not isinstance(value, str) or not value:
             raise ConfigError(f.name, value, "a non-empty string (a column or metric name)")
     if metric.role == "guardrail" and metric.margin is None:
-        raise ConfigError("margin", None, f"a margin > 0 for guardrail metric {metric.name!r} (the harm it must rule out)")
+        expected = f"a margin > 0 for guardrail metric {metric.name!r} (the harm it must rule out)"
+        raise ConfigError("margin", None, expected)
     if metric.role != "guardrail" and metric.margin is not None:
         raise ConfigError("margin", metric.margin, f"no margin on a {metric.role} metric (only a guardrail has one; "
                           "a margin for the primary test is the method's margin= setting)")

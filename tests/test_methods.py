@@ -65,7 +65,8 @@ def test_a_new_method_registers_without_touching_any_other_module():
 
 def test_settings_object_or_name_give_the_same_result():
     by_name = abstats.analyze(TABLE, metric=METRIC, control="A", alpha=0.1, correction="none")
-    by_object = abstats.analyze(TABLE, metric=METRIC, control="A", method=FrequentistSettings(alpha=0.1, correction="none"))
+    settings = FrequentistSettings(alpha=0.1, correction="none")
+    by_object = abstats.analyze(TABLE, metric=METRIC, control="A", method=settings)
     assert by_name.to_dict() == by_object.to_dict()
     with pytest.raises(abstats.ConfigError, match="no separate options"):
         abstats.analyze(TABLE, metric=METRIC, control="A", method=FrequentistSettings(), alpha=0.1)

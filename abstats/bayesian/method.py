@@ -33,9 +33,9 @@ BAYESIAN = Method(
         extra=(("expected_loss_treatment", "loss(ship)", ".3g"),),
         columns=(
             "control_estimate", "treatment_estimate", "effect", "rel_effect", "prob_beats_control",
-            "expected_loss_treatment", "expected_loss_control", "prob_best", "control_prob_best", "effect_cred_low", "effect_cred_high",
-            "rel_cred_low", "rel_cred_high", "control_cred_low", "control_cred_high", "treatment_cred_low",
-            "treatment_cred_high",
+            "expected_loss_treatment", "expected_loss_control", "prob_best", "control_prob_best", "effect_cred_low",
+            "effect_cred_high", "rel_cred_low", "rel_cred_high", "control_cred_low", "control_cred_high",
+            "treatment_cred_low", "treatment_cred_high",
         ),
     ),
     refused=_BAYES_REFUSED,

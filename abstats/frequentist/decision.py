@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 
-
 def fixed_horizon_decision(
     p_adjusted: np.ndarray,
     effect: np.ndarray,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from abstats.column import Column
 from abstats.comparisons import ComparisonSet, family_groups
 from abstats.frequentist.decision import fixed_horizon_decision
 from abstats.frequentist.engine import score_pairs
@@ -37,7 +38,7 @@ def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) 
     for s in sets:
         rows = slice(offset, offset + len(s))
         own = settings.for_metric(s.metric)
-        planned = s.row_values.get("planned_n", own.planned_n)
+        planned = _planned_n(s, own)
         planned_parts.append(np.broadcast_to(np.nan if planned is None else planned, (len(s),)).astype(float))
         decision, rule = fixed_horizon_decision(
             columns["p_value_adjusted"][rows], columns["effect"][rows], s.metric.higher_is_better,
@@ -50,3 +51,11 @@ def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) 
     columns["decision"] = np.concatenate(decisions)
     columns["planned_n"] = np.concatenate(planned_parts)
     return Scores(columns, concat_flags(flag_parts, [len(s) for s in sets]), np.concatenate(rules))
+
+
+def _planned_n(s: ComparisonSet, settings: FrequentistSettings) -> float | np.ndarray | None:
+    """The planned units per arm of each row: read per experiment (a Column), or one number, or none."""
+    if "planned_n" in s.row_values:
+        return s.row_values["planned_n"]
+    assert not isinstance(settings.planned_n, Column)  # analyze resolves a Column into row_values
+    return settings.planned_n

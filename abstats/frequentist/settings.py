@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal
 
 from abstats.checks import check_bool, check_choice, check_open_unit, check_optional, check_positive
-from abstats.errors import ConfigError
 from abstats.column import Column
+from abstats.errors import ConfigError
 from abstats.methods.base import MethodSettings
 from abstats.metrics import Metric
 from abstats.vocabulary import (

@@ -89,7 +89,7 @@ class Result:
             raise ConfigError("results", sorted(methods), "Results of one method (concatenate per method)")
         parts = [settings for r in results for settings in r._part_settings]
         offsets = np.cumsum([0] + [len(r._part_settings) for r in results[:-1]])
-        part_of_row = np.concatenate([r._part_of_row + off for r, off in zip(results, offsets)])
+        part_of_row = np.concatenate([r._part_of_row + off for r, off in zip(results, offsets, strict=True)])
         names = list(dict.fromkeys(name for r in results for name in r.columns))
         rows = [len(r) for r in results]
         columns = {name: _concat_column([r.columns.get(name) for r in results], rows) for name in names}
@@ -209,7 +209,7 @@ class Result:
         none: list[dict[str, str]] = []
         warnings = [self.warnings(i) if flagged[i] else none for i in range(n)]
         keys = (*names, "reason", "warnings")
-        return [dict(zip(keys, row)) for row in zip(*values, reasons, warnings)]
+        return [dict(zip(keys, row, strict=True)) for row in zip(*values, reasons, warnings, strict=True)]
 
     def verdicts(self) -> list[dict[str, Any]]:
         """One verdict per experiment: ``ship``, ``dont_ship``, ``keep_running`` or ``investigate``.
@@ -319,7 +319,7 @@ def _concat_column(parts: list[np.ndarray | None], rows: list[int]) -> np.ndarra
     numeric = all(np.asarray(p).dtype.kind in "fiub" for p in present)
     filled = [
         np.asarray(p) if p is not None else (np.full(n, np.nan) if numeric else np.full(n, None, dtype=object))
-        for p, n in zip(parts, rows)
+        for p, n in zip(parts, rows, strict=True)
     ]
     if not numeric:
         filled = [f.astype(object) for f in filled]

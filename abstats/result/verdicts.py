@@ -54,7 +54,9 @@ class Verdicts:
         """``{"experiment", "verdict", "ship", "reason"}`` per experiment (reasons formatted here)."""
         return [
             {"experiment": e, "verdict": v, "ship": s, "reason": _reason(result, int(status), int(row), s)}
-            for e, v, s, status, row in zip(self.experiment, self.verdict, self.ship, self._status, self._row)
+            for e, v, s, status, row in zip(
+                self.experiment, self.verdict, self.ship, self._status, self._row, strict=True
+            )
         ]
 
 
