@@ -7,30 +7,57 @@ data -> sufficient statistics -> method -> estimate -> decision -> Result
 ...                     metric=abstats.BinaryMetric("conversion"), control="A")
 >>> r.decision.tolist()
 ['stop_winner']
+
+The public names load on first use (PEP 562), so ``import abstats`` stays cheap for the CLI
+and for programs that only need part of the package.
 """
 
-from abstats.analysis import analyze, compare
-from abstats.column import Column
-from abstats.data import ExperimentData, from_aggregates, from_units
-from abstats.errors import AbstatsError, ConfigError, InputError
-from abstats.metrics import BinaryMetric, MeanMetric, RatioMetric
-from abstats.result import Result
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "AbstatsError",
-    "BinaryMetric",
-    "Column",
-    "ConfigError",
-    "ExperimentData",
-    "InputError",
-    "MeanMetric",
-    "RatioMetric",
-    "Result",
-    "__version__",
-    "analyze",
-    "compare",
-    "from_aggregates",
-    "from_units",
-]
+# public name -> module that defines it
+_EXPORTS = {
+    "AbstatsError": "abstats.errors",
+    "ConfigError": "abstats.errors",
+    "InputError": "abstats.errors",
+    "BinaryMetric": "abstats.metrics",
+    "MeanMetric": "abstats.metrics",
+    "RatioMetric": "abstats.metrics",
+    "Column": "abstats.column",
+    "ExperimentData": "abstats.data",
+    "from_aggregates": "abstats.data",
+    "from_units": "abstats.data",
+    "Result": "abstats.result",
+    "analyze": "abstats.analysis",
+    "compare": "abstats.analysis",
+}
+
+if TYPE_CHECKING:
+    from abstats.analysis import analyze, compare
+    from abstats.column import Column
+    from abstats.data import ExperimentData, from_aggregates, from_units
+    from abstats.errors import AbstatsError, ConfigError, InputError
+    from abstats.metrics import BinaryMetric, MeanMetric, RatioMetric
+    from abstats.result import Result
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        # subpackages (abstats.methods, abstats.planning, ...) load on attribute access too
+        try:
+            return import_module(f"abstats.{name}")
+        except ModuleNotFoundError:
+            raise AttributeError(f"module 'abstats' has no attribute {name!r}") from None
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*_EXPORTS, "__version__"])
+
+
+__all__ = sorted([*_EXPORTS, "__version__"])

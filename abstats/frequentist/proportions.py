@@ -12,9 +12,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
-
 from abstats.inference.critical import normal_critical, standardise
 from abstats.vocabulary import Alternative
 
@@ -66,6 +63,8 @@ def newcombe_interval(
 def _wilson(x: np.ndarray, n: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     alpha = np.asarray(alpha, dtype=float)
     if alpha.ndim == 0 or np.all(alpha == alpha.flat[0]):
+        from statsmodels.stats.proportion import proportion_confint  # only Newcombe intervals need it
+
         return proportion_confint(x, n, alpha=float(alpha.flat[0]), method="wilson")
     # Row-varying alpha (Bonferroni-adjusted intervals): Wilson's closed form, vectorised.
     z = normal_critical(alpha, "two-sided")
@@ -84,6 +83,8 @@ def fisher_p_value(
     Not vectorised: scipy has no batched Fisher test and it is meant for the
     small-count experiments where the normal approximation fails, not for the hot path.
     """
+    from scipy import stats  # scipy.stats costs a second of import time: only Fisher's test needs it
+
     # scipy's table is [[x_t, n_t - x_t], [x_c, n_c - x_c]]: "greater" means a larger odds ratio for treatment.
     out = np.empty(len(x_c))
     for i in range(len(x_c)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from abstats.vocabulary import Alternative
 
@@ -19,7 +19,8 @@ def normal_critical(alpha: np.ndarray | float, alternative: Alternative) -> np.n
 
 def t_critical(alpha: np.ndarray | float, df: np.ndarray, alternative: Alternative) -> np.ndarray:
     tail = np.asarray(alpha, dtype=float) / (2.0 if alternative == "two-sided" else 1.0)
-    return stats.t.isf(tail, df)
+    # scipy.stats.t.isf is -stdtrit(df, q): the special function alone skips the distribution object
+    return -special.stdtrit(df, tail)
 
 
 def bounds(
@@ -46,10 +47,10 @@ def normal_p_value(z: np.ndarray, alternative: Alternative) -> np.ndarray:
 
 def t_p_value(t: np.ndarray, df: np.ndarray, alternative: Alternative) -> np.ndarray:
     if alternative == "two-sided":
-        return 2.0 * stats.t.sf(np.abs(t), df)
+        return 2.0 * special.stdtr(df, -np.abs(t))
     if alternative == "greater":
-        return stats.t.sf(t, df)
-    return stats.t.cdf(t, df)
+        return special.stdtr(df, -t)
+    return special.stdtr(df, t)
 
 
 def p_value(statistic: np.ndarray, df: np.ndarray | None, alternative: Alternative) -> np.ndarray:

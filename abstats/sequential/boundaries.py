@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.stats import norm
+from abstats.inference import normal as norm
 
 from abstats.sequential import recursion
 from abstats.sequential.spending import spend

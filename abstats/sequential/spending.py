@@ -9,7 +9,7 @@ cumulative error of that side spent by ``t``.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
+from abstats.inference import normal as norm
 
 from abstats.checks import check_choice, check_positive
 from abstats.errors import ConfigError
