@@ -60,4 +60,19 @@ def __dir__() -> list[str]:
     return sorted([*_EXPORTS, "__version__"])
 
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "AbstatsError",
+    "BinaryMetric",
+    "Column",
+    "ConfigError",
+    "ExperimentData",
+    "InputError",
+    "MeanMetric",
+    "RatioMetric",
+    "Result",
+    "__version__",
+    "analyze",
+    "compare",
+    "from_aggregates",
+    "from_units",
+]

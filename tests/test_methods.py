@@ -239,3 +239,9 @@ def test_mean_intervals_and_p_value_share_one_reference_distribution():
             z = abstats.analyze(table, metric=abstats.MeanMetric("m"), control="A", correction="none",
                                 distribution="normal")
             assert r["rel_ci_low"][0] < z["rel_ci_low"][0] and r["rel_ci_high"][0] > z["rel_ci_high"][0]
+
+
+def test_every_public_name_is_exported_and_loads():
+    assert sorted(abstats.__all__) == sorted([*abstats._EXPORTS, "__version__"])
+    for name in abstats.__all__:
+        assert getattr(abstats, name) is not None

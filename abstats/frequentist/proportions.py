@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from abstats.inference.critical import normal_critical, standardise
 from abstats.vocabulary import Alternative
 

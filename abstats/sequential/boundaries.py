@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
-from abstats.inference import normal as norm
 
+from abstats.inference import normal as norm
 from abstats.sequential import recursion
 from abstats.sequential.spending import spend
 

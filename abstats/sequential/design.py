@@ -7,10 +7,10 @@ from functools import cached_property
 
 import numpy as np
 from scipy.optimize import brentq
-from abstats.inference import normal as norm
 
 from abstats.checks import check_bool, check_choice, check_finite_array, check_open_unit
 from abstats.errors import ConfigError
+from abstats.inference import normal as norm
 from abstats.sequential import recursion
 from abstats.sequential.boundaries import (
     Boundaries,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from abstats.inference import normal as norm
 
 #: Grid-size parameter r of Jennison & Turnbull (6r - 1 base points); r = 32 gives ~1e-7 accuracy.

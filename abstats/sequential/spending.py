@@ -9,10 +9,10 @@ cumulative error of that side spent by ``t``.
 from __future__ import annotations
 
 import numpy as np
-from abstats.inference import normal as norm
 
 from abstats.checks import check_choice, check_positive
 from abstats.errors import ConfigError
+from abstats.inference import normal as norm
 
 SPENDING_FAMILIES = ("obrien_fleming", "pocock", "power", "hsd")
 
