@@ -6,6 +6,7 @@ from abstats.planning.duration import DurationPlan, plan_duration
 from abstats.planning.group_sequential import GroupSequentialPlan, plan_group_sequential
 from abstats.planning.inputs import PlanningSettings
 from abstats.planning.mde import plan_mde
+from abstats.planning.mid_experiment import MidExperimentPower, mid_experiment_power
 from abstats.planning.plan import SampleSizePlan
 from abstats.planning.power import plan_power
 from abstats.planning.sample_size import plan_sample_size
@@ -14,8 +15,10 @@ __all__ = [
     "BayesianPlan",
     "DurationPlan",
     "GroupSequentialPlan",
+    "MidExperimentPower",
     "PlanningSettings",
     "SampleSizePlan",
+    "mid_experiment_power",
     "plan_bayesian_sample_size",
     "plan_duration",
     "plan_group_sequential",
