@@ -108,6 +108,7 @@ def analyze(
         name: check_positive_array(name, _per_row(table, value, name), setting=True)
         for name, value in vars(settings).items() if isinstance(value, Column)
     }
+    _check_roles(found, [d.metric for d in datasets])
     sets = [from_experiment_data(d, control_values, split, row_values) for d in datasets]
     extra = {
         "control": str(control) if isinstance(control, Column) else control,
@@ -176,6 +177,7 @@ def compare(
                                                            metric=metric.name)
     if labels is not None and len(labels) != len(control):
         raise InputError("experiment", f"{len(labels)} labels", f"{len(control)} (one per row)", metric=metric.name)
+    _check_roles(found, [metric])
     sets = [from_pairs(metric, control, treatment, labels, treatment_share)]
     return _score(sets, found, settings, srm_alpha, on_srm, {"treatment_share": treatment_share})
 
@@ -204,6 +206,16 @@ def _score(
         **scores.recorded,
     }
     return Result(method.name, recorded, columns, rules, {**scores.flags, "srm": srm})
+
+
+def _check_roles(method: Method, metrics: list[Metric]) -> None:
+    """A guardrail is a non-inferiority test against its margin: only methods that test margins take one."""
+    guardrails = [m.name for m in metrics if m.role == "guardrail"]
+    if guardrails and not method.tests_margins:
+        raise ConfigError(
+            "role", "guardrail", f"a method that tests non-inferiority margins (e.g. 'frequentist') for "
+            f"guardrail metric {guardrails[0]!r}; method={method.name!r} does not (give it role='secondary' to report it)",
+        )
 
 
 def _metric_record(metric: Metric) -> dict[str, Any]:

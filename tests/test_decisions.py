@@ -153,3 +153,9 @@ def test_concat_refuses_mixed_methods():
     b = abstats.analyze(t, metric=CR, control="A", method="bayesian")
     with pytest.raises(abstats.ConfigError, match="one method"):
         abstats.Result.concat([a, b])
+
+
+def test_guardrails_need_a_method_that_tests_margins():
+    guard = MeanMetric("rev", role="guardrail", margin=0.1)
+    with pytest.raises(abstats.ConfigError, match="tests non-inferiority margins"):
+        abstats.analyze(_two_metrics(), metric=[CR, guard], control="A", method="bayesian")

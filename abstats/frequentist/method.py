@@ -13,6 +13,7 @@ FREQUENTIST = Method(
     settings_type=FrequentistSettings,
     score=score_frequentist,
     rules=RULES,
+    tests_margins=True,
     display=Display(
         interval="ci",
         interval_label="CI",

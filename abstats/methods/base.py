@@ -109,6 +109,9 @@ class Method:
         :mod:`abstats.result.warnings`).
     refused
         Option name -> why the method does not take it, for a precise error.
+    tests_margins
+        Whether the method tests a guardrail's non-inferiority margin (metrics with
+        ``role="guardrail"`` are refused by methods that do not).
     """
 
     name: str
@@ -119,3 +122,4 @@ class Method:
     display: Display
     warnings: Mapping[str, RuleText] = field(default_factory=dict)
     refused: Mapping[str, str] = field(default_factory=dict)
+    tests_margins: bool = False
