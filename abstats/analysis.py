@@ -212,10 +212,11 @@ def _check_roles(method: Method, metrics: list[Metric]) -> None:
     """A guardrail is a non-inferiority test against its margin: only methods that test margins take one."""
     guardrails = [m.name for m in metrics if m.role == "guardrail"]
     if guardrails and not method.tests_margins:
-        raise ConfigError(
-            "role", "guardrail", f"a method that tests non-inferiority margins (e.g. 'frequentist') for "
-            f"guardrail metric {guardrails[0]!r}; method={method.name!r} does not (give it role='secondary' to report it)",
+        expected = (
+            f"a method that tests non-inferiority margins (e.g. 'frequentist') for guardrail metric "
+            f"{guardrails[0]!r}; method={method.name!r} does not (give it role='secondary' to report it)"
         )
+        raise ConfigError("role", "guardrail", expected)
 
 
 def _metric_record(metric: Metric) -> dict[str, Any]:
