@@ -49,10 +49,19 @@ def test_settings_record_method_and_variances(demo_result):
     assert demo_result["test"][0] == "z_pooled"
 
 
-def test_frame_has_every_column(demo_result):
+def test_frame_has_the_method_columns_or_every_column(demo_result):
+    every = demo_result.to_frame("all")
+    assert list(every.columns) == [*[n for n in NAMES if n != "reason"], "reason", "warnings"]
+    assert len(every) == 10 and every["reason"].str.len().min() > 20
     frame = demo_result.to_frame()
-    assert list(frame.columns) == [*[n for n in NAMES if n != "reason"], "reason", "warnings"]
-    assert len(frame) == 10 and frame["reason"].str.len().min() > 20
+    assert "prob_beats_control" not in frame and "look" not in frame
+    assert {"effect", "se", "p_value_adjusted", "decision", "rule", "reason", "warnings"} <= set(frame.columns)
+    assert every[frame.columns].equals(frame)
+
+
+def test_repr_is_a_short_summary(demo_result):
+    text = repr(demo_result)
+    assert text.startswith("<abstats.Result frequentist") and "10 comparisons" in text and len(text) < 200
 
 
 def test_text_and_html(demo_result):

@@ -242,11 +242,26 @@ class Result:
         option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent == 2 else 0)
         return orjson.dumps(self.to_dict(), option=option).decode()
 
-    def to_frame(self) -> Any:
-        """pandas DataFrame, one row per comparison, every schema column plus ``warnings`` (codes)."""
+    def to_frame(self, columns: str = "method") -> Any:
+        """pandas DataFrame, one row per comparison, with its rule, reason and warning codes.
+
+        Parameters
+        ----------
+        columns
+            ``"method"`` (default): the identity columns and those the method fills;
+            ``"all"``: every schema column (null where the method does not produce it).
+        """
         import pandas as pd
 
-        data: dict[str, Any] = {name: self[name] for name in NAMES if name != "reason"}
+        if columns not in ("method", "all"):
+            from abstats.errors import ConfigError
+
+            raise ConfigError("columns", columns, "'method' or 'all'")
+        names = [name for name in NAMES if name != "reason"]
+        if columns == "method":
+            shown = {*_IDENTITY, *self.method_object.display.columns, "decision", "rule"}
+            names = [name for name in names if name in shown or name in self.columns]
+        data: dict[str, Any] = {name: self[name] for name in names}
         data["reason"] = self.reasons
         codes = [[c for c, m in self.warning_flags.items() if m[i]] for i in range(len(self))]
         data["warnings"] = codes
@@ -265,6 +280,11 @@ class Result:
 
         return forest_plot(self, ax=ax, kind=kind)
 
+    def __repr__(self) -> str:
+        decisions = dict(zip(*np.unique(np.asarray(self["decision"], dtype=str), return_counts=True), strict=True))
+        counts = ", ".join(f"{k}: {v}" for k, v in decisions.items())
+        return f"<abstats.Result {self.method_object.label}: {len(self)} comparisons ({counts or 'none'})>"
+
     def __str__(self) -> str:
         from abstats.result.render import render_text
 
@@ -274,6 +294,11 @@ class Result:
         from abstats.result.render import render_html
 
         return render_html(self)
+
+
+# columns every Result has, whatever the method
+_IDENTITY = ("experiment", "metric", "metric_type", "higher_is_better", "role", "control", "treatment", "control_n",
+             "treatment_n", "srm_p_value")
 
 
 def result_schema() -> dict[str, Any]:
