@@ -135,3 +135,31 @@ def test_zero_row_results_render() -> None:
     assert len(r) == 0 and r.verdicts() == [] and r.to_dict()["comparisons"] == []
     assert "abstats Result" in str(r) and r._repr_html_()
     assert np.asarray(r.effect).shape == (0,)
+
+
+@pytest.mark.parametrize(
+    ("column", "labels"),
+    [
+        ("variant", ["A", None]),
+        ("variant", ["A", math.nan]),
+        ("experiment", [None, None]),
+        ("experiment", [True, True]),
+        ("experiment", [np.datetime64("2024-01-01"), np.datetime64("2024-01-01")]),
+        ("experiment", [(1, 2), (1, 2)]),
+        ("experiment", [1.5, 1.5]),
+    ],
+)
+def test_labels_must_be_strings_or_integers(column: str, labels: list[Any]) -> None:
+    table = {"experiment": ["e", "e"], "variant": ["A", "B"], "n": [100, 100], "conversions": [1, 2], column: labels}
+    with pytest.raises(abstats.InputError, match=column if column == "experiment" else "variant"):
+        abstats.analyze(table, metric=BinaryMetric("cr"), control="A", experiment="experiment")
+
+
+def test_labels_of_every_accepted_container_reach_the_result() -> None:
+    import pandas as pd
+    import polars as pl
+
+    base = {"experiment": [7, 7], "variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]}
+    for data in (base, pd.DataFrame(base), pl.DataFrame(base), pl.DataFrame(base).lazy()):
+        r = abstats.analyze(data, metric=BinaryMetric("cr"), control="A", experiment="experiment")
+        assert r["experiment"].tolist() == [7] and r.to_dict()["comparisons"][0]["experiment"] == 7
