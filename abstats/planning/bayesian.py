@@ -29,7 +29,8 @@ MAX_GRID_POINTS = 1_000
 _ROWS_PER_CALL = 20_000
 METHOD = (
     "Beta-Binomial posteriors, expected loss of the chosen arm E[max(p_other - p_chosen, 0)] (the other way round "
-    "for a lower-is-better metric) by Gauss-Legendre quadrature, stop when it is below the threshold (Stucchio 2015); assurance by simulation"
+    "for a lower-is-better metric) by Gauss-Legendre quadrature, stop when it is below the threshold"
+    " (Stucchio 2015); assurance by simulation"
 )
 
 
@@ -139,9 +140,10 @@ def plan_bayesian_sample_size(
     >>> plan.curve.loc[plan.curve.n_per_arm == plan.n_per_arm, "assurance"].item() >= 0.8
     True
     """
-    metric = check_metric(metric)
-    if not isinstance(metric, BinaryMetric):
-        raise ConfigError("metric", metric, "a BinaryMetric (the plan simulates Beta-Binomial posteriors)")
+    checked = check_metric(metric)  # a Metric of any kind, or a named refusal
+    if not isinstance(checked, BinaryMetric):
+        raise ConfigError("metric", checked, "a BinaryMetric (the plan simulates Beta-Binomial posteriors)")
+    metric = checked
     check_choice("mde_type", mde_type, MDE_TYPES)
     p_c = _scalar(unit_interval_array("baseline", baseline, setting=False), "baseline")
     effect = _scalar(number_array("mde", mde, setting=False), "mde") * (p_c if mde_type == "relative" else 1.0)
@@ -252,9 +254,10 @@ def _assurance_curve(grid: np.ndarray, scenario: _Scenario, rng: np.random.Gener
         ship[rows], keep[rows] = (
             (loss_t_worse, loss_c_worse) if scenario.direction > 0 else (loss_c_worse, loss_t_worse)
         )
-    ship, keep = ship.reshape(grid.size, sims), keep.reshape(grid.size, sims)
-    ship_treatment = ship <= keep
-    chosen_loss = np.where(ship_treatment, ship, keep)
+    # One row per grid point, one column per simulated experiment.
+    ship_grid, keep_grid = ship.reshape(grid.size, sims), keep.reshape(grid.size, sims)
+    ship_treatment = ship_grid <= keep_grid
+    chosen_loss = np.where(ship_treatment, ship_grid, keep_grid)
     assurance = np.mean(chosen_loss < scenario.threshold, axis=1)
     treatment_better = scenario.direction * (scenario.p_t - scenario.p_c) >= 0
     better = ship_treatment if treatment_better else ~ship_treatment

@@ -86,6 +86,10 @@ class Design:
 
     ``alternative`` is the test's: with a margin it is the metric's better direction.
     ``margin_abs`` is the margin in the metric's units (0 without one).
+    Which arm inputs are set depends on the metric kind (see :func:`_arms`): a binary
+    metric has ``baseline`` and no sds; a ratio metric has all three; a mean metric has
+    the sds and a ``baseline`` only when one was given (always with a relative mde or
+    margin). :meth:`require_baseline` and :meth:`require_sds` read them where they are set.
     """
 
     metric: Metric
@@ -139,6 +143,20 @@ class Design:
     def z_alpha(self) -> np.ndarray:
         return -special.ndtri(self.alpha_side)
 
+    def require_baseline(self) -> np.ndarray:
+        """``baseline`` where the caller's branch guarantees it is set.
+
+        Call only for a binary or ratio metric, a relative mde or margin, or the log-ratio
+        test (which needs a relative margin): :func:`_arms` refuses a missing baseline there.
+        """
+        assert self.baseline is not None, "baseline is set for binary, ratio and relative mde / margin designs"
+        return self.baseline
+
+    def require_sds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sd, sd_treatment) of a mean or ratio metric: :func:`_arms` sets both for those kinds."""
+        assert self.sd is not None and self.sd_treatment is not None, "sds are None only for a binary metric"
+        return self.sd, self.sd_treatment
+
     def arrays(self) -> dict[str, np.ndarray]:
         """Every per-cell input, for the grid's shape."""
         named = {
@@ -153,10 +171,10 @@ class Design:
         return {k: v for k, v in named.items() if v is not None}
 
     def to_absolute(self, mde: np.ndarray) -> np.ndarray:
-        return mde * self.baseline if self.mde_type == "relative" else mde
+        return mde * self.require_baseline() if self.mde_type == "relative" else mde
 
     def from_absolute(self, x: np.ndarray) -> np.ndarray:
-        return x / self.baseline if self.mde_type == "relative" else x
+        return x / self.require_baseline() if self.mde_type == "relative" else x
 
     def treatment_value(self, x: np.ndarray) -> np.ndarray | None:
         return None if self.baseline is None else self.baseline + x
@@ -177,37 +195,44 @@ class Design:
         """
         side, r = self.side(x), self.allocation
         if self.log_ratio:
+            # The log-ratio test comes only with a relative margin: baseline and margin are set.
+            base = self.require_baseline()
+            assert self.margin is not None, "the log-ratio variance is chosen only with a relative margin"
             var_c, var_t = self._unit_variances(x)
-            m_t = self.baseline + x
-            s = np.sqrt(var_c / self.baseline**2 + var_t / (r * m_t**2))
+            m_t = base + x
+            s = np.sqrt(var_c / base**2 + var_t / (r * m_t**2))
             null = np.log1p(side * self.margin_sign * self.margin)
-            return side * (np.log1p(x / self.baseline) - null), s, s
+            return side * (np.log1p(x / base) - null), s, s
         eff = side * x - self.margin_sign * self.margin_abs
         if self.kind == "binary":
-            p_t = self.baseline + x
+            base = self.require_baseline()
+            p_t = base + x
             if self.variance == "arcsine":
                 s = np.sqrt(1 + 1 / r)
-                return formulas.arcsine_effect(self.baseline, p_t), s, s
-            s0, s1 = formulas.binary_sds(self.baseline, p_t, r, pooled=self.variance == "pooled_null")
+                return formulas.arcsine_effect(base, p_t), s, s
+            s0, s1 = formulas.binary_sds(base, p_t, r, pooled=self.variance == "pooled_null")
             return eff, s0, s1
-        s = np.sqrt(self.sd**2 + self.sd_treatment**2 / r)
+        sd, sd_t = self.require_sds()
+        s = np.sqrt(sd**2 + sd_t**2 / r)
         return eff, s, s
 
     def _unit_variances(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self.kind == "binary":
-            p_t = self.baseline + x
-            return self.baseline * (1 - self.baseline), p_t * (1 - p_t)
-        return self.sd**2, self.sd_treatment**2
+            base = self.require_baseline()
+            p_t = base + x
+            return base * (1 - base), p_t * (1 - p_t)
+        sd, sd_t = self.require_sds()
+        return sd**2, sd_t**2
 
     def check_effect(self, x: np.ndarray, field: str, values: np.ndarray) -> None:
         """A binary effect keeps the rate inside [0, 1]; a log-ratio test needs a positive treatment value."""
         if self.kind == "binary":
-            p_t = self.baseline + x
+            p_t = self.require_baseline() + x
             expected = "an effect that keeps the treatment rate baseline + effect inside [0, 1]"
             require_cells((p_t < 0) | (p_t > 1), field, values, expected)
         if self.log_ratio:
             expected = "an effect that keeps the treatment value above 0 (a relative margin tests the log ratio)"
-            require_cells(self.baseline + x <= 0, field, values, expected)
+            require_cells(self.require_baseline() + x <= 0, field, values, expected)
 
     def given(
         self,
@@ -420,7 +445,9 @@ def _arms(
     return base, sd_arr, sd_t_arr
 
 
-def _ratio_arms(baseline: Any, sd: Any, sd_treatment: Any, pre_period: Any) -> tuple[np.ndarray, ...]:
+def _ratio_arms(
+    baseline: Any, sd: Any, sd_treatment: Any, pre_period: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if pre_period is None:
         raise ConfigError("pre_period", None, "pre-period sums (RatioStats or a mapping of n, num_sum, ...)")
     for field, value in (("baseline", baseline), ("sd", sd), ("sd_treatment", sd_treatment)):

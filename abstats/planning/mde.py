@@ -95,12 +95,13 @@ def solve_mde(design: Design, n_per_arm: ArrayLike, power: ArrayLike) -> SampleS
 
 
 def _arcsine_effect(design: Design, n: np.ndarray, power: np.ndarray, side: float) -> np.ndarray:
+    base = design.require_baseline()  # the arcsine variance is a binary metric's: its rate is set
     h = (design.z_alpha() + special.ndtri(power)) * np.sqrt((1 + 1 / design.allocation) / n)
-    angle = np.arcsin(np.sqrt(design.baseline)) + side * h / 2
+    angle = np.arcsin(np.sqrt(base)) + side * h / 2
     require_cells(
         (angle < 0) | (angle > np.pi / 2), "n_per_arm", n, "large enough for the effect to stay inside [0, 1]"
     )
-    return np.sin(angle) ** 2 - design.baseline
+    return np.sin(angle) ** 2 - base
 
 
 def _bisect_effect(design: Design, n: np.ndarray, power: np.ndarray, side: float) -> np.ndarray:
@@ -111,7 +112,7 @@ def _bisect_effect(design: Design, n: np.ndarray, power: np.ndarray, side: float
         eff, s0, s1 = design.scale(side * u)
         return eff * root_n - z_a * s0 - z_b * s1
 
-    base = design.baseline
+    base = design.require_baseline()  # only binary and log-ratio designs bisect: both have a baseline
     shape = np.broadcast(base, n, power, design.alpha_test, design.allocation, design.margin_abs).shape
     # The null value of the effect: 0, or +-margin (where eff = 0).
     lo = design.margin_sign * design.margin_abs

@@ -142,12 +142,10 @@ def make_plan(
     ``mde`` is the caller's effect when it was an input (kept as given, not re-derived from ``x``).
     Raises if a cell needs more than 2**53 units, naming the input that led there.
     """
-    arrays = {
-        "baseline": design.baseline,
-        "treatment_value": design.treatment_value(x),
+    # Always present, whatever the metric kind ...
+    arrays: dict[str, np.ndarray] = {
         "mde": design.from_absolute(x) if mde is None else mde,
         "mde_absolute": x,
-        "margin": design.margin,
         "alpha": design.alpha,
         "alpha_per_comparison": design.alpha_test,
         "power": power,
@@ -155,13 +153,24 @@ def make_plan(
         "treatments": design.treatments,
         "n_per_arm": n_per_arm,
     }
+    # ... and None for a mean metric without a baseline, or a design without a margin.
+    optional: dict[str, np.ndarray | None] = {
+        "baseline": design.baseline,
+        "treatment_value": design.treatment_value(x),
+        "margin": design.margin,
+    }
     for name in ("n_per_arm", "mde_absolute", "power"):
         if np.isnan(arrays[name]).any():
             # Inputs are validated, so a NaN here is a numerical failure of a library routine: never return it.
             raise FloatingPointError(f"the {solved_for} solve produced NaN in {name}")
-    present = {k: v for k, v in arrays.items() if v is not None}
-    shape = np.broadcast_shapes(*(np.shape(v) for v in present.values()))
-    wide = {k: (None if v is None else np.broadcast_to(np.asarray(v, dtype=float), shape)) for k, v in arrays.items()}
+    present = [*arrays.values(), *(v for v in optional.values() if v is not None)]
+    shape = np.broadcast_shapes(*(np.shape(v) for v in present))
+
+    def widen(v: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(np.asarray(v, dtype=float), shape)
+
+    wide = {k: widen(v) for k, v in arrays.items()}
+    wide_optional = {k: (None if v is None else widen(v)) for k, v in optional.items()}
     n_treatment = wide["allocation"] * wide["n_per_arm"]
     total = ceil_units(wide["n_per_arm"]) + wide["treatments"] * ceil_units(n_treatment)
     field, values = ("mde", wide["mde"]) if solved_for == "n_per_arm" else ("n_per_arm", wide["n_per_arm"])
@@ -178,5 +187,8 @@ def make_plan(
         margin_type=design.margin_type,
         correction=design.correction,
         n_treatment=np.asarray(n_treatment),
+        baseline=wide_optional["baseline"],
+        treatment_value=wide_optional["treatment_value"],
+        margin=wide_optional["margin"],
         **wide,
     )
