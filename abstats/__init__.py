@@ -12,7 +12,7 @@ data -> sufficient statistics -> method -> estimate -> decision -> Result
 from abstats.analysis import analyze, compare
 from abstats.data import ExperimentData, from_aggregates, from_units
 from abstats.errors import AbstatsError, ConfigError, InputError
-from abstats.metrics import BinaryMetric, MeanMetric, RatioMetric
+from abstats.metrics import BinaryMetric, Cap, MeanMetric, QuantileMetric, RatioMetric
 from abstats.result import Result
 
 __version__ = "0.1.0"
@@ -20,10 +20,12 @@ __version__ = "0.1.0"
 __all__ = [
     "AbstatsError",
     "BinaryMetric",
+    "Cap",
     "ConfigError",
     "ExperimentData",
     "InputError",
     "MeanMetric",
+    "QuantileMetric",
     "RatioMetric",
     "Result",
     "__version__",

@@ -25,12 +25,14 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 Alternative = Literal["two-sided", "greater", "less"]
-Correction = Literal["none", "bonferroni", "holm", "benjamini_hochberg", "benjamini_yekutieli"]
+Correction = Literal[
+    "none", "bonferroni", "holm", "benjamini_hochberg", "benjamini_yekutieli", "hochberg", "sidak", "holm_sidak"
+]
 MarginType = Literal["absolute", "relative"]
 Hypothesis = Literal["superiority", "non_inferiority"]
 Family = Literal["experiment_metric", "experiment"]
 MdeType = Literal["relative", "absolute"]
-MetricKind = Literal["binary", "mean", "ratio"]
+MetricKind = Literal["binary", "mean", "ratio", "quantile"]
 Decision = Literal["stop_winner", "stop_loser", "stop_futility", "inconclusive", "continue"]
 
 ALTERNATIVES: tuple[Alternative, ...] = get_args(Alternative)
@@ -42,8 +44,11 @@ MDE_TYPES: tuple[MdeType, ...] = get_args(MdeType)
 METRIC_KINDS: tuple[MetricKind, ...] = get_args(MetricKind)
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
 
-# Corrections whose critical value alpha / m also gives simultaneous confidence intervals.
-FAMILYWISE_CORRECTIONS: tuple[Correction, ...] = ("bonferroni", "holm")
+# Corrections that control the family-wise error rate, and so come with simultaneous confidence
+# intervals: at the Bonferroni level alpha / m (Bonferroni, Holm, Hochberg) or the Sidak level
+# 1 - (1 - alpha)^(1/m) (Sidak, Holm-Sidak).
+FAMILYWISE_CORRECTIONS: tuple[Correction, ...] = ("bonferroni", "holm", "hochberg", "sidak", "holm_sidak")
+SIDAK_CORRECTIONS: tuple[Correction, ...] = ("sidak", "holm_sidak")
 
 DEFAULT_ALTERNATIVE: Alternative = "two-sided"
 DEFAULT_CORRECTION: Correction = "holm"

@@ -13,7 +13,11 @@ from abstats.methods.base import MethodSettings
 from abstats.sequential.confidence_sequences import confidence_sequence
 from abstats.sequential.design import GroupSequentialDesign
 from abstats.sequential.msprt import DEFAULT_TUNING_N, msprt_confidence_interval
-from abstats.vocabulary import CORRECTIONS, FAMILIES, FAMILYWISE_CORRECTIONS, Correction, Family
+from abstats.vocabulary import CORRECTIONS, FAMILIES, Correction, Family
+
+
+# Each comparison gets a design at alpha / m: Bonferroni-type corrections only.
+GROUP_SEQUENTIAL_CORRECTIONS: tuple[Correction, ...] = ("bonferroni", "holm", "none")
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class GroupSequentialSettings(MethodSettings):
         looks = self.design.looks
         if isinstance(self.look, bool) or not isinstance(self.look, int) or not 1 <= self.look <= (looks or 0):
             raise ConfigError("look", self.look, f"the look number, an integer from 1 to {looks}")
-        check_choice("correction", self.correction, (*FAMILYWISE_CORRECTIONS, "none"))
+        check_choice("correction", self.correction, GROUP_SEQUENTIAL_CORRECTIONS)
         check_choice("family", self.family, FAMILIES)
 
     @property
