@@ -54,7 +54,9 @@ def numpy_lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 def sorted_by_group(x: np.ndarray, codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Values sorted within each group; the start offset and size of every group in that order."""
-    order = np.lexsort((x, codes))
+    # by value, then stably by group: two argsorts beat np.lexsort several-fold on millions of units
+    by_value = np.argsort(x, kind="stable")
+    order = by_value[np.argsort(codes[by_value], kind="stable")]
     sizes = np.bincount(codes, minlength=n_groups)
     starts = np.r_[0, np.cumsum(sizes)[:-1]]
     return x[order], starts, sizes
