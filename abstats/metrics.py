@@ -294,6 +294,13 @@ class QuantileMetric:
         The level q in (0, 1): 0.5 for the median, 0.9 for the 90th percentile.
     value_field, se_field, n_field
         Aggregate column names of precomputed quantiles, their standard errors and units.
+
+    Notes
+    -----
+    Planning (``abstats.planning``) has no quantile kind: the normal-approximation formula
+    n per arm = 2 (z_{1-alpha/2} + z_{power})^2 q (1 - q) / (f(x_q)^2 delta^2) needs the density
+    f at the quantile, which a plan does not know; plan with a pilot's ``n se^2`` as the unit
+    variance of a mean metric (``plan_sample_size("mean", sd=sqrt(n) * se, ...)``).
     """
 
     name: str
