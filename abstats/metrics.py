@@ -123,6 +123,14 @@ def _check_cap_value(field: str, value: Any) -> float:
     return check_positive(field, value, allow_zero=True)
 
 
+def _refuse_cap_on_aggregates(metric: str, **caps: Cap | None) -> None:
+    """A cap needs per-unit values: sums already computed cannot be capped (refused, never silently ignored)."""
+    for field, cap in caps.items():
+        if cap is not None:
+            raise ConfigError(field, cap, "no cap with a table of aggregates: caps apply to per-unit rows "
+                              "(abstats.from_units); cap the values where the aggregates are computed", metric=metric)
+
+
 def _capped(values: ColumnReader, column: str, cap: Cap | None, groups: Any) -> np.ndarray:
     x = values(column)
     return x if cap is None else cap.apply(x, groups)
@@ -202,6 +210,7 @@ class MeanMetric:
 
     def stats_from_aggregates(self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere) -> MeanStats:
         """``n``, ``sum``, ``sum_sq`` and, when the table has it, ``nonzero`` per row."""
+        _refuse_cap_on_aggregates(self.name, cap=self.cap)
         nonzero = column(self.nonzero_field) if optional(self.nonzero_field) else None
         return MeanStats.from_arrays(
             column(self.n_field), column(self.sum_field), column(self.sum_sq_field), nonzero=nonzero,
@@ -247,6 +256,7 @@ class RatioMetric:
         _check_fields(self)
 
     def stats_from_aggregates(self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere) -> RatioStats:
+        _refuse_cap_on_aggregates(self.name, numerator_cap=self.numerator_cap, denominator_cap=self.denominator_cap)
         return RatioStats.from_arrays(
             column(self.n_field),
             column(self.num_sum_field),

@@ -9,6 +9,7 @@ thing wherever it is given:
 * ``margin_type``: a margin in the metric's own units (``"absolute"``, the default
   everywhere) or as a share of the control value (``"relative"``);
 * ``hypothesis``: ``"superiority"`` or ``"non_inferiority"``;
+* ``srm_test``: the sample-ratio-mismatch test, ``"chi_square"`` or ``"exact"``;
 * ``alpha`` is a test's level; ``ci_level`` (Bayesian) the credible level of an interval.
 
 Examples
@@ -34,6 +35,7 @@ Family = Literal["experiment_metric", "experiment"]
 MdeType = Literal["relative", "absolute"]
 MetricKind = Literal["binary", "mean", "ratio", "quantile"]
 Decision = Literal["stop_winner", "stop_loser", "stop_futility", "inconclusive", "continue"]
+SrmTest = Literal["chi_square", "exact"]
 
 ALTERNATIVES: tuple[Alternative, ...] = get_args(Alternative)
 CORRECTIONS: tuple[Correction, ...] = get_args(Correction)
@@ -43,6 +45,7 @@ FAMILIES: tuple[Family, ...] = get_args(Family)
 MDE_TYPES: tuple[MdeType, ...] = get_args(MdeType)
 METRIC_KINDS: tuple[MetricKind, ...] = get_args(MetricKind)
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
+SRM_TESTS: tuple[SrmTest, ...] = get_args(SrmTest)
 
 # Corrections that control the family-wise error rate, and so come with simultaneous confidence
 # intervals: at the Bonferroni level alpha / m (Bonferroni, Holm, Hochberg) or the Sidak level

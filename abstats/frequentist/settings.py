@@ -148,6 +148,11 @@ class FrequentistSettings(MethodSettings):
             "binary_interval": "unpooled" if self.binary_interval == "wald" else "Wilson score per arm (Newcombe)",
             "mean": "unequal variances (Welch), sample variance ddof=1",
             "ratio": "delta method over randomisation units (Deng et al. 2018)",
+            "relative": {
+                "log": "delta method on log(treatment / control)",
+                "fieller": "Fieller's theorem",
+                "delta": "delta method on treatment / control - 1 (GrowthBook); the p-value is the relative one",
+            }[self.relative_interval],
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -6,13 +6,14 @@ the multinomial test by enumeration for three or more (small experiments), see :
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from collections.abc import Callable
 
 import numpy as np
 from scipy import special, stats
 
 from abstats.checks import check_choice
 from abstats.errors import InputError
+from abstats.vocabulary import SRM_TESTS, SrmTest
 
 
 def srm_test(n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -67,9 +68,6 @@ def srm_two_arm(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float) -> tup
 
 # --- exact tests -------------------------------------------------------------------------------
 
-SrmTest = Literal["chi_square", "exact"]
-SRM_TESTS: tuple[SrmTest, ...] = get_args(SrmTest)
-
 #: Largest number of possible allocations (compositions of N units into k arms, C(N + k - 1, k - 1))
 #: the exact multinomial test enumerates for one experiment of three or more arms; about 1,400 units
 #: for three arms, 180 for four, 70 for five. Two-arm experiments have no bound (exact binomial).
@@ -113,7 +111,7 @@ def exact_binomial_p_value(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.nd
     return np.minimum(out, 1.0)
 
 
-def _bisect(ok: Any, lo: np.ndarray, hi: np.ndarray, *, first: bool) -> np.ndarray:
+def _bisect(ok: Callable[[np.ndarray], np.ndarray], lo: np.ndarray, hi: np.ndarray, *, first: bool) -> np.ndarray:
     """Integer bisection, vectorised. ``first``: the smallest x in [lo, hi] with ok(x) (ok monotone
     rising, ok(hi) true); otherwise the largest x with ok(x) (ok falling, ok(lo) true)."""
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)

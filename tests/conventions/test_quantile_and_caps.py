@@ -170,3 +170,28 @@ def test_quantile_difference_intervals_cover_at_their_nominal_rate(q):
     coverage = np.mean((r["effect_ci_low"] <= truth) & (truth <= r["effect_ci_high"]))
     tol = 3 * np.sqrt(0.95 * 0.05 / experiments)
     assert abs(coverage - 0.95) <= tol, coverage
+
+
+def test_a_cap_on_a_table_of_aggregates_is_refused_not_ignored():
+    table = {"variant": ["A", "B"], "n": [100, 100], "sum": [50.0, 60.0], "sum_sq": [100.0, 120.0]}
+    with pytest.raises(abstats.ConfigError, match="per-unit rows"):
+        abstats.analyze(table, metric=MeanMetric("m", cap=Cap(upper=10.0)), control="A")
+
+
+def test_quantile_and_one_sided_results_are_schema_valid_json():
+    import json
+
+    import jsonschema
+
+    from abstats.sequential import GroupSequentialDesign
+
+    schema = abstats.result.result_schema()
+    table, _, _ = _units(shift=0.5)
+    data = abstats.from_units(table, QuantileMetric("load", quantile=0.9, higher_is_better=False))
+    runs = [("frequentist", {}), ("frequentist", {"relative_interval": "delta", "correction": "holm_sidak"}),
+            ("bayesian", {}), ("msprt", {"alternative": "less"}), ("confidence_sequence", {"alternative": "greater"}),
+            ("group_sequential", {"design": GroupSequentialDesign("pocock", looks=2), "look": 1})]
+    for method, options in runs:
+        r = abstats.analyze(data, control="A", method=method, **options)
+        jsonschema.validate(json.loads(r.to_json()), schema)
+        assert str(r)  # renders
