@@ -10,7 +10,7 @@ For a comparison, ``sd^2 = n Var(theta_hat)`` with ``n`` the total units (as in 
 sequence consumes the same sufficient statistics as the fixed-horizon test.
 
 One-sided sequences (``alternative="greater"``: a lower bound only, ``"less"``: an upper bound only)
-use the one-sided normal-mixture boundary of Howard et al. (2021, sec. 3.4): the half-normal
+use the one-sided normal-mixture boundary of Howard et al. (2021): the half-normal
 mixture, whose boundary on the z scale is the root ``c`` of
 ``log 2 + log(1 - r) / 2 + r c^2 / 2 + log Phi(c sqrt(r)) = -log alpha`` with
 ``r = n rho^2 / (n rho^2 + 1)`` (:func:`~abstats.sequential.msprt.one_sided_mixture_z`); it is

@@ -10,8 +10,8 @@ minimum over looks, is an always-valid p-value (Ville's inequality).
 
 One-sided (``alternative="greater"``: H0 theta <= theta0): the mixing distribution is the
 half-normal on theta > theta0, the one-sided normal mixture of Howard, Ramdas, McAuliffe &
-Sekhon (2021), "Time-uniform, nonparametric, nonasymptotic confidence sequences", sec. 3.4
-(one-sided normal mixture boundary). Completing the square,
+Sekhon (2021), "Time-uniform, nonparametric, nonasymptotic confidence sequences" (Annals of
+Statistics; their one-sided normal-mixture boundary). Completing the square,
 
 ``Lambda_+ = 2 Lambda Phi(z sqrt(r))``, ``z = (theta_hat - theta0) / sqrt(V)``, ``r = tau2 / (V + tau2)``,
 

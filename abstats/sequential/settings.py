@@ -15,7 +15,6 @@ from abstats.sequential.design import GroupSequentialDesign
 from abstats.sequential.msprt import DEFAULT_TUNING_N, msprt_confidence_interval
 from abstats.vocabulary import ALTERNATIVES, CORRECTIONS, FAMILIES, Alternative, Correction, Family
 
-
 # Each comparison gets a design at alpha / m: Bonferroni-type corrections only.
 GROUP_SEQUENTIAL_CORRECTIONS: tuple[Correction, ...] = ("bonferroni", "holm", "none")
 
@@ -99,7 +98,7 @@ class AlwaysValidSettings(MethodSettings):
         Any correction applies to always-valid p-values as to fixed-horizon ones.
     alternative
         About treatment - control: ``"two-sided"`` (normal mixture), or ``"greater"`` / ``"less"``:
-        the one-sided (half-normal) mixture of Howard et al. (2021, sec. 3.4), whose p-value is
+        the one-sided (half-normal) mixture of Howard et al. (2021), whose p-value is
         valid for the composite null (theta <= 0 / theta >= 0) at any look and whose interval
         bounds one side only.
     """
