@@ -25,6 +25,8 @@ _EXPORTS = {
     "BinaryMetric": "abstats.metrics",
     "MeanMetric": "abstats.metrics",
     "RatioMetric": "abstats.metrics",
+    "QuantileMetric": "abstats.metrics",
+    "Cap": "abstats.metrics",
     "Column": "abstats.column",
     "ExperimentData": "abstats.data",
     "from_aggregates": "abstats.data",
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
     from abstats.column import Column
     from abstats.data import ExperimentData, from_aggregates, from_units
     from abstats.errors import AbstatsError, ConfigError, InputError
-    from abstats.metrics import BinaryMetric, MeanMetric, RatioMetric
+    from abstats.metrics import BinaryMetric, Cap, MeanMetric, QuantileMetric, RatioMetric
     from abstats.result import Result
 
 
@@ -63,11 +65,13 @@ def __dir__() -> list[str]:
 __all__ = [
     "AbstatsError",
     "BinaryMetric",
+    "Cap",
     "Column",
     "ConfigError",
     "ExperimentData",
     "InputError",
     "MeanMetric",
+    "QuantileMetric",
     "RatioMetric",
     "Result",
     "__version__",

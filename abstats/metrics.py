@@ -11,6 +11,8 @@ Examples
 >>> bounce = BinaryMetric("bounce", higher_is_better=False)
 >>> rpv = MeanMetric("revenue_per_visitor", column="revenue")
 >>> ctr = RatioMetric("ctr", numerator="clicks", denominator="impressions")
+>>> capped = MeanMetric("revenue", cap=Cap(percentile=0.99))
+>>> load_p90 = QuantileMetric("page_load_p90", column="load_ms", quantile=0.9, higher_is_better=False)
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from abstats.checks import check_choice, check_optional, check_positive
+from abstats.checks import check_choice, check_open_unit, check_optional, check_positive
 from abstats.errors import ConfigError, InputError
-from abstats.statistics import BinaryStats, MeanStats, RatioStats
+from abstats.statistics import BinaryStats, MeanStats, QuantileStats, RatioStats
+from abstats.statistics.grouping import group_quantile
 from abstats.vocabulary import MARGIN_TYPES, ROLES, MarginType, MetricKind, Role
 
 # How a data source hands columns to a metric: by name, as a 1-D array (raises if missing).
@@ -41,15 +44,21 @@ class RowWhere:
     variant: Any
 
 
-def _check_fields(metric: Any) -> None:
+def _check_fields(metric: Any, skip: tuple[str, ...] = ()) -> None:
     """Validate every field of a metric once, keeping the coerced values.
 
     ``higher_is_better`` a bool; ``role`` one of the roles; a guardrail's ``margin`` > 0 (and only a
-    guardrail has one); every other field a non-empty string (or None where optional).
+    guardrail has one); ``*cap`` a :class:`Cap` or None; every other field a non-empty string (or None
+    where optional); fields in ``skip`` are checked by the metric itself.
     """
     for f in fields(metric):
         value = getattr(metric, f.name)
-        if f.name == "higher_is_better":
+        if f.name in skip:
+            continue
+        if f.name.endswith("cap"):
+            if value is not None and not isinstance(value, Cap):
+                raise ConfigError(f.name, value, "an abstats.metrics.Cap(upper=...) or Cap(percentile=...), or None")
+        elif f.name == "higher_is_better":
             if not isinstance(value, (bool, np.bool_)):
                 raise ConfigError("higher_is_better", value, "True or False (a bool, not a string)")
             object.__setattr__(metric, f.name, bool(value))
@@ -69,6 +78,79 @@ def _check_fields(metric: Any) -> None:
     if metric.role != "guardrail" and metric.margin is not None:
         raise ConfigError("margin", metric.margin, f"no margin on a {metric.role} metric (only a guardrail has one; "
                           "a margin for the primary test is the method's margin= setting)")
+
+
+@dataclass(frozen=True)
+class Cap:
+    """Winsorization (capping) of per-unit values before they are summed.
+
+    Exactly one of:
+
+    upper
+        A fixed cap >= 0: every per-unit value above it becomes ``upper``.
+    percentile
+        A level in (0, 1): the cap is that quantile of the per-unit values of *all arms pooled*
+        (within each experiment; never per arm, which would cap arms differently and bias the
+        comparison), numpy's default quantile (``np.quantile(values, percentile)``).
+
+    Capping heavy-tailed metrics (revenue per visitor) trades a small bias for a large variance
+    reduction (Kohavi, Tang & Xu 2020, "Trustworthy online controlled experiments", ch. 22;
+    the percentile cap of GrowthBook and Statsig). Only the upper tail is capped. Applied by
+    ``stats_from_units`` (raw per-unit rows); aggregate tables must be capped where they are built.
+
+    Examples
+    --------
+    >>> Cap(percentile=0.99).describe()
+    'values above the 0.99 quantile of all arms pooled set to it'
+    """
+
+    upper: float | None = None
+    percentile: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.upper is None) == (self.percentile is None):
+            expected = "exactly one of Cap(upper=...) or Cap(percentile=...)"
+            raise ConfigError("cap", (self.upper, self.percentile), expected)
+        object.__setattr__(self, "upper", check_optional(_check_cap_value, "upper", self.upper))
+        object.__setattr__(self, "percentile", check_optional(check_open_unit, "percentile", self.percentile))
+
+    def describe(self) -> str:
+        if self.upper is not None:
+            return f"values above {self.upper:g} set to {self.upper:g}"
+        return f"values above the {self.percentile:g} quantile of all arms pooled set to it"
+
+    def thresholds(self, x: np.ndarray, groups: Any = None) -> np.ndarray:
+        """The cap of every unit: ``upper``, or the ``percentile`` of its experiment's units (all arms)."""
+        if self.upper is not None:
+            return np.full(len(x), self.upper)
+        assert self.percentile is not None
+        codes = getattr(groups, "experiment_codes", None)
+        if codes is None or len(x) == 0 or codes.max() == 0:
+            return np.full(len(x), np.quantile(x, self.percentile))
+        n_exp = int(codes.max()) + 1
+        return group_quantile(x, codes, n_exp, self.percentile)[codes]
+
+    def apply(self, x: np.ndarray, groups: Any = None) -> np.ndarray:
+        """``min(x, cap)`` per unit; ``groups`` (the :class:`~abstats.statistics.grouping.UnitGroups` of
+        ``from_units``) says which units share an experiment."""
+        return np.minimum(x, self.thresholds(x, groups))
+
+
+def _check_cap_value(field: str, value: Any) -> float:
+    return check_positive(field, value, allow_zero=True)
+
+
+def _refuse_cap_on_aggregates(metric: str, **caps: Cap | None) -> None:
+    """A cap needs per-unit values: sums already computed cannot be capped (refused, never silently ignored)."""
+    for field, cap in caps.items():
+        if cap is not None:
+            raise ConfigError(field, cap, "no cap with a table of aggregates: caps apply to per-unit rows "
+                              "(abstats.from_units); cap the values where the aggregates are computed", metric=metric)
+
+
+def _capped(values: ColumnReader, column: str, cap: Cap | None, groups: Any) -> np.ndarray:
+    x = values(column)
+    return x if cap is None else cap.apply(x, groups)
 
 
 @dataclass(frozen=True)
@@ -137,6 +219,7 @@ class MeanMetric:
     Aggregates: ``n``, ``sum``, ``sum_sq`` (sum of squared per-unit values) and, optionally,
     ``nonzero`` (units with a non-zero value), which enables the heavy-tail warning.
     ``role``, ``margin`` and ``margin_type`` as in :class:`BinaryMetric`.
+    ``cap``: a :class:`Cap` winsorizing per-unit values in ``stats_from_units``.
     """
 
     name: str
@@ -146,6 +229,7 @@ class MeanMetric:
     sum_sq_field: str = "sum_sq"
     n_field: str = "n"
     nonzero_field: str = "nonzero"
+    cap: Cap | None = None
     role: Role = "primary"
     margin: float | None = None
     margin_type: MarginType = "absolute"
@@ -162,6 +246,7 @@ class MeanMetric:
         self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere
     ) -> MeanStats:
         """``n``, ``sum``, ``sum_sq`` and, when the table has it, ``nonzero`` per row."""
+        _refuse_cap_on_aggregates(self.name, cap=self.cap)
         nonzero = column(self.nonzero_field) if optional(self.nonzero_field) else None
         return MeanStats.from_arrays(
             column(self.n_field), column(self.sum_field), column(self.sum_sq_field), nonzero=nonzero,
@@ -169,7 +254,7 @@ class MeanMetric:
         )
 
     def stats_from_units(self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere) -> MeanStats:
-        x = values(self.value_column)
+        x = _capped(values, self.value_column, self.cap, total)
         return MeanStats.from_arrays(
             n, total(x), total(x * x), nonzero=total((x != 0).astype(float)),
             metric=where.metric, experiment=where.experiment, variant=where.variant,
@@ -186,6 +271,8 @@ class RatioMetric:
 
     Aggregates per variant: ``n`` (units), ``num_sum``, ``den_sum``, ``num_sum_sq``,
     ``den_sum_sq``, ``num_den_sum``. ``role``, ``margin`` and ``margin_type`` as in :class:`BinaryMetric`.
+    ``numerator_cap`` / ``denominator_cap``: a :class:`Cap` of each per-unit column, applied
+    independently in ``stats_from_units``.
     """
 
     name: str
@@ -198,6 +285,8 @@ class RatioMetric:
     den_sum_sq_field: str = "den_sum_sq"
     num_den_sum_field: str = "num_den_sum"
     n_field: str = "n"
+    numerator_cap: Cap | None = None
+    denominator_cap: Cap | None = None
     role: Role = "primary"
     margin: float | None = None
     margin_type: MarginType = "absolute"
@@ -209,6 +298,7 @@ class RatioMetric:
     def stats_from_aggregates(
         self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere
     ) -> RatioStats:
+        _refuse_cap_on_aggregates(self.name, numerator_cap=self.numerator_cap, denominator_cap=self.denominator_cap)
         return RatioStats.from_arrays(
             column(self.n_field),
             column(self.num_sum_field),
@@ -222,15 +312,104 @@ class RatioMetric:
     def stats_from_units(self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere) -> RatioStats:
         if self.numerator is None or self.denominator is None:
             raise InputError("RatioMetric", self.name, "numerator= and denominator= column names for per-unit data")
-        x, y = values(self.numerator), values(self.denominator)
+        x = _capped(values, self.numerator, self.numerator_cap, total)
+        y = _capped(values, self.denominator, self.denominator_cap, total)
         return RatioStats.from_arrays(
             n, total(x), total(y), total(x * x), total(y * y), total(x * y),
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
 
-Metric = BinaryMetric | MeanMetric | RatioMetric
-METRIC_TYPES: tuple[type, ...] = (BinaryMetric, MeanMetric, RatioMetric)
+@dataclass(frozen=True)
+class QuantileMetric:
+    """A quantile of a per-unit value: median or 90th percentile of time on page, page load time.
+
+    Each arm's sample quantile (numpy's default, type 7) and its standard error from the spacing of
+    two order statistics (Price & Bonett 2001; see :mod:`abstats.statistics.quantile`); the
+    difference of two arms' quantiles is read against the normal, the relative effect by the same
+    methods as any kind (delta method on the log ratio by default).
+
+    Quantiles do not aggregate: give raw per-unit rows (:func:`abstats.from_units`). A table of
+    aggregates is accepted only when it already holds each row's quantile and its standard error
+    (columns ``value_field`` and ``se_field``, plus ``n_field``), computed elsewhere at the same
+    ``quantile``.
+
+    Parameters
+    ----------
+    name
+        Name shown in results.
+    higher_is_better
+        False for load times and other metrics where a decrease is the win.
+    column
+        Per-unit value column for ``from_units``; defaults to ``name``.
+    quantile
+        The level q in (0, 1): 0.5 for the median, 0.9 for the 90th percentile.
+    value_field, se_field, n_field
+        Aggregate column names of precomputed quantiles, their standard errors and units.
+    role, margin, margin_type
+        As in :class:`BinaryMetric`.
+
+    Notes
+    -----
+    Planning (``abstats.planning``) has no quantile kind: the normal-approximation formula
+    n per arm = 2 (z_{1-alpha/2} + z_{power})^2 q (1 - q) / (f(x_q)^2 delta^2) needs the density
+    f at the quantile, which a plan does not know; plan with a pilot's ``n se^2`` as the unit
+    variance of a mean metric (``plan_sample_size(MeanMetric(...), sd=sqrt(n) * se, ...)``).
+    """
+
+    name: str
+    higher_is_better: bool = True
+    column: str | None = None
+    quantile: float = 0.5
+    value_field: str = "quantile"
+    se_field: str = "quantile_se"
+    n_field: str = "n"
+    role: Role = "primary"
+    margin: float | None = None
+    margin_type: MarginType = "absolute"
+    kind: ClassVar[MetricKind] = "quantile"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "quantile", check_open_unit("quantile", self.quantile))
+        _check_fields(self, skip=("quantile",))
+
+    @property
+    def value_column(self) -> str:
+        return self.column or self.name
+
+    def stats_from_aggregates(
+        self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere
+    ) -> QuantileStats:
+        """Precomputed ``value_field`` and ``se_field`` per row; refused without them (quantiles do not aggregate)."""
+        missing = [f for f in (self.value_field, self.se_field) if not optional(f)]
+        if missing:
+            raise InputError(
+                "column", missing[0],
+                f"per-unit rows (abstats.from_units(frame, QuantileMetric({self.name!r}, ...))): a quantile "
+                f"cannot be computed from sums; or precomputed columns {self.value_field!r} and {self.se_field!r}",
+                metric=self.name,
+            )
+        return QuantileStats.from_arrays(
+            column(self.n_field), column(self.value_field), column(self.se_field), quantile=self.quantile,
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+    def stats_from_units(
+        self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere
+    ) -> QuantileStats:
+        """Sample quantile and its order-statistic se of each group (needs the groups of ``from_units``)."""
+        codes = getattr(total, "codes", None)
+        if codes is None:
+            raise InputError("data", "per-group sums only", "per-unit rows with their groups (abstats.from_units)",
+                             metric=self.name)
+        return QuantileStats.from_units(
+            values(self.value_column), codes, len(n), quantile=self.quantile,
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+
+Metric = BinaryMetric | MeanMetric | RatioMetric | QuantileMetric
+METRIC_TYPES: tuple[type, ...] = (BinaryMetric, MeanMetric, RatioMetric, QuantileMetric)
 
 
 def check_metric(value: Any, field: str = "metric") -> Metric:
@@ -238,5 +417,7 @@ def check_metric(value: Any, field: str = "metric") -> Metric:
     if isinstance(value, METRIC_TYPES):
         return value  # type: ignore[return-value]
     raise ConfigError(
-        field, value, "a metric object such as abstats.BinaryMetric('conversion'), MeanMetric(...) or RatioMetric(...)"
+        field, value,
+        "a metric object such as abstats.BinaryMetric('conversion'), MeanMetric(...), RatioMetric(...) or "
+        "QuantileMetric(...)",
     )

@@ -12,6 +12,7 @@ thing wherever it is given:
 * ``role`` of a metric: ``"primary"`` (decides), ``"secondary"`` (reported) or ``"guardrail"``
   (must not be harmed: a non-inferiority test against its own margin);
 * ``verdict`` of an experiment: ``"ship"``, ``"dont_ship"``, ``"keep_running"`` or ``"investigate"``;
+* ``srm_test``: the sample-ratio-mismatch test, ``"chi_square"`` or ``"exact"``;
 * ``alpha`` is a test's level; ``ci_level`` (Bayesian) the credible level of an interval.
 
 Examples
@@ -28,16 +29,19 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 Alternative = Literal["two-sided", "greater", "less"]
-Correction = Literal["none", "bonferroni", "holm", "benjamini_hochberg", "benjamini_yekutieli"]
+Correction = Literal[
+    "none", "bonferroni", "holm", "benjamini_hochberg", "benjamini_yekutieli", "hochberg", "sidak", "holm_sidak"
+]
 MarginType = Literal["absolute", "relative"]
 Hypothesis = Literal["superiority", "non_inferiority"]
 Family = Literal["experiment_metric", "experiment"]
 MdeType = Literal["relative", "absolute"]
-MetricKind = Literal["binary", "mean", "ratio"]
+MetricKind = Literal["binary", "mean", "ratio", "quantile"]
 Decision = Literal["stop_winner", "stop_loser", "stop_futility", "inconclusive", "continue", "investigate"]
 Role = Literal["primary", "secondary", "guardrail"]
 Verdict = Literal["ship", "dont_ship", "keep_running", "investigate"]
 OnSrm = Literal["gate", "warn"]
+SrmTest = Literal["chi_square", "exact"]
 
 ALTERNATIVES: tuple[Alternative, ...] = get_args(Alternative)
 CORRECTIONS: tuple[Correction, ...] = get_args(Correction)
@@ -50,9 +54,13 @@ DECISIONS: tuple[Decision, ...] = get_args(Decision)
 ROLES: tuple[Role, ...] = get_args(Role)
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 ON_SRM: tuple[OnSrm, ...] = get_args(OnSrm)
+SRM_TESTS: tuple[SrmTest, ...] = get_args(SrmTest)
 
-# Corrections whose critical value alpha / m also gives simultaneous confidence intervals.
-FAMILYWISE_CORRECTIONS: tuple[Correction, ...] = ("bonferroni", "holm")
+# Corrections that control the family-wise error rate, and so come with simultaneous confidence
+# intervals: at the Bonferroni level alpha / m (Bonferroni, Holm, Hochberg) or the Sidak level
+# 1 - (1 - alpha)^(1/m) (Sidak, Holm-Sidak).
+FAMILYWISE_CORRECTIONS: tuple[Correction, ...] = ("bonferroni", "holm", "hochberg", "sidak", "holm_sidak")
+SIDAK_CORRECTIONS: tuple[Correction, ...] = ("sidak", "holm_sidak")
 
 DEFAULT_ALTERNATIVE: Alternative = "two-sided"
 DEFAULT_CORRECTION: Correction = "holm"

@@ -10,6 +10,7 @@ import pandas as pd
 from abstats.data.columns import check_labels, get_column, label_column
 from abstats.data.experiment import ExperimentData
 from abstats.metrics import Metric, RowWhere, check_metric
+from abstats.statistics.grouping import UnitGroups
 from abstats.statistics.validation import RowLabels, as_float_array
 
 
@@ -45,9 +46,8 @@ def from_units(
     def values(name: str) -> np.ndarray:
         return as_float_array(name, get_column(data, name, metric=metric.name), labels)
 
-    def total(x: np.ndarray) -> np.ndarray:
-        return np.bincount(group, weights=x, minlength=n_groups)
-
+    # sums per group, and the groups themselves for order statistics and pooled caps
+    total = UnitGroups(group, n_groups, experiments if experiment else None)
     n = np.bincount(group, minlength=n_groups).astype(float)
     where = RowWhere(metric.name, exp_labels if experiment else None, var_labels)
     stats = metric.stats_from_units(values, total, n, where)

@@ -15,7 +15,7 @@ from abstats.frequentist.proportions import fisher_p_value, newcombe_interval, p
 from abstats.frequentist.settings import FrequentistSettings
 from abstats.inference.contrast import Contrast, contrast
 from abstats.inference.critical import normal_p_value, standardise
-from abstats.inference.relative import log_ratio_se
+from abstats.inference.relative import delta_relative_se, log_ratio_se
 from abstats.methods.base import Columns
 from abstats.result.result import constant
 from abstats.statistics.protocol import SufficientStats
@@ -30,12 +30,15 @@ def test_alternative(settings: FrequentistSettings, higher_is_better: bool) -> A
 
 
 def null_shift(settings: FrequentistSettings, higher_is_better: bool) -> float:
-    """Null value of the effect: 0, or +-margin (absolute), or log(1 +- margin) (relative, log scale)."""
+    """Null value of the effect: 0, or +-margin (absolute), or log(1 +- margin) (relative, log scale),
+    or +-margin on the relative scale itself (``relative_interval="delta"``)."""
     if settings.margin is None:
         return 0.0
     better = 1.0 if higher_is_better else -1.0
     signed = better * settings.margin if settings.hypothesis == "superiority" else -better * settings.margin
-    return float(np.log1p(signed)) if settings.margin_type == "relative" else signed
+    if settings.margin_type == "relative" and settings.relative_interval != "delta":
+        return float(np.log1p(signed))
+    return signed
 
 
 def score_pairs(
@@ -55,6 +58,8 @@ def score_pairs(
     c = contrast(control, treatment)
     if settings.distribution == "normal":
         c = c.with_normal_reference()
+    elif settings.distribution == "welch":
+        c = c.with_welch_reference(control.n, treatment.n)
     counts = control.counts()
     flags: dict[str, np.ndarray] = {
         "zero_variance": (c.v_c == 0) & (c.v_t == 0),
@@ -103,6 +108,8 @@ def _test(
 ) -> tuple[str, np.ndarray, np.ndarray]:
     """(test name, statistic, p-value) of every row."""
     counts, t_counts = control.counts(), treatment.counts()
+    if settings.relative_interval == "delta":
+        return _delta_relative_test(c, shift, alternative)
     if settings.has_margin and settings.margin_type == "relative":
         return _log_ratio_test(c, shift, alternative)
     if counts is not None and t_counts is not None:
@@ -133,3 +140,12 @@ def _log_ratio_test(c: Contrast, shift: float, alternative: Alternative) -> tupl
     stat = np.where(ok, standardise(log_ratio - shift, np.where(ok, se, 1.0)), np.nan)
     p = np.where(ok, c.p_value(np.where(ok, stat, 0.0), alternative), np.nan)
     return ("t_log_ratio" if c.uses_t else "z_log_ratio"), stat, p
+
+
+def _delta_relative_test(c: Contrast, shift: float, alternative: Alternative) -> tuple[str, np.ndarray, np.ndarray]:
+    """GrowthBook's relative test: z = (m_t / m_c - 1 - shift) / se_delta; undefined (NaN) where m_c = 0."""
+    se = delta_relative_se(c.m_c, c.v_c, c.m_t, c.v_t)
+    ok = np.isfinite(se)
+    stat = np.where(ok, standardise(np.where(ok, c.rel_effect, 0.0) - shift, np.where(ok, se, 1.0)), np.nan)
+    p = np.where(ok, c.p_value(np.where(ok, stat, 0.0), alternative), np.nan)
+    return ("t_delta_relative" if c.uses_t else "z_delta_relative"), stat, p

@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal
 from abstats.checks import check_bool, check_choice, check_open_unit, check_optional, check_positive
 from abstats.column import Column
 from abstats.errors import ConfigError
+from abstats.inference.relative import RELATIVE_METHODS, RelativeMethod
 from abstats.methods.base import MethodSettings
 from abstats.metrics import Metric
 from abstats.vocabulary import (
@@ -24,7 +25,8 @@ from abstats.vocabulary import (
     MarginType,
 )
 
-Distribution = Literal["auto", "normal"]
+Distribution = Literal["auto", "normal", "welch"]
+DISTRIBUTIONS: tuple[Distribution, ...] = ("auto", "normal", "welch")
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,25 @@ class FrequentistSettings(MethodSettings):
     binary_interval
         ``"wald"`` (unpooled variance) or ``"newcombe"`` (hybrid Wilson score).
     relative_interval
-        ``"log"`` (delta method on the log ratio) or ``"fieller"``.
+        ``"log"`` (delta method on the log ratio), ``"fieller"``, or ``"delta"``: GrowthBook's
+        convention, the delta-method se of the relative lift m_t / m_c - 1,
+        se^2 = v_t / m_c^2 + m_t^2 v_c / m_c^4, a symmetric interval lift +- crit se and the
+        row's p-value from the relative scale, lift / se (test ``"z_delta_relative"``, or
+        ``"t_delta_relative"`` under a t reference). A zero control mean leaves the row
+        undefined (NaN p-value, ``relative_undefined`` warning). Not combined with Fisher's
+        test, Yates' correction or an absolute margin (a relative margin is tested as
+        (lift - margin) / se).
     distribution
         Reference distribution of each comparison, shared by its p-value and both intervals:
-        ``"auto"`` (Student's t with Welch's df for means, the normal otherwise) or ``"normal"``
-        (the large-sample convention for every kind).
+        ``"auto"`` (Student's t with Welch's df for means, the normal otherwise), ``"normal"``
+        (the large-sample convention for every kind) or ``"welch"`` (Student's t with the
+        Welch-Satterthwaite df from each arm's variance of estimate for every kind, proportions
+        included, as gbstats' ``TwoSidedTTest`` does).
+
+        ``relative_interval="delta", distribution="welch"`` reproduces gbstats'
+        ``TwoSidedTTest`` with ``difference_type="relative"`` (its ``expected``, ``ci`` and
+        ``p_value``) for ``ProportionStatistic`` and ``SampleMeanStatistic`` arms; for means
+        ``distribution="auto"`` gives the same df.
     hypothesis, margin, margin_type
         ``"superiority"`` (default) or ``"non_inferiority"``; ``margin`` > 0 in
         ``"absolute"`` units of the metric (default) or ``"relative"`` to the control.
@@ -77,7 +93,7 @@ class FrequentistSettings(MethodSettings):
     binary_test: Literal["z", "fisher"] = "z"
     continuity_correction: bool = False
     binary_interval: Literal["wald", "newcombe"] = "wald"
-    relative_interval: Literal["log", "fieller"] = "log"
+    relative_interval: RelativeMethod = "log"
     distribution: Distribution = "auto"
     hypothesis: Hypothesis = "superiority"
     margin: float | None = None
@@ -91,8 +107,8 @@ class FrequentistSettings(MethodSettings):
         check_choice("family", self.family, FAMILIES)
         check_choice("binary_test", self.binary_test, ("z", "fisher"))
         check_choice("binary_interval", self.binary_interval, ("wald", "newcombe"))
-        check_choice("relative_interval", self.relative_interval, ("log", "fieller"))
-        check_choice("distribution", self.distribution, ("auto", "normal"))
+        check_choice("relative_interval", self.relative_interval, RELATIVE_METHODS)
+        check_choice("distribution", self.distribution, DISTRIBUTIONS)
         check_choice("hypothesis", self.hypothesis, HYPOTHESES)
         check_choice("margin_type", self.margin_type, MARGIN_TYPES)
         self._keep("continuity_correction", check_bool("continuity_correction", self.continuity_correction))
@@ -111,6 +127,16 @@ class FrequentistSettings(MethodSettings):
                 )
         elif self.hypothesis == "non_inferiority":
             raise ConfigError("margin", None, "a margin > 0 for a non-inferiority test")
+        if self.relative_interval == "delta":
+            # the row's p-value is the relative-scale one: no second test may claim it
+            if self.binary_test == "fisher":
+                raise ConfigError("binary_test", "fisher", "'z' with relative_interval='delta' (its p-value is "
+                                  "the relative-scale z)")
+            if self.continuity_correction:
+                raise ConfigError("continuity_correction", True, "False with relative_interval='delta'")
+            if self.margin is not None and self.margin_type == "absolute":
+                raise ConfigError("margin_type", "absolute", "'relative' with relative_interval='delta' "
+                                  "(the test is on the relative scale)")
 
     @property
     def has_margin(self) -> bool:
@@ -132,6 +158,11 @@ class FrequentistSettings(MethodSettings):
             "binary_interval": "unpooled" if self.binary_interval == "wald" else "Wilson score per arm (Newcombe)",
             "mean": "unequal variances (Welch), sample variance ddof=1",
             "ratio": "delta method over randomisation units (Deng et al. 2018)",
+            "relative": {
+                "log": "delta method on log(treatment / control)",
+                "fieller": "Fieller's theorem",
+                "delta": "delta method on treatment / control - 1 (GrowthBook); the p-value is the relative one",
+            }[self.relative_interval],
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,7 +14,14 @@ from functools import cached_property
 import numpy as np
 
 from abstats.inference.critical import bounds, normal_critical, p_value, standardise, t_critical
-from abstats.inference.relative import RelativeMethod, fieller_interval, log_ratio_interval, relative_effect
+from abstats.inference.relative import (
+    RelativeMethod,
+    delta_interval,
+    fieller_interval,
+    log_ratio_interval,
+    relative_effect,
+)
+from abstats.inference.welch import welch_df
 from abstats.statistics.protocol import SufficientStats
 from abstats.vocabulary import Alternative
 
@@ -69,6 +76,12 @@ class Contrast:
         df = np.broadcast_to(np.inf, self.df.shape)
         return Contrast(self.m_c, self.m_t, self.v_c, self.v_t, self.null_variance, df)
 
+    def with_welch_reference(self, n_c: np.ndarray, n_t: np.ndarray) -> Contrast:
+        """The same contrast read against Student's t with Welch-Satterthwaite df from each arm's
+        variance of estimate and units, for every kind (GrowthBook's convention, proportions included)."""
+        df = welch_df(self.v_c, n_c, self.v_t, n_t)
+        return Contrast(self.m_c, self.m_t, self.v_c, self.v_t, self.null_variance, df)
+
     def critical(self, alpha: np.ndarray | float, alternative: Alternative) -> np.ndarray:
         """Critical value of a (1 - alpha) interval in this contrast's reference distribution."""
         if not self.uses_t:
@@ -90,8 +103,9 @@ class Contrast:
     def relative_interval(
         self, crit: np.ndarray, alternative: Alternative, method: RelativeMethod = "log"
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Interval of treatment / control - 1 at the same critical value (delta method on the log, or Fieller)."""
-        interval = fieller_interval if method == "fieller" else log_ratio_interval
+        """Interval of treatment / control - 1 at the same critical value (delta method on the log, Fieller,
+        or GrowthBook's symmetric delta-method interval)."""
+        interval = {"fieller": fieller_interval, "delta": delta_interval}.get(method, log_ratio_interval)
         return interval(self.m_c, self.v_c, self.m_t, self.v_t, crit, alternative)
 
 

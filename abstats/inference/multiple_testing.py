@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from abstats.vocabulary import FAMILYWISE_CORRECTIONS, Correction
+from abstats.vocabulary import FAMILYWISE_CORRECTIONS, SIDAK_CORRECTIONS, Correction
 
 
 def family_sizes(group: np.ndarray) -> np.ndarray:
@@ -27,6 +27,11 @@ def adjust_p_values(p: np.ndarray, group: np.ndarray, method: Correction) -> np.
     Bonferroni: min(1, m p). Holm (1979): step-down max_{j<=i} (m - j + 1) p_(j).
     Benjamini-Hochberg (1995): step-up min_{j>=i} m p_(j) / j.
     Benjamini-Yekutieli (2001): BH times sum_{k<=m} 1/k.
+    Hochberg (1988): step-up min_{j>=i} (m - j + 1) p_(j) (family-wise under independence or
+    positive dependence, Sarkar 1998; statsmodels' ``"simes-hochberg"``).
+    Sidak (1967): 1 - (1 - p)^m (exact family-wise level for independent tests).
+    Holm-Sidak (Holm 1979 with Sidak's steps): step-down max_{j<=i} 1 - (1 - p_(j))^(m - j + 1)
+    (statsmodels' ``"holm-sidak"``).
     """
     p = np.asarray(p, dtype=float)
     if method == "none" or len(p) == 0:
@@ -38,15 +43,21 @@ def adjust_p_values(p: np.ndarray, group: np.ndarray, method: Correction) -> np.
         return p.copy()  # every family holds one comparison: each correction leaves p unchanged
     if method == "bonferroni":
         return np.minimum(p * m, 1.0)
+    if method == "sidak":
+        return np.minimum(_sidak(p, m), 1.0)
     order = np.lexsort((p, g))  # by family, then ascending p
     g_sorted = g[order]
     starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
     rank = np.arange(len(p)) - np.repeat(starts, np.diff(np.r_[starts, len(p)])) + 1.0
     p_sorted = p[order]
     m_sorted = m[order]
-    if method == "holm":
-        raw = np.minimum((m_sorted - rank + 1.0) * p_sorted, 1.0)
+    if method in ("holm", "holm_sidak"):
+        steps = m_sorted - rank + 1.0
+        raw = np.minimum(steps * p_sorted if method == "holm" else _sidak(p_sorted, steps), 1.0)
         adj_sorted = pd.Series(raw).groupby(g_sorted).cummax().to_numpy()
+    elif method == "hochberg":
+        raw = np.minimum((m_sorted - rank + 1.0) * p_sorted, 1.0)
+        adj_sorted = pd.Series(raw[::-1]).groupby(g_sorted[::-1]).cummin().to_numpy()[::-1]
     else:
         raw = p_sorted * m_sorted / rank
         if method == "benjamini_yekutieli":
@@ -60,13 +71,27 @@ def adjust_p_values(p: np.ndarray, group: np.ndarray, method: Correction) -> np.
     return out
 
 
-def interval_alpha(alpha: float, group: np.ndarray, method: Correction) -> np.ndarray:
-    """Per-row alpha for confidence intervals: alpha / m under Bonferroni or Holm, alpha otherwise.
+def _sidak(p: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """1 - (1 - p)^m, accurate for small p (as statsmodels: -expm1(m log1p(-p)))."""
+    return -np.expm1(m * np.log1p(-p))
 
-    Holm has no simple compatible simultaneous intervals; the Bonferroni-level
-    intervals are the usual conservative choice. FDR corrections leave intervals
+
+def sidak_alpha(alpha: float | np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Per-comparison level 1 - (1 - alpha)^(1/m) of a Sidak family (Sidak 1967)."""
+    return -np.expm1(np.log1p(-np.asarray(alpha, dtype=float)) / m)
+
+
+def interval_alpha(alpha: float, group: np.ndarray, method: Correction) -> np.ndarray:
+    """Per-row alpha for confidence intervals under the family-wise corrections, alpha otherwise.
+
+    Bonferroni, Holm and Hochberg: alpha / m; Sidak and Holm-Sidak: 1 - (1 - alpha)^(1/m)
+    (Sidak 1967; simultaneous for independent estimates, slightly narrower than Bonferroni).
+    Holm, Hochberg and Holm-Sidak have no simple compatible simultaneous intervals; the
+    single-step level is the usual conservative choice. FDR corrections leave intervals
     unadjusted (``ci_adjusted`` in the settings says which applies).
     """
+    if method in SIDAK_CORRECTIONS:
+        return sidak_alpha(alpha, family_sizes(group).astype(float))
     if method in FAMILYWISE_CORRECTIONS:
         return alpha / family_sizes(group)
     return np.full(len(group), alpha)

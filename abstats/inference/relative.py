@@ -1,13 +1,17 @@
 """Intervals for the relative uplift treatment / control - 1.
 
 Never the absolute interval divided by the control mean (that ignores the
-control's own uncertainty). Two methods:
+control's own uncertainty). Three methods:
 
 * ``"log"`` (default): delta method on log(m_t / m_c),
   se^2 = v_t / m_t^2 + v_c / m_c^2, interval exp(log ratio +- z se) - 1;
 * ``"fieller"``: Fieller's theorem for a ratio of independent normal means
   (Fieller 1954), exact for normal estimates and unbounded when the control
-  mean is not significantly different from zero.
+  mean is not significantly different from zero;
+* ``"delta"``: GrowthBook's convention (gbstats ``frequentist_variance`` with
+  ``relative=True``): the delta method on the ratio itself,
+  se^2 = v_t / m_c^2 + m_t^2 v_c / m_c^4, and the symmetric interval
+  m_t / m_c - 1 +- z se; its p-value comes from z = (m_t / m_c - 1) / se.
 
 ``v`` is the variance of each arm's estimate. Rows where the interval is not
 defined (a non-positive mean for ``log``; an unbounded Fieller set) return
@@ -23,7 +27,8 @@ import numpy as np
 from abstats.inference.critical import bounds
 from abstats.vocabulary import Alternative
 
-RelativeMethod = Literal["log", "fieller"]
+RelativeMethod = Literal["log", "fieller", "delta"]
+RELATIVE_METHODS: tuple[RelativeMethod, ...] = ("log", "fieller", "delta")
 
 
 def relative_effect(m_c: np.ndarray, m_t: np.ndarray) -> np.ndarray:
@@ -77,3 +82,26 @@ def fieller_interval(
     elif alternative == "less":
         low = np.full_like(low, -np.inf)
     return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
+
+
+def delta_relative_se(m_c: np.ndarray, v_c: np.ndarray, m_t: np.ndarray, v_t: np.ndarray) -> np.ndarray:
+    """se of m_t / m_c - 1 by the delta method on the ratio (GrowthBook's relative variance); NaN where m_c = 0.
+
+    Var(m_t / m_c) ~ v_t / m_c^2 + m_t^2 v_c / m_c^4 for independent arms (gbstats
+    ``frequentist_variance(..., relative=True)``).
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        se = np.sqrt(v_t / (m_c * m_c) + (m_t * m_t) * v_c / (m_c * m_c) ** 2)
+    zero = m_c == 0
+    if zero.any():
+        se = np.where(zero, np.nan, se)
+    return se
+
+
+def delta_interval(
+    m_c: np.ndarray, v_c: np.ndarray, m_t: np.ndarray, v_t: np.ndarray, crit: np.ndarray, alternative: Alternative
+) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric interval m_t / m_c - 1 +- crit * se (GrowthBook); NaN bounds where the control is 0."""
+    se = delta_relative_se(m_c, v_c, m_t, v_t)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return bounds(relative_effect(m_c, m_t), crit * se, alternative)

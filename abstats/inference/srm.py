@@ -1,9 +1,19 @@
-"""Sample-ratio mismatch: chi-square goodness of fit of unit counts to the planned split."""
+"""Sample-ratio mismatch: goodness of fit of unit counts to the planned split.
+
+Pearson's chi-square (the default, any size) or exact tests: the binomial test for two arms and
+the multinomial test by enumeration for three or more (small experiments), see :func:`srm_p_values`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
-from scipy import special
+from scipy import special, stats
+
+from abstats.checks import check_choice
+from abstats.errors import InputError
+from abstats.vocabulary import SRM_TESTS, SrmTest
 
 
 def srm_test(n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -54,3 +64,146 @@ def srm_two_arm(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float) -> tup
     total = n_c + n_t
     z = (n_t - total * treatment_share) / np.sqrt(total * (treatment_share * (1.0 - treatment_share)))
     return z * z, special.erfc(np.abs(z) * np.sqrt(0.5))
+
+
+# --- exact tests -------------------------------------------------------------------------------
+
+#: Largest number of possible allocations (compositions of N units into k arms, C(N + k - 1, k - 1))
+#: the exact multinomial test enumerates for one experiment of three or more arms; about 1,400 units
+#: for three arms, 180 for four, 70 for five. Two-arm experiments have no bound (exact binomial).
+MAX_EXACT_OUTCOMES = 1_000_000
+
+# scipy.stats.binomtest's tolerance: outcomes at most this factor more likely than the observed
+# one count as "as extreme" (guards against rounding of equal probabilities).
+_RERR = 1.0 + 1e-7
+
+
+def exact_binomial_p_value(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Two-sided exact binomial p-value, vectorised: the probability of every count no more likely than ``k``.
+
+    The same rule as :func:`scipy.stats.binomtest` (``alternative="two-sided"``, the
+    "minimum-likelihood" method: sum of P(X = j) over j with P(X = j) <= P(X = k) (1 + 1e-7)),
+    found per row by bisection on the far side of the mode instead of scipy's scalar search.
+
+    Parameters
+    ----------
+    k, n
+        Observed successes (units in the treatment arm) and trials (units in the experiment).
+    p
+        Success probability under H0 (the planned share of the treatment arm).
+    """
+    k, n, p = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (k, n, p)))
+    d = stats.binom.pmf(k, n, p) * _RERR
+    mean = p * n
+    out = np.ones(k.shape)
+    low = k < mean
+    high = k > mean
+    if low.any():
+        # smallest j in [ceil(np), n + 1] with P(X = j) <= d (P(X = n + 1) = 0): the far tail starts there
+        kk, nn, pp, dd = k[low], n[low], p[low], d[low]
+        j = _bisect(lambda x: stats.binom.pmf(x, nn, pp) <= dd, np.ceil(pp * nn), nn + 1.0, first=True)
+        out[low] = stats.binom.cdf(kk, nn, pp) + stats.binom.sf(j - 1.0, nn, pp)
+    if high.any():
+        # largest j in [-1, floor(np)] with P(X = j) <= d (P(X = -1) = 0)
+        kk, nn, pp, dd = k[high], n[high], p[high], d[high]
+        j = _bisect(lambda x: stats.binom.pmf(x, nn, pp) <= dd, -1.0, np.floor(pp * nn), first=False)
+        out[high] = stats.binom.cdf(j, nn, pp) + stats.binom.sf(kk - 1.0, nn, pp)
+    return np.minimum(out, 1.0)
+
+
+def _bisect(
+    ok: Callable[[np.ndarray], np.ndarray], lo: np.ndarray | float, hi: np.ndarray | float, *, first: bool
+) -> np.ndarray:
+    """Integer bisection, vectorised. ``first``: the smallest x in [lo, hi] with ok(x) (ok monotone
+    rising, ok(hi) true); otherwise the largest x with ok(x) (ok falling, ok(lo) true)."""
+    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    while True:
+        active = hi > lo
+        if not active.any():
+            return lo
+        mid = np.floor((lo + hi + (0 if first else 1)) / 2.0)
+        good = ok(mid)
+        if first:
+            hi = np.where(active & good, mid, hi)
+            lo = np.where(active & ~good, mid + 1.0, lo)
+        else:
+            lo = np.where(active & good, mid, lo)
+            hi = np.where(active & ~good, mid - 1.0, hi)
+
+
+def exact_multinomial_p_value(counts: np.ndarray, shares: np.ndarray) -> float:
+    """Exact multinomial goodness-of-fit p-value of one experiment by enumeration.
+
+    The probability, under the planned shares, of every allocation of the N units to the k
+    arms that is no more likely than the observed one (the same minimum-likelihood rule as the
+    exact binomial test; Read & Cressie 1988, ch. 2). Enumerates C(N + k - 1, k - 1)
+    allocations: refused with :class:`~abstats.errors.InputError` above
+    :data:`MAX_EXACT_OUTCOMES`.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    shares = np.asarray(shares, dtype=float) / np.sum(shares)
+    total, k = int(counts.sum()), len(counts)
+    outcomes = special.comb(total + k - 1, k - 1, exact=True)
+    if outcomes > MAX_EXACT_OUTCOMES:
+        raise InputError(
+            "n", total,
+            f"at most {MAX_EXACT_OUTCOMES:,} possible allocations for the exact multinomial SRM test "
+            f"({k} arms and {total} units give {outcomes:,}); use srm_test='chi_square'",
+        )
+    grid = _compositions(total, k)
+    log_shares = np.log(shares)
+    log_pmf = special.gammaln(total + 1.0) - special.gammaln(grid + 1.0).sum(axis=1) + grid @ log_shares
+    observed = special.gammaln(total + 1.0) - special.gammaln(counts + 1.0).sum() + counts @ log_shares
+    keep = log_pmf <= observed + np.log(_RERR)
+    return float(min(1.0, np.exp(log_pmf[keep]).sum()))
+
+
+def _compositions(total: int, k: int) -> np.ndarray:
+    """Every (x_1..x_k) of non-negative integers summing to ``total``, one per row."""
+    if k == 1:
+        return np.array([[total]], dtype=np.int64)
+    parts = [np.column_stack((np.full(len(rest), first, dtype=np.int64), rest))
+             for first in range(total + 1) for rest in (_compositions(total - first, k - 1),)]
+    return np.concatenate(parts)
+
+
+def srm_p_values(
+    n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndarray, test: SrmTest = "chi_square"
+) -> np.ndarray:
+    """SRM p-value per experiment (length E), by the chosen test.
+
+    Parameters
+    ----------
+    n, experiment_code, expected_share
+        As in :func:`srm_test`: units per experiment x variant row, each row's experiment index
+        (0..E-1) and planned share (normalised per experiment).
+    test
+        ``"chi_square"``: Pearson's chi-square (asymptotic, any size). ``"exact"``: the exact
+        binomial test for two-arm experiments (:func:`scipy.stats.binomtest`'s two-sided rule,
+        any size) and the exact multinomial test for three or more arms (by enumeration,
+        refused above :data:`MAX_EXACT_OUTCOMES` allocations with an :class:`InputError`).
+
+    Examples
+    --------
+    >>> srm_p_values(np.array([40, 60]), np.array([0, 0]), np.array([1.0, 1.0]), "exact").round(4)
+    array([0.0569])
+    """
+    check_choice("srm_test", test, SRM_TESTS)
+    n = np.asarray(n, dtype=float)
+    experiment_code = np.asarray(experiment_code)
+    expected_share = np.asarray(expected_share, dtype=float)
+    if test == "chi_square":
+        return srm_test(n, experiment_code, expected_share)[1]
+    arms = np.bincount(experiment_code)
+    out = np.empty(len(arms))
+    two = arms == 2
+    order = np.argsort(experiment_code, kind="stable")
+    starts = np.r_[0, np.cumsum(arms)[:-1]]
+    if two.any():
+        first, second = order[starts[two]], order[starts[two] + 1]
+        share = expected_share[second] / (expected_share[first] + expected_share[second])
+        out[two] = exact_binomial_p_value(n[second], n[first] + n[second], share)
+    for e in np.flatnonzero(~two):
+        rows = order[starts[e] : starts[e] + arms[e]]
+        out[e] = 1.0 if arms[e] < 2 else exact_multinomial_p_value(n[rows], expected_share[rows])
+    return out

@@ -8,6 +8,13 @@ McAuliffe & Sekhon (2021): for a mean of ``n`` observations with standard deviat
 
 For a comparison, ``sd^2 = n Var(theta_hat)`` with ``n`` the total units (as in GrowthBook), so the
 sequence consumes the same sufficient statistics as the fixed-horizon test.
+
+One-sided sequences (``alternative="greater"``: a lower bound only, ``"less"``: an upper bound only)
+use the one-sided normal-mixture boundary of Howard et al. (2021): the half-normal
+mixture, whose boundary on the z scale is the root ``c`` of
+``log 2 + log(1 - r) / 2 + r c^2 / 2 + log Phi(c sqrt(r)) = -log alpha`` with
+``r = n rho^2 / (n rho^2 + 1)`` (:func:`~abstats.sequential.msprt.one_sided_mixture_z`); it is
+tighter than the two-sided sequence at the same alpha and dual to the one-sided mSPRT.
 """
 
 from __future__ import annotations
@@ -16,10 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from abstats.checks import check_finite_array, check_open_unit, check_positive, check_positive_array
+from abstats.checks import check_choice, check_finite_array, check_open_unit, check_positive, check_positive_array
 from abstats.errors import InputError
 from abstats.sequential.looks import look_axis_path
-from abstats.sequential.msprt import DEFAULT_TUNING_N, optimal_rho_squared
+from abstats.sequential.msprt import DEFAULT_TUNING_N, one_sided_bounds, one_sided_mixture_z, optimal_rho_squared
+from abstats.vocabulary import ALTERNATIVES, Alternative
 
 
 def cs_half_width(sd: Any, n: Any, *, alpha: float, rho_squared: float) -> np.ndarray:
@@ -47,6 +55,7 @@ def confidence_sequence(
     rho_squared: float | None = None,
     tuning_n: float = DEFAULT_TUNING_N,
     look_axis: int | None = None,
+    alternative: Alternative = "two-sided",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Asymptotic confidence sequence for an absolute effect ``theta = t - c``.
 
@@ -60,6 +69,8 @@ def confidence_sequence(
         Mixing variance on the standardised scale; default :func:`optimal_rho_squared` at ``tuning_n``.
     look_axis
         Axis of the looks for paths; the running intersection over looks is returned.
+    alternative
+        ``"two-sided"``, or ``"greater"`` / ``"less"`` for the one-sided sequence (one bound infinite).
 
     Examples
     --------
@@ -70,9 +81,14 @@ def confidence_sequence(
     theta_hat = check_finite_array("theta_hat", theta_hat, ndmin=1)
     var = check_positive_array("var_theta_hat", var_theta_hat, ndmin=1)
     n = check_positive_array("n", n, ndmin=1)
+    check_choice("alternative", alternative, ALTERNATIVES)
     rho_squared = optimal_rho_squared(alpha, tuning_n) if rho_squared is None else rho_squared
-    half = cs_half_width(np.sqrt(var * n), n, alpha=alpha, rho_squared=rho_squared)
-    low, high = theta_hat - half, theta_hat + half
+    if alternative == "two-sided":
+        half = cs_half_width(np.sqrt(var * n), n, alpha=alpha, rho_squared=rho_squared)
+    else:
+        n_rho = n * rho_squared
+        half = one_sided_mixture_z(n_rho / (n_rho + 1.0), check_open_unit("alpha", alpha)) * np.sqrt(var)
+    low, high = one_sided_bounds(theta_hat, half, alternative)
     look_axis_path(low, look_axis, "theta_hat")
     if look_axis is None:
         return low, high

@@ -36,7 +36,6 @@ _ALWAYS_VALID_DISPLAY = Display(
     columns=(*_ESTIMATES, "p_value", "p_value_adjusted"),
 )
 _ALWAYS_VALID_REFUSED = {
-    "alternative": "always-valid methods here are two-sided",
     "design": "a design belongs to method='group_sequential'",
     "look": "always-valid methods need no look number: look at any time",
 }

@@ -111,7 +111,7 @@ def score_always_valid(sets: list[ComparisonSet], settings: AlwaysValidSettings)
         # With tau2 = rho^2 n Var the mSPRT and the confidence sequence are exact duals (Howard et al.
         # 2021; Johari et al. 2022): one p-value, and the interval from the method the user named.
         tau2 = default_mixing_variance(v, n, alpha=settings.alpha, tuning_n=settings.tuning_n)
-        p[ok] = msprt_p_value(e, v, tau2)
+        p[ok] = msprt_p_value(e, v, tau2, alternative=settings.alternative)
         lo, hi = np.empty(len(e)), np.empty(len(e))
         for level in np.unique(a):  # Bonferroni levels differ by family size: one call per distinct alpha
             idx = a == level
@@ -119,17 +119,20 @@ def score_always_valid(sets: list[ComparisonSet], settings: AlwaysValidSettings)
         low[ok], high[ok] = lo, hi
         # Relative effect: the sequence's multiplier of the standard error depends only on n, rho^2 and
         # alpha, so the same multiplier on the log-ratio scale (delta method) is its sequence there.
+        # One-sided sequences bound one side: the multiplier comes from the finite one.
         with np.errstate(divide="ignore", invalid="ignore"):
-            z_equiv = (hi - e) / np.sqrt(v)
+            z_equiv = (e - lo) / np.sqrt(v) if settings.alternative == "greater" else (hi - e) / np.sqrt(v)
         rel_low[ok], rel_high[ok] = log_ratio_interval(c.m_c[ok], c.v_c[ok], c.m_t[ok], c.v_t[ok], z_equiv,
-                                                       "two-sided")
+                                                       settings.alternative)
     p_adj = adjust_defined(p, rows.groups, settings.correction)
     decision = np.full(len(p), "continue", dtype=object)
     hib = np.asarray(columns["higher_is_better"], dtype=bool)
     for better in (True, False):
         sel = ok & (hib == better)
         if sel.any():
-            res = always_valid_decision(p_adj[sel], low[sel], high[sel], alpha=settings.alpha,
+            # the decision reads the bounds only to compare them with 0: the open side of a one-sided
+            # sequence stands in as the largest float
+            res = always_valid_decision(p_adj[sel], _finite(low[sel]), _finite(high[sel]), alpha=settings.alpha,
                                         higher_is_better=better, effect=effect[sel])
             decision[sel] = res["decision"]
     columns.update(
@@ -138,3 +141,8 @@ def score_always_valid(sets: list[ComparisonSet], settings: AlwaysValidSettings)
     )
     rules = np.where(~ok, "test_undefined", np.where(decision == "continue", "not_significant", "significant"))
     return Scores(columns, rows.flags, rules.astype(object))
+
+
+def _finite(bound: np.ndarray) -> np.ndarray:
+    """An interval bound with +-inf (the open side of a one-sided interval) as +-the largest float."""
+    return np.clip(bound, -np.finfo(float).max, np.finfo(float).max)

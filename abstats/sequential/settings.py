@@ -13,7 +13,10 @@ from abstats.methods.base import MethodSettings
 from abstats.sequential.confidence_sequences import confidence_sequence
 from abstats.sequential.design import GroupSequentialDesign
 from abstats.sequential.msprt import DEFAULT_TUNING_N, msprt_confidence_interval
-from abstats.vocabulary import CORRECTIONS, FAMILIES, FAMILYWISE_CORRECTIONS, Correction, Family
+from abstats.vocabulary import ALTERNATIVES, CORRECTIONS, FAMILIES, Alternative, Correction, Family
+
+# Each comparison gets a design at alpha / m: Bonferroni-type corrections only.
+GROUP_SEQUENTIAL_CORRECTIONS: tuple[Correction, ...] = ("bonferroni", "holm", "none")
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class GroupSequentialSettings(MethodSettings):
         looks = self.design.looks
         if isinstance(self.look, bool) or not isinstance(self.look, int) or not 1 <= self.look <= (looks or 0):
             raise ConfigError("look", self.look, f"the look number, an integer from 1 to {looks}")
-        check_choice("correction", self.correction, (*FAMILYWISE_CORRECTIONS, "none"))
+        check_choice("correction", self.correction, GROUP_SEQUENTIAL_CORRECTIONS)
         check_choice("family", self.family, FAMILIES)
 
     @property
@@ -93,6 +96,11 @@ class AlwaysValidSettings(MethodSettings):
         sample size; default 5000, GrowthBook's default).
     correction, family
         Any correction applies to always-valid p-values as to fixed-horizon ones.
+    alternative
+        About treatment - control: ``"two-sided"`` (normal mixture), or ``"greater"`` / ``"less"``:
+        the one-sided (half-normal) mixture of Howard et al. (2021), whose p-value is
+        valid for the composite null (theta <= 0 / theta >= 0) at any look and whose interval
+        bounds one side only.
     """
 
     method: ClassVar[str]
@@ -102,16 +110,14 @@ class AlwaysValidSettings(MethodSettings):
     tuning_n: float = DEFAULT_TUNING_N
     correction: Correction = "holm"
     family: Family = "experiment_metric"
+    alternative: Alternative = "two-sided"
 
     def __post_init__(self) -> None:
         self._keep("alpha", check_open_unit("alpha", self.alpha))
         self._keep("tuning_n", check_positive("tuning_n", self.tuning_n))
         check_choice("correction", self.correction, CORRECTIONS)
         check_choice("family", self.family, FAMILIES)
-
-    @property
-    def alternative(self) -> str:
-        return "two-sided"
+        check_choice("alternative", self.alternative, ALTERNATIVES)
 
     def interval(
         self, effect: np.ndarray, variance: np.ndarray, n_total: np.ndarray, tau2: np.ndarray, alpha: float
@@ -138,7 +144,7 @@ class MsprtSettings(AlwaysValidSettings):
     def interval(
         self, effect: np.ndarray, variance: np.ndarray, n_total: np.ndarray, tau2: np.ndarray, alpha: float
     ) -> tuple[np.ndarray, np.ndarray]:
-        return msprt_confidence_interval(effect, variance, tau2, alpha=alpha)
+        return msprt_confidence_interval(effect, variance, tau2, alpha=alpha, alternative=self.alternative)
 
 
 @dataclass(frozen=True)
@@ -151,7 +157,8 @@ class ConfidenceSequenceSettings(AlwaysValidSettings):
     def interval(
         self, effect: np.ndarray, variance: np.ndarray, n_total: np.ndarray, tau2: np.ndarray, alpha: float
     ) -> tuple[np.ndarray, np.ndarray]:
-        return confidence_sequence(effect, variance, n_total, alpha=alpha, tuning_n=self.tuning_n)
+        return confidence_sequence(effect, variance, n_total, alpha=alpha, tuning_n=self.tuning_n,
+                                   alternative=self.alternative)
 
 
 def _plain_fraction(value: Any) -> Any:

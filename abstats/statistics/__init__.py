@@ -9,6 +9,7 @@ and row selection, which the frequentist, Bayesian and sequential methods share.
 from abstats.statistics.binary import BinaryStats
 from abstats.statistics.mean import MeanStats
 from abstats.statistics.protocol import SufficientStats, concat
+from abstats.statistics.quantile import QuantileStats
 from abstats.statistics.ratio import RatioStats
 
-__all__ = ["BinaryStats", "MeanStats", "RatioStats", "SufficientStats", "concat"]
+__all__ = ["BinaryStats", "MeanStats", "QuantileStats", "RatioStats", "SufficientStats", "concat"]
