@@ -24,7 +24,7 @@ from abstats.metrics import METRIC_TYPES, Metric, check_metric
 from abstats.result import Result
 from abstats.result.columns import NAMES
 from abstats.statistics import SufficientStats
-from abstats.vocabulary import ON_SRM, OnSrm
+from abstats.vocabulary import ON_SRM, SRM_TESTS, OnSrm, SrmTest
 
 
 def analyze(
@@ -38,6 +38,7 @@ def analyze(
     expected_split: Mapping[Any, float] | Column | None = None,
     srm_alpha: float = 0.001,
     on_srm: OnSrm = "gate",
+    srm_test: SrmTest = "chi_square",
     **options: Any,
 ) -> Result:
     """Score every treatment against the control, for one or many experiments and metrics.
@@ -71,6 +72,9 @@ def analyze(
         ``"gate"`` (default): every comparison of an experiment with an SRM gets the decision
         ``investigate`` (rule ``srm``), whatever its statistics say; ``"warn"``: keep the statistical
         decision and only warn.
+    srm_test
+        ``"chi_square"`` (Pearson, default) or ``"exact"`` (binomial for two arms, multinomial by
+        enumeration for more; see :func:`abstats.inference.srm.srm_p_values`).
     **options
         Fields of the method's settings class when ``method`` is a name: for ``"frequentist"``
         :class:`~abstats.frequentist.FrequentistSettings` (``alpha``, ``alternative``,
@@ -96,6 +100,7 @@ def analyze(
     found, settings = METHODS.resolve(method, options)
     srm_alpha = check_open_unit("srm_alpha", srm_alpha)
     check_choice("on_srm", on_srm, ON_SRM)
+    check_choice("srm_test", srm_test, SRM_TESTS)
     if not isinstance(control, Column):
         _check_label("control", control)
     datasets = _as_datasets(data, metric, variant, experiment)
@@ -109,11 +114,12 @@ def analyze(
         for name, value in vars(settings).items() if isinstance(value, Column)
     }
     _check_roles(found, [d.metric for d in datasets])
-    sets = [from_experiment_data(d, control_values, split, row_values) for d in datasets]
+    sets = [from_experiment_data(d, control_values, split, row_values, srm_test) for d in datasets]
     extra = {
         "control": str(control) if isinstance(control, Column) else control,
         "expected_split": str(expected_split) if isinstance(expected_split, Column)
         else dict(expected_split) if expected_split else "equal",
+        "srm_test": srm_test,
     }
     return _score(sets, found, settings, srm_alpha, on_srm, extra)
 
@@ -128,6 +134,7 @@ def compare(
     treatment_share: float = 0.5,
     srm_alpha: float = 0.001,
     on_srm: OnSrm = "gate",
+    srm_test: SrmTest = "chi_square",
     **options: Any,
 ) -> Result:
     """Score row i of ``control`` against row i of ``treatment``: many two-arm experiments in one call.
@@ -143,7 +150,7 @@ def compare(
         Optional labels, one per row (default 0..m-1).
     treatment_share
         Planned share of units in the treatment arm, for the SRM check.
-    srm_alpha, on_srm, method, **options
+    srm_alpha, on_srm, srm_test, method, **options
         As in :func:`analyze`.
 
     Examples
@@ -159,6 +166,7 @@ def compare(
     found, settings = METHODS.resolve(method, options)
     srm_alpha = check_open_unit("srm_alpha", srm_alpha)
     check_choice("on_srm", on_srm, ON_SRM)
+    check_choice("srm_test", srm_test, SRM_TESTS)
     treatment_share = check_open_unit("treatment_share", treatment_share)
     metric = check_metric(metric)
     for name, value in vars(settings).items():
@@ -178,8 +186,9 @@ def compare(
     if labels is not None and len(labels) != len(control):
         raise InputError("experiment", f"{len(labels)} labels", f"{len(control)} (one per row)", metric=metric.name)
     _check_roles(found, [metric])
-    sets = [from_pairs(metric, control, treatment, labels, treatment_share)]
-    return _score(sets, found, settings, srm_alpha, on_srm, {"treatment_share": treatment_share})
+    sets = [from_pairs(metric, control, treatment, labels, treatment_share, srm_test)]
+    extra = {"treatment_share": treatment_share, "srm_test": srm_test}
+    return _score(sets, found, settings, srm_alpha, on_srm, extra)
 
 
 def _score(

@@ -15,11 +15,11 @@ import pandas as pd
 
 from abstats.data import ExperimentData
 from abstats.errors import ConfigError
-from abstats.inference.srm import srm_test, srm_two_arm
+from abstats.inference.srm import exact_binomial_p_value, srm_p_values, srm_two_arm
 from abstats.metrics import Metric
 from abstats.result.result import constant
 from abstats.statistics import SufficientStats
-from abstats.vocabulary import Family
+from abstats.vocabulary import Family, SrmTest
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +47,7 @@ def from_experiment_data(
     control: Any,
     expected_split: Mapping[Any, float] | np.ndarray | None,
     row_values: Mapping[str, np.ndarray] | None = None,
+    srm: SrmTest = "chi_square",
 ) -> ComparisonSet:
     """Pair every treatment row with its experiment's control and run the SRM check per experiment.
 
@@ -56,7 +57,7 @@ def from_experiment_data(
     """
     p = data.pair(control)
     c, t = p.control_rows, p.treatment_rows
-    _, srm_p = srm_test(data.stats.n, p.experiment_code, _expected_share(data, expected_split))
+    srm_p = srm_p_values(data.stats.n, p.experiment_code, _expected_share(data, expected_split), srm)
     identity = {
         "experiment": data.experiment[t],
         "control": data.variant[c],
@@ -73,11 +74,15 @@ def from_pairs(
     treatment: SufficientStats,
     experiment: np.ndarray | None,
     treatment_share: float,
+    srm: SrmTest = "chi_square",
 ) -> ComparisonSet:
     """Rows already paired (row i of ``control`` against row i of ``treatment``): the batch fast path."""
     rows = len(control)
     labels = np.arange(rows) if experiment is None else np.asarray(experiment)
-    _, srm_p = srm_two_arm(control.n, treatment.n, treatment_share)
+    if srm == "exact":
+        srm_p = exact_binomial_p_value(treatment.n, control.n + treatment.n, np.full(rows, treatment_share))
+    else:
+        _, srm_p = srm_two_arm(control.n, treatment.n, treatment_share)
     identity = {
         "experiment": labels,
         "control": constant("control", rows),

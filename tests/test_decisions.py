@@ -159,3 +159,24 @@ def test_guardrails_need_a_method_that_tests_margins():
     guard = MeanMetric("rev", role="guardrail", margin=0.1)
     with pytest.raises(abstats.ConfigError, match="tests non-inferiority margins"):
         abstats.analyze(_two_metrics(), metric=[CR, guard], control="A", method="bayesian")
+
+
+def test_exact_srm_through_analyze_and_compare_agrees_with_scipy():
+    table = _two_metrics(n=(10_300, 9_700), conversions=(500, 560))
+    r = abstats.analyze(table, metric=CR, control="A", srm_test="exact", on_srm="warn")
+    assert r["srm_p_value"][0] == pytest.approx(stats.binomtest(9_700, 20_000, 0.5).pvalue, rel=1e-10)
+    assert r.settings["srm_test"] == "exact"
+    from abstats.statistics import BinaryStats
+
+    c = BinaryStats.from_arrays([10_300, 5_000], [500, 250])
+    t = BinaryStats.from_arrays([9_700, 5_050], [560, 260])
+    pairs = abstats.compare(c, t, metric=CR, srm_test="exact", on_srm="warn")
+    expected = [stats.binomtest(k, k + n, 0.5).pvalue for k, n in ((9_700, 10_300), (5_050, 5_000))]
+    np.testing.assert_allclose(pairs["srm_p_value"], expected, rtol=1e-10)
+
+
+def test_srm_of_an_experiment_without_units_is_defined():
+    from abstats.inference.srm import srm_test
+
+    chi2, p = srm_test(np.zeros(3), np.zeros(3, dtype=int), np.ones(3))
+    assert chi2.tolist() == [0.0] and p.tolist() == [1.0]

@@ -37,7 +37,9 @@ def srm_test(n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndar
     totals = np.bincount(experiment_code, weights=n)
     share_totals = np.bincount(experiment_code, weights=expected_share)
     expected = totals[experiment_code] * expected_share / share_totals[experiment_code]
-    chi2 = np.bincount(experiment_code, weights=(n - expected) ** 2 / expected)
+    # an experiment with no units at all has nothing to mismatch: chi2 = 0 (p = 1), not 0 / 0
+    contribution = np.divide((n - expected) ** 2, expected, out=np.zeros(len(n)), where=expected > 0)
+    chi2 = np.bincount(experiment_code, weights=contribution)
     df = np.bincount(experiment_code) - 1
     return chi2, chi2_sf(chi2, df)
 

@@ -42,7 +42,8 @@ def undefined_text(row: Row, settings: Settings) -> str:
 
 def _srm(row: Row, settings: Settings) -> str:
     return (
-        f"sample-ratio mismatch: chi-square p = {row['srm_p_value']:.3g} < srm_alpha = {settings['srm_alpha']:g} "
+        f"sample-ratio mismatch: {_srm_test_label(settings)} p = {row['srm_p_value']:.3g} < srm_alpha = "
+        f"{settings['srm_alpha']:g} "
         f"({row['control_n']:.0f} control vs {row['treatment_n']:.0f} treatment units against the planned split "
         f"{settings.get('expected_split', 'equal')}): the assignment may be broken, so no statistical verdict: "
         "investigate"
@@ -51,3 +52,7 @@ def _srm(row: Row, settings: Settings) -> str:
 
 # Rules any method's rows can carry: the analysis applies them after the method has scored.
 SHARED_RULES = {"srm": _srm}
+
+
+def _srm_test_label(settings: Settings) -> str:
+    return "exact-test" if settings.get("srm_test") == "exact" else "chi-square"

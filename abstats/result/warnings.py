@@ -14,7 +14,8 @@ Settings = Mapping[str, Any]
 
 def _srm(row: Row, settings: Settings) -> str:
     return (
-        f"sample-ratio mismatch: chi-square p = {row['srm_p_value']:.3g} < {settings.get('srm_alpha', 0.001):g} "
+        f"sample-ratio mismatch: {'exact-test' if settings.get('srm_test') == 'exact' else 'chi-square'} "
+        f"p = {row['srm_p_value']:.3g} < {settings.get('srm_alpha', 0.001):g} "
         "against the planned split; the assignment may be broken and effects biased"
     )
 
