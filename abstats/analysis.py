@@ -20,7 +20,7 @@ from abstats.data.columns import check_labels, get_column
 from abstats.errors import ConfigError, InputError
 from abstats.methods.base import Method, MethodSettings
 from abstats.methods.registry import METHODS
-from abstats.metrics import METRIC_TYPES, Metric, check_metric
+from abstats.metrics import METRIC_TYPES, Metric, QuantileMetric, check_metric
 from abstats.result import Result
 from abstats.result.columns import NAMES
 from abstats.statistics import SufficientStats
@@ -229,10 +229,16 @@ def _check_roles(method: Method, metrics: list[Metric]) -> None:
 
 
 def _metric_record(metric: Metric) -> dict[str, Any]:
-    """What the Result records of each metric: kind, direction, role and a guardrail's margin."""
+    """What the Result records of each metric: kind, direction, role, a guardrail's margin, caps, a quantile."""
     out: dict[str, Any] = {"kind": metric.kind, "higher_is_better": metric.higher_is_better, "role": metric.role}
     if metric.margin is not None:
         out.update(margin=metric.margin, margin_type=metric.margin_type)
+    for name in ("cap", "numerator_cap", "denominator_cap"):
+        cap = getattr(metric, name, None)
+        if cap is not None:
+            out[name] = cap.describe()
+    if isinstance(metric, QuantileMetric):
+        out["quantile"] = metric.quantile
     return out
 
 

@@ -180,3 +180,10 @@ def test_srm_of_an_experiment_without_units_is_defined():
 
     chi2, p = srm_test(np.zeros(3), np.zeros(3, dtype=int), np.ones(3))
     assert chi2.tolist() == [0.0] and p.tolist() == [1.0]
+
+
+def test_caps_and_quantiles_are_recorded_with_the_metric():
+    units = {"variant": ["A"] * 4 + ["B"] * 4, "revenue": [1.0, 2.0, 50.0, 3.0, 2.0, 2.5, 3.0, 90.0]}
+    capped = abstats.MeanMetric("revenue", cap=abstats.Cap(percentile=0.9))
+    r = abstats.analyze([abstats.from_units(units, capped)], control="A")
+    assert r.settings["metrics"]["revenue"]["cap"] == abstats.Cap(percentile=0.9).describe()
