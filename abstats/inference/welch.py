@@ -30,9 +30,9 @@ def welch_df(v_c: np.ndarray, n_c: np.ndarray, v_t: np.ndarray, n_t: np.ndarray)
     array([18., 18.])
     """
     scale = np.maximum(v_c, v_t)
-    positive = scale > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(positive, v_c / scale, 0.0)
-        b = np.where(positive, v_t / scale, 0.0)
-        df = (a + b) ** 2 / (a * a / (n_c - 1.0) + b * b / (n_t - 1.0))
-    return np.where(positive, df, n_c + n_t - 2.0)
+        a = v_c / scale  # in [0, 1]; NaN where both variances are 0, replaced below
+        b = v_t / scale
+        total = a + b
+        df = total * total / (a * a / (n_c - 1.0) + b * b / (n_t - 1.0))
+    return np.where(scale > 0, df, n_c + n_t - 2.0)

@@ -58,21 +58,26 @@ class GroupedRows:
     def centred(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each group's mean (the shift) and every row's deviation from its group's mean.
 
-        The mean comes from one pass of float64 sums, so it carries rounding of order
-        eps * |mean| * sqrt(n); that does not matter: the deviations ``x - shift`` are
-        exact where x is within a factor 2 of the shift (Sterbenz), and the small
-        residual mean of the deviations is kept in their sum and added back by the
-        estimate. Groups with no rows get shift 0.
+        Two passes over the rows: the float64 mean of each group, then the mean of the
+        deviations from it added as a correction, so the shift is the mean to within an
+        ulp or so. The deviations ``x - shift`` are exact wherever x is within a factor 2
+        of the shift (Sterbenz's lemma), i.e. wherever cancellation could bite; the tiny
+        residual mean of the deviations stays in their sum and the estimate adds it back.
+        The correction pass also makes a constant group's deviations exactly 0 (its
+        one-pass mean n v / n can miss v by an ulp, which would leave n identical
+        deviations that look like a variance lost to cancellation). Groups with no rows
+        get shift 0.
         """
         n = self.counts()
+        has_rows = n > 0
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             shift = self(x) / n
-            if not np.isfinite(shift[n > 0]).all():
-                # sum overflowed (values near 1e308): average x / n instead, which cannot
+            if not np.isfinite(shift[has_rows]).all():
+                # the sum overflowed (values near 1e308): average x / n instead, which cannot
                 shift = self(x / n[self.group])
-        shift = np.where(n > 0, shift, 0.0)
+            shift = np.where(has_rows, shift, 0.0)
+            shift = shift + np.where(has_rows, self(x - shift[self.group]) / n, 0.0)
         return shift, x - shift[self.group]
-
 
 def centre_by_group(total: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Shift and per-row deviations for a metric's ``stats_from_units``.

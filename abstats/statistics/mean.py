@@ -10,6 +10,7 @@ group's mean.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -147,6 +148,11 @@ class MeanStats:
         formula of Chan, Golub and LeVeque (1983), accurate to a few ulps; with raw sums of a
         large-mean metric it cancels, which :meth:`from_arrays` warns about.
         """
+        return self._unit_variance
+
+    @cached_property
+    def _unit_variance(self) -> np.ndarray:
+        # computed once: a comparison asks for it several times (estimate variance, null variance, Welch df)
         return np.maximum(centred_sum_sq(self.n, self.sum, self.sum_sq), 0.0) / (self.n - 1.0)
 
     def variance_of_estimate(self) -> np.ndarray:

@@ -155,11 +155,9 @@ def warn_if_cancelled(
     more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
     warnings.warn(
         f"{labels.where(row)}{more}: {sum_sq_field} - {sum_field}**2 / n = {spread[row]:.3g} is below the float "
-        f"resolution of {sum_sq_field} = {total_sq[row]:.6g} (relative {max(spread[row], 0.0) / total_sq[row]:.1e}, "
-        f"limit {PRECISION_RTOL:g}): the values' common offset swamps their spread, so the variance is lost to "
-        "cancellation (or the values are constant). Pass sums of (value - shift) with shift near the mean and "
-        "state the shift (shift= in from_arrays, a '<sum field>_shift' column in from_aggregates), or give the "
-        "raw rows to abstats.from_units, which centres them.",
+        f"resolution of {sum_sq_field} = {total_sq[row]:.6g} (relative {max(spread[row], 0.0) / total_sq[row]:.1e} "
+        f"<= {PRECISION_RTOL:g}): the variance is lost to cancellation (or the values are constant). Give sums of "
+        "value - shift with a shift near the mean ('<sum field>_shift' column), or the raw rows to from_units.",
         PrecisionWarning,
         stacklevel=3,
     )
