@@ -67,6 +67,16 @@ class GroupedRows:
         one-pass mean n v / n can miss v by an ulp, which would leave n identical
         deviations that look like a variance lost to cancellation). Groups with no rows
         get shift 0.
+
+        Parameters
+        ----------
+        x
+            Per-row values, one per element of ``group``.
+
+        Returns
+        -------
+        shift, deviations
+            Per-group means (length ``n_groups``) and per-row ``x - shift[group]``.
         """
         n = self.counts()
         has_rows = n > 0
@@ -86,6 +96,18 @@ def centre_by_group(total: Callable[[np.ndarray], np.ndarray], x: np.ndarray) ->
     :class:`GroupedRows` (as :func:`abstats.from_units` gives) the rows are centred on
     their group's mean. Any other callable cannot map groups back to rows, so the raw
     values are summed with shift 0, as before (and a cancelled variance then warns).
+
+    Parameters
+    ----------
+    total
+        Group-sum callable of the data source.
+    x
+        Per-row values.
+
+    Returns
+    -------
+    shift, deviations
+        Per-group shift (length 1, zero, when ``total`` cannot centre) and ``x - shift`` per row.
     """
     if isinstance(total, GroupedRows):
         return total.centred(x)

@@ -106,6 +106,13 @@ def centred_sum_sq(n: np.ndarray, total: np.ndarray, total_sq: np.ndarray) -> np
 
     Written ``sum * (sum / n)`` so the intermediate product cannot overflow where
     ``sum_sq`` itself is finite (sum**2 / n <= sum_sq by Cauchy-Schwarz).
+
+    Parameters
+    ----------
+    n
+        Units per row.
+    total, total_sq
+        Sum and sum of squares of the (possibly shifted) values per row.
     """
     return total_sq - total * (total / n)
 
@@ -120,6 +127,20 @@ def require_sum_sq_consistent(
     variance of small values through and rejected none of the cancellation garbage of
     large ones). A shortfall within the slack is rounding: the variance is floored at 0
     and :func:`warn_if_cancelled` reports that it is unresolved.
+
+    Parameters
+    ----------
+    sum_field, sum_sq_field
+        Names of the two inputs, for the error message.
+    n, total, total_sq
+        Units, sum and sum of squares per row.
+    labels
+        Metric, experiment and variant labels that point at the bad row.
+
+    Raises
+    ------
+    InputError
+        Naming ``sum_sq_field`` and the first row whose implied variance is negative.
     """
     floor = total * (total / n)
     bad = total_sq - floor < -rounding_tolerance(n, total_sq + floor)
@@ -145,6 +166,15 @@ def warn_if_cancelled(
     too: the sums cannot tell them apart. Rows whose ``sum_sq`` is 0 (every value equal
     to the shift) are exact and not flagged. One warning per call names the first row
     and the number of rows.
+
+    Parameters
+    ----------
+    sum_field, sum_sq_field
+        Names of the two inputs, for the message.
+    n, total, total_sq
+        Units, sum and sum of squares per row.
+    labels
+        Metric, experiment and variant labels that point at the first flagged row.
     """
     spread = centred_sum_sq(n, total, total_sq)
     flagged = (total_sq > 0) & (spread <= PRECISION_RTOL * total_sq)
