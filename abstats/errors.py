@@ -63,3 +63,17 @@ class InputError(AbstatsError):
 
 class ConfigError(InputError):
     """A setting (alpha, alternative, correction, method option...) is invalid."""
+
+
+class PrecisionWarning(UserWarning):
+    """Sufficient statistics whose variance is below the float resolution of the sums given.
+
+    Raised (as a :func:`warnings.warn`, not an exception) when ``sum_sq - sum**2 / n``
+    is smaller than about 1e-8 of ``sum_sq``: the values share an offset so large
+    against their spread that float64 sums of raw values and raw squares have
+    cancelled, and the variance, standard error and p-value built on them are not
+    reliable (or the values are exactly constant, which the sums cannot tell
+    apart). The remedy is centred sums: aggregate ``value - shift`` for a shift
+    near the mean and pass the shift (see :func:`abstats.from_aggregates`), or give
+    the raw rows to :func:`abstats.from_units`, which centres them itself.
+    """

@@ -245,18 +245,32 @@ class MeanMetric:
     def stats_from_aggregates(
         self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere
     ) -> MeanStats:
-        """``n``, ``sum``, ``sum_sq`` and, when the table has it, ``nonzero`` per row."""
+        """``n``, ``sum``, ``sum_sq`` and, when the table has them, ``nonzero`` and ``<sum_field>_shift`` per row.
+
+        With a ``<sum_field>_shift`` column (``sum_shift`` by default) ``sum`` and ``sum_sq`` are
+        read as sums of ``value - shift`` and ``(value - shift)**2``: centred sums, which keep a
+        large-mean metric's variance exact where raw sums cancel (abstats warns,
+        :class:`~abstats.errors.PrecisionWarning`, when raw sums have lost it).
+        """
+        from abstats.statistics.centring import shift_column
+
         _refuse_cap_on_aggregates(self.name, cap=self.cap)
         nonzero = column(self.nonzero_field) if optional(self.nonzero_field) else None
+        shift_field = shift_column(self.sum_field)
+        shift = column(shift_field) if optional(shift_field) else None
         return MeanStats.from_arrays(
-            column(self.n_field), column(self.sum_field), column(self.sum_sq_field), nonzero=nonzero,
+            column(self.n_field), column(self.sum_field), column(self.sum_sq_field), nonzero=nonzero, shift=shift,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
     def stats_from_units(self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere) -> MeanStats:
+        """Sums of deviations from each group's mean (two-pass), the mean carried as the shift."""
+        from abstats.statistics.centring import centre_by_group
+
         x = _capped(values, self.value_column, self.cap, total)
+        shift, d = centre_by_group(total, x)
         return MeanStats.from_arrays(
-            n, total(x), total(x * x), nonzero=total((x != 0).astype(float)),
+            n, total(d), total(d * d), nonzero=total((x != 0).astype(float)), shift=shift,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -298,7 +312,16 @@ class RatioMetric:
     def stats_from_aggregates(
         self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere
     ) -> RatioStats:
+        """The five sums per row; with ``<num_sum_field>_shift`` / ``<den_sum_field>_shift`` columns, centred sums.
+
+        A shift column (``num_sum_shift``, ``den_sum_shift`` by default) says the sums are of
+        ``x - shift`` (numerator) or ``y - shift`` (denominator), squares and cross-product
+        included; a missing one means 0 (raw sums).
+        """
+        from abstats.statistics.centring import shift_column
+
         _refuse_cap_on_aggregates(self.name, numerator_cap=self.numerator_cap, denominator_cap=self.denominator_cap)
+        num_shift_field, den_shift_field = shift_column(self.num_sum_field), shift_column(self.den_sum_field)
         return RatioStats.from_arrays(
             column(self.n_field),
             column(self.num_sum_field),
@@ -306,16 +329,24 @@ class RatioMetric:
             column(self.num_sum_sq_field),
             column(self.den_sum_sq_field),
             column(self.num_den_sum_field),
+            num_shift=column(num_shift_field) if optional(num_shift_field) else None,
+            den_shift=column(den_shift_field) if optional(den_shift_field) else None,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
     def stats_from_units(self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere) -> RatioStats:
+        """Sums of the numerator's and denominator's deviations from their group means (two-pass)."""
+        from abstats.statistics.centring import centre_by_group
+
         if self.numerator is None or self.denominator is None:
             raise InputError("RatioMetric", self.name, "numerator= and denominator= column names for per-unit data")
         x = _capped(values, self.numerator, self.numerator_cap, total)
         y = _capped(values, self.denominator, self.denominator_cap, total)
+        x_shift, dx = centre_by_group(total, x)
+        y_shift, dy = centre_by_group(total, y)
         return RatioStats.from_arrays(
-            n, total(x), total(y), total(x * x), total(y * y), total(x * y),
+            n, total(dx), total(dy), total(dx * dx), total(dy * dy), total(dx * dy),
+            num_shift=x_shift, den_shift=y_shift,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 

@@ -29,6 +29,21 @@ def from_aggregates(
     variant, experiment
         Label columns. Without ``experiment`` all rows form one experiment.
 
+    Notes
+    -----
+    Sums of raw values and raw squares lose the variance to float64 cancellation when a
+    metric's mean is large against its spread (1e12 + N(0, 1): ``sum_sq - sum**2 / n``
+    keeps none of its digits). abstats then warns with
+    :class:`~abstats.errors.PrecisionWarning` (naming the metric and row) rather than
+    answer with a confident wrong variance. To avoid it, aggregate centred sums: pick a
+    shift near each row's mean (the control mean, yesterday's mean, any round number
+    close to it), sum ``value - shift`` and ``(value - shift)**2`` (and for ratios the
+    product of the shifted numerator and denominator), and add the shift as a column
+    named after the sum column with ``_shift`` appended: ``sum_shift`` for a
+    :class:`~abstats.MeanMetric` (``<sum_field>_shift``), ``num_sum_shift`` and
+    ``den_sum_shift`` for a :class:`~abstats.RatioMetric`. A missing shift column
+    means 0 (raw sums). :func:`abstats.from_units` centres raw rows itself.
+
     Examples
     --------
     >>> from abstats import BinaryMetric
@@ -36,6 +51,14 @@ def from_aggregates(
     ...                     BinaryMetric("conversion"))
     >>> d.stats.estimate()
     array([0.1 , 0.13])
+
+    Centred sums of 1e12 + (-1, 0, 1) and 1e12 + (0, 1, 2), shifted by 1e12:
+
+    >>> from abstats import MeanMetric
+    >>> d = from_aggregates({"variant": ["A", "B"], "n": [3, 3], "sum_shift": [1e12, 1e12],
+    ...                      "sum": [0.0, 3.0], "sum_sq": [2.0, 5.0]}, MeanMetric("latency"))
+    >>> d.stats.estimate() - 1e12, d.stats.unit_variance()
+    (array([0., 1.]), array([1., 1.]))
     """
     metric = check_metric(metric)
     variants = check_labels(variant, get_column(data, variant, metric=metric.name), metric=metric.name).astype(object)

@@ -1,5 +1,8 @@
 """Per-unit rows grouped by experiment x variant: the sums every metric needs, and the groups themselves.
 
+The sums of deviations from each group's mean (:meth:`UnitGroups.centred`) keep a large-mean
+metric's variance exact (see :mod:`abstats.statistics.centring`).
+
 :func:`abstats.data.from_units` hands a metric's ``stats_from_units`` a :class:`UnitGroups`:
 calling it sums a per-unit array within each group (what mean, ratio and binary metrics
 need); its ``codes`` and ``experiment_codes`` let order statistics (quantiles) and pooled
@@ -37,6 +40,44 @@ class UnitGroups:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Sum of ``x`` within each group."""
         return np.bincount(self.codes, weights=x, minlength=self.n_groups)
+
+    def counts(self) -> np.ndarray:
+        """Units per group, as floats."""
+        return np.bincount(self.codes, minlength=self.n_groups).astype(float)
+
+    def centred(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each group's mean (the shift) and every row's deviation from its group's mean.
+
+        Two passes over the rows: the float64 mean of each group, then the mean of the
+        deviations from it added as a correction, so the shift is the mean to within an
+        ulp or so. The deviations ``x - shift`` are exact wherever x is within a factor 2
+        of the shift (Sterbenz's lemma), i.e. wherever cancellation could bite; the tiny
+        residual mean of the deviations stays in their sum and the estimate adds it back.
+        The correction pass also makes a constant group's deviations exactly 0 (its
+        one-pass mean n v / n can miss v by an ulp, which would leave n identical
+        deviations that look like a variance lost to cancellation). Groups with no rows
+        get shift 0.
+
+        Parameters
+        ----------
+        x
+            Per-unit values, one per element of ``codes``.
+
+        Returns
+        -------
+        shift, deviations
+            Per-group means (length ``n_groups``) and per-row ``x - shift[group]``.
+        """
+        n = self.counts()
+        has_rows = n > 0
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            shift = self(x) / n
+            if not np.isfinite(shift[has_rows]).all():
+                # the sum overflowed (values near 1e308): average x / n instead, which cannot
+                shift = self(x / n[self.codes])
+            shift = np.where(has_rows, shift, 0.0)
+            shift = shift + np.where(has_rows, self(x - shift[self.codes]) / n, 0.0)
+        return shift, x - shift[self.codes]
 
     @cached_property
     def experiment_codes(self) -> np.ndarray:

@@ -1,42 +1,75 @@
-"""Sufficient statistics of a per-unit mean metric: ``n``, ``sum``, ``sum_sq``."""
+"""Sufficient statistics of a per-unit mean metric: ``n``, ``sum``, ``sum_sq`` (and an optional ``shift``).
+
+``sum`` and ``sum_sq`` are sums of ``x - shift`` and ``(x - shift)**2`` over units, with
+``shift`` 0 for raw sums. A shift near the mean keeps the variance free of the
+catastrophic cancellation of raw sums when the mean is large against the spread
+(see :mod:`abstats.statistics.centring`); :func:`abstats.from_units` centres on each
+group's mean.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
 
 from abstats.inference.welch import welch_df
 from abstats.statistics.normality import normal_approximation_unsafe
-from abstats.statistics.protocol import take_rows, unpooled_null_variance
+from abstats.statistics.protocol import fill_shift, no_shift, take_rows, unpooled_null_variance
 from abstats.statistics.validation import (
     RowLabels,
     as_float_array,
+    centred_sum_sq,
     require,
     require_same_length,
     require_sum_sq_consistent,
     require_whole,
+    warn_if_cancelled,
 )
 from abstats.vocabulary import MetricKind
 
 
 @dataclass(frozen=True, eq=False)
 class MeanStats:
-    """Units, sum and sum of squares of a per-unit value, per row.
+    """Units, sum and sum of squares of a per-unit value (minus a shift), per row.
+
+    Attributes
+    ----------
+    n
+        Units per row.
+    sum, sum_sq
+        Sums of ``x - shift`` and ``(x - shift)**2`` over the row's units.
+    nonzero
+        Units with a non-zero value (of x itself), when known: the heavy-tail check.
+    shift
+        Value subtracted from every unit before summing, per row; zeros for raw sums
+        (the default). The mean is ``shift + sum / n``; the variance does not depend
+        on it, but its float64 accuracy does: centred sums keep every digit that raw
+        sums of a large-mean metric cancel away.
 
     Examples
     --------
     >>> s = MeanStats.from_arrays(n=[3], sum=[6.0], sum_sq=[14.0])
     >>> s.estimate(), s.unit_variance()
     (array([2.]), array([1.]))
+
+    The same units (1, 2, 3) shifted by 2, e.g. 1e12 + (1, 2, 3) shifted by 1e12 + 2:
+
+    >>> MeanStats.from_arrays(n=[3], sum=[0.0], sum_sq=[2.0], shift=[2.0]).estimate()
+    array([2.])
     """
 
     n: np.ndarray
     sum: np.ndarray
     sum_sq: np.ndarray
     nonzero: np.ndarray | None = None  # units with a non-zero value, when known (heavy-tail check)
+    shift: np.ndarray = field(default_factory=no_shift)  # raw sums unless given
     kind: ClassVar[MetricKind] = "mean"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shift", fill_shift(self.shift, self.n))
 
     @classmethod
     def from_arrays(
@@ -46,10 +79,34 @@ class MeanStats:
         sum_sq: Any,
         *,
         nonzero: Any = None,
+        shift: Any = None,
         metric: str | None = None,
         experiment: Any = None,
         variant: Any = None,
     ) -> MeanStats:
+        """Validate and build; errors name the metric, experiment, variant, field and value.
+
+        Parameters
+        ----------
+        n
+            Units per row (whole numbers >= 2).
+        sum, sum_sq
+            Sums of ``x - shift`` and ``(x - shift)**2`` over the units (raw sums when
+            ``shift`` is not given).
+        nonzero
+            Units with x != 0, optional.
+        shift
+            Per-row (or one scalar) value subtracted before summing; 0 if omitted.
+        metric, experiment, variant
+            Labels that error and warning messages use to point at a row.
+
+        Warns
+        -----
+        PrecisionWarning
+            Where ``sum_sq - sum**2 / n <= 1e-8 * sum_sq``: the variance is below the
+            float resolution of the sums (raw sums of values with a large common
+            offset); pass centred sums and ``shift`` instead.
+        """
         labels = RowLabels(metric, experiment, variant)
         n_arr = as_float_array("n", n, labels)
         s_arr = as_float_array("sum", sum, labels)
@@ -59,13 +116,20 @@ class MeanStats:
         require_whole("n", n_arr, labels)
         require(q_arr < 0, "sum_sq", q_arr, ">= 0", labels)
         require_sum_sq_consistent("sum", "sum_sq", n_arr, s_arr, q_arr, labels)
+        shift_arr = None
+        if shift is not None:
+            shift_arr = as_float_array("shift", shift, labels)
+            if len(shift_arr) == 1:
+                shift_arr = np.full(len(n_arr), shift_arr[0])
+            require_same_length({"n": n_arr, "shift": shift_arr}, metric)
         nz_arr = None
         if nonzero is not None:
             nz_arr = as_float_array("nonzero", nonzero, labels)
             require_same_length({"n": n_arr, "nonzero": nz_arr}, metric)
             require((nz_arr < 0) | (nz_arr > n_arr), "nonzero", nz_arr, "between 0 and n", labels)
             require_whole("nonzero", nz_arr, labels)
-        return cls(n_arr, s_arr, q_arr, nz_arr)
+        warn_if_cancelled("sum", "sum_sq", n_arr, s_arr, q_arr, labels)
+        return cls(n_arr, s_arr, q_arr, nz_arr, fill_shift(shift_arr, n_arr))
 
     def __len__(self) -> int:
         return len(self.n)
@@ -74,11 +138,22 @@ class MeanStats:
         return take_rows(self, rows)
 
     def estimate(self) -> np.ndarray:
-        return self.sum / self.n
+        """Mean = shift + sum / n."""
+        return self.shift + self.sum / self.n
 
     def unit_variance(self) -> np.ndarray:
-        """Sample variance (ddof = 1): (sum_sq - sum^2 / n) / (n - 1), floored at 0 against rounding."""
-        return np.maximum(self.sum_sq - self.sum * self.sum / self.n, 0.0) / (self.n - 1.0)
+        """Sample variance (ddof = 1): (sum_sq - sum * (sum / n)) / (n - 1), floored at 0 against rounding.
+
+        With centred sums (|sum| much smaller than sqrt(n sum_sq)) this is the corrected two-pass
+        formula of Chan, Golub and LeVeque (1983), accurate to a few ulps; with raw sums of a
+        large-mean metric it cancels, which :meth:`from_arrays` warns about.
+        """
+        return self._unit_variance
+
+    @cached_property
+    def _unit_variance(self) -> np.ndarray:
+        # computed once: a comparison asks for it several times (estimate variance, null variance, Welch df)
+        return np.maximum(centred_sum_sq(self.n, self.sum, self.sum_sq), 0.0) / (self.n - 1.0)
 
     def variance_of_estimate(self) -> np.ndarray:
         return self.unit_variance() / self.n

@@ -75,6 +75,22 @@ def concat(parts: Sequence[_S]) -> _S:
     return type(first)(**out)
 
 
+def no_shift() -> np.ndarray:
+    """Default of a ``shift`` field: an empty array that :func:`fill_shift` turns into zeros."""
+    return np.zeros(0)
+
+
+def fill_shift(shift: np.ndarray | None, n: np.ndarray) -> np.ndarray:
+    """A shift field as an array of one value per row: zeros when none was given (raw sums).
+
+    Always an array, never None: :func:`concat` drops a field that is None in any part,
+    which for a shift would silently move the other parts' estimates.
+    """
+    if shift is None or (np.size(shift) == 0 and np.size(n) > 0):
+        return np.zeros(np.shape(n))
+    return shift
+
+
 def unpooled_null_variance(control: SufficientStats, treatment: SufficientStats) -> np.ndarray:
     """Var(treatment - control) = v_c + v_t: the default for kinds without a pooled null."""
     return control.variance_of_estimate() + treatment.variance_of_estimate()

@@ -1,31 +1,48 @@
 """Sufficient statistics of a ratio-of-sums metric (CTR per impression, AOV).
 
 Per row: ``n`` randomisation units and the sums ``num_sum``, ``den_sum``,
-``num_sum_sq``, ``den_sum_sq``, ``num_den_sum`` over units.
+``num_sum_sq``, ``den_sum_sq``, ``num_den_sum`` over units of the numerator x and the
+denominator y, each minus an optional shift (``num_shift``, ``den_shift``; 0 for raw
+sums): sums of x - a, y - b, (x - a)^2, (y - b)^2 and (x - a)(y - b). Shifts near the
+means keep variances and the covariance free of cancellation when a mean is large
+against its spread (see :mod:`abstats.statistics.centring`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
-from abstats.statistics.protocol import normal_df, take_rows, unpooled_null_variance
+from abstats.statistics.protocol import fill_shift, no_shift, normal_df, take_rows, unpooled_null_variance
 from abstats.statistics.validation import (
     RowLabels,
     as_float_array,
+    centred_sum_sq,
     require,
     require_same_length,
     require_sum_sq_consistent,
     require_whole,
+    rounding_tolerance,
+    warn_if_cancelled,
 )
 from abstats.vocabulary import MetricKind
 
 
 @dataclass(frozen=True, eq=False)
 class RatioStats:
-    """Sums of a numerator and a denominator over randomisation units.
+    """Sums of a numerator and a denominator (minus optional shifts) over randomisation units.
+
+    Attributes
+    ----------
+    n
+        Randomisation units per row.
+    num_sum, den_sum, num_sum_sq, den_sum_sq, num_den_sum
+        Sums of x - num_shift, y - den_shift, their squares and their product.
+    num_shift, den_shift
+        Values subtracted from every unit's numerator and denominator before summing;
+        zeros for raw sums (the default). Means are ``shift + sum / n``.
 
     Examples
     --------
@@ -41,7 +58,13 @@ class RatioStats:
     num_sum_sq: np.ndarray
     den_sum_sq: np.ndarray
     num_den_sum: np.ndarray
+    num_shift: np.ndarray = field(default_factory=no_shift)  # raw sums unless given
+    den_shift: np.ndarray = field(default_factory=no_shift)
     kind: ClassVar[MetricKind] = "ratio"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "num_shift", fill_shift(self.num_shift, self.n))
+        object.__setattr__(self, "den_shift", fill_shift(self.den_shift, self.n))
 
     @classmethod
     def from_arrays(
@@ -53,12 +76,34 @@ class RatioStats:
         den_sum_sq: Any,
         num_den_sum: Any,
         *,
+        num_shift: Any = None,
+        den_shift: Any = None,
         metric: str | None = None,
         experiment: Any = None,
         variant: Any = None,
     ) -> RatioStats:
+        """Validate and build; errors name the metric, experiment, variant, field and value.
+
+        Parameters
+        ----------
+        n
+            Randomisation units per row (whole numbers >= 2).
+        num_sum, den_sum, num_sum_sq, den_sum_sq, num_den_sum
+            Sums over units of x - num_shift, y - den_shift, their squares and their
+            product (raw sums when no shifts are given).
+        num_shift, den_shift
+            Per-row (or one scalar) values subtracted before summing; 0 if omitted.
+        metric, experiment, variant
+            Labels that error and warning messages use to point at a row.
+
+        Warns
+        -----
+        PrecisionWarning
+            Where a variance is below the float resolution of its sums (see
+            :func:`~abstats.statistics.validation.warn_if_cancelled`).
+        """
         labels = RowLabels(metric, experiment, variant)
-        fields = {
+        given = {
             "n": n,
             "num_sum": num_sum,
             "den_sum": den_sum,
@@ -66,19 +111,38 @@ class RatioStats:
             "den_sum_sq": den_sum_sq,
             "num_den_sum": num_den_sum,
         }
-        arrs = {name: as_float_array(name, value, labels) for name, value in fields.items()}
+        arrs = {name: as_float_array(name, value, labels) for name, value in given.items()}
         require_same_length(arrs, metric)
         n_arr = arrs["n"]
         require(n_arr < 2, "n", n_arr, "a whole number >= 2 (a variance needs two units)", labels)
         require_whole("n", n_arr, labels)
-        require(arrs["den_sum"] <= 0, "den_sum", arrs["den_sum"], "> 0 (the ratio's denominator)", labels)
+        shifts = {}
+        for name, value in (("num_shift", num_shift), ("den_shift", den_shift)):
+            if value is not None:
+                arr = as_float_array(name, value, labels)
+                arr = np.full(len(n_arr), arr[0]) if len(arr) == 1 else arr
+                require_same_length({"n": n_arr, name: arr}, metric)
+                shifts[name] = arr
+        den_mean = arrs["den_sum"] / n_arr + shifts.get("den_shift", 0.0)
+        positive = "> 0 (the ratio's denominator)" if den_shift is None else "> -n * den_shift (a positive denominator)"
+        require(den_mean <= 0, "den_sum", arrs["den_sum"], positive, labels)
         require_sum_sq_consistent("num_sum", "num_sum_sq", n_arr, arrs["num_sum"], arrs["num_sum_sq"], labels)
         require_sum_sq_consistent("den_sum", "den_sum_sq", n_arr, arrs["den_sum"], arrs["den_sum_sq"], labels)
-        stats = cls(**arrs)
+        stats = cls(**arrs, **shifts)
         sxx, syy, sxy = stats._centred_sums()
-        # Cauchy-Schwarz: the implied covariance cannot exceed the product of the standard deviations.
-        bad = sxy * sxy > sxx * syy * (1 + 1e-9) + 1e-12
+        # Cauchy-Schwarz: |Sxy| <= sqrt(Sxx Syy). Each centred sum is a difference of sums the user
+        # rounded, so it may be off by a few ulps of the terms it subtracts; only a breach beyond
+        # that is an inconsistent cross-product (a fixed 1e-9 / 1e-12 rejected valid sums of
+        # large-mean data and let tiny-scale inconsistencies through).
+        tol_x = rounding_tolerance(n_arr, arrs["num_sum_sq"] + arrs["num_sum"] * (arrs["num_sum"] / n_arr))
+        tol_y = rounding_tolerance(n_arr, arrs["den_sum_sq"] + arrs["den_sum"] * (arrs["den_sum"] / n_arr))
+        cross_terms = np.abs(arrs["num_den_sum"]) + np.abs(arrs["num_sum"] * (arrs["den_sum"] / n_arr))
+        tol_xy = rounding_tolerance(n_arr, cross_terms)
+        bound = np.sqrt(np.maximum(sxx + tol_x, 0.0)) * np.sqrt(np.maximum(syy + tol_y, 0.0)) + tol_xy
+        bad = np.abs(sxy) > bound
         require(bad, "num_den_sum", arrs["num_den_sum"], "a cross-product consistent with the sums of squares", labels)
+        warn_if_cancelled("num_sum", "num_sum_sq", n_arr, arrs["num_sum"], arrs["num_sum_sq"], labels)
+        warn_if_cancelled("den_sum", "den_sum_sq", n_arr, arrs["den_sum"], arrs["den_sum_sq"], labels)
         return stats
 
     def __len__(self) -> int:
@@ -88,23 +152,37 @@ class RatioStats:
         return take_rows(self, rows)
 
     def _centred_sums(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sxx, Syy (not floored) and Sxy: sums of squared / crossed deviations from the means.
+
+        Shift-invariant; accurate when the sums are centred, cancelling when raw sums of
+        large-mean values are given (which :meth:`from_arrays` warns about).
+        """
         n = self.n
-        sxx = np.maximum(self.num_sum_sq - self.num_sum * self.num_sum / n, 0.0)
-        syy = np.maximum(self.den_sum_sq - self.den_sum * self.den_sum / n, 0.0)
-        sxy = self.num_den_sum - self.num_sum * self.den_sum / n
+        sxx = centred_sum_sq(n, self.num_sum, self.num_sum_sq)
+        syy = centred_sum_sq(n, self.den_sum, self.den_sum_sq)
+        sxy = self.num_den_sum - self.num_sum * (self.den_sum / n)
         return sxx, syy, sxy
 
+    def _means(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.num_shift + self.num_sum / self.n, self.den_shift + self.den_sum / self.n
+
     def estimate(self) -> np.ndarray:
-        """R = num_sum / den_sum."""
-        return self.num_sum / self.den_sum
+        """R = mean(x) / mean(y) = num_sum / den_sum for raw sums."""
+        mx, my = self._means()
+        return mx / my
 
     def variance_of_estimate(self) -> np.ndarray:
-        """Delta method: Var(R) = (Vx/my^2 - 2 mx Cxy/my^3 + mx^2 Vy/my^4) / n (Deng et al. 2018), ddof = 1."""
+        """Delta method: Var(R) = (Vx - 2 R Cxy + R^2 Vy) / (my^2 n) (Deng et al. 2018), ddof = 1.
+
+        The same as (Vx/my^2 - 2 mx Cxy/my^3 + mx^2 Vy/my^4) / n, written with R = mx / my so
+        no power of my above the square is formed (my^4 overflows for means beyond 1e77).
+        """
         n = self.n
         sxx, syy, sxy = self._centred_sums()
-        vx, vy, cxy = sxx / (n - 1), syy / (n - 1), sxy / (n - 1)
-        mx, my = self.num_sum / n, self.den_sum / n
-        var = (vx / my**2 - 2 * mx * cxy / my**3 + mx**2 * vy / my**4) / n
+        vx, vy, cxy = np.maximum(sxx, 0.0) / (n - 1), np.maximum(syy, 0.0) / (n - 1), sxy / (n - 1)
+        mx, my = self._means()
+        r = mx / my
+        var = (vx - 2 * r * cxy + r * r * vy) / my / my / n
         return np.maximum(var, 0.0)
 
     def unit_variance(self) -> np.ndarray:

@@ -1,0 +1,50 @@
+"""Per-group totals and centred sums of raw per-unit rows, vectorised over groups.
+
+Sums of raw values and raw squares cancel catastrophically when the mean is large
+against the spread: for 1e12 + N(0, 1), ``sum_sq - sum**2 / n`` subtracts two numbers
+of 1e24 n that agree in their first 24 digits, and float64 keeps 16. The variance is
+then rounding noise. The two-pass algorithm avoids it: compute each group's mean
+first, then sums of deviations from it (Chan, Golub and LeVeque 1983, "Algorithms
+for computing the sample variance: analysis and recommendations", *The American
+Statistician* 37(3); the "corrected two-pass algorithm" keeps the small residual
+sum of deviations, which :meth:`MeanStats.unit_variance` subtracts). The mean is
+carried as a ``shift`` with the statistics, and the estimate adds it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from abstats.statistics.grouping import UnitGroups
+
+
+def centre_by_group(total: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shift and per-row deviations for a metric's ``stats_from_units``.
+
+    ``total`` is the group-sum callable the data source passes; when it is a
+    :class:`~abstats.statistics.grouping.UnitGroups` (as :func:`abstats.from_units` gives) the rows are centred on
+    their group's mean. Any other callable cannot map groups back to rows, so the raw
+    values are summed with shift 0, as before (and a cancelled variance then warns).
+
+    Parameters
+    ----------
+    total
+        Group-sum callable of the data source.
+    x
+        Per-row values.
+
+    Returns
+    -------
+    shift, deviations
+        Per-group shift (length 1, zero, when ``total`` cannot centre) and ``x - shift`` per row.
+    """
+    if isinstance(total, UnitGroups):
+        return total.centred(x)
+    return np.zeros(1), x
+
+
+def shift_column(sum_field: str) -> str:
+    """Name of the optional aggregate column holding the shift of ``sum_field``'s sums: ``<sum_field>_shift``."""
+    return f"{sum_field}_shift"
