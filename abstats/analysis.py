@@ -18,10 +18,11 @@ from abstats.comparisons import ComparisonSet, from_experiment_data, from_pairs
 from abstats.data import ExperimentData, from_aggregates
 from abstats.data.columns import check_labels, get_column
 from abstats.errors import ConfigError, InputError
-from abstats.methods.base import Method, MethodSettings
+from abstats.methods.base import Method, MethodSettings, Scores
 from abstats.methods.registry import METHODS
 from abstats.metrics import METRIC_TYPES, Metric, QuantileMetric, check_metric
 from abstats.result import Result
+from abstats.result.assembly import concat_columns
 from abstats.result.columns import NAMES
 from abstats.statistics import SufficientStats
 from abstats.vocabulary import ON_SRM, SRM_TESTS, OnSrm, SrmTest
@@ -199,7 +200,7 @@ def _score(
     on_srm: OnSrm,
     extra: dict[str, Any],
 ) -> Result:
-    scores = method.score(sets, settings)
+    scores = _score_with_traffic(sets, method, settings)
     unknown = sorted(set(scores.columns) - set(NAMES))
     if unknown:
         raise TypeError(f"method {method.name!r} returned columns that are not Result columns: {unknown}")
@@ -215,6 +216,48 @@ def _score(
         **scores.recorded,
     }
     return Result(method.name, recorded, columns, rules, {**scores.flags, "srm": srm})
+
+
+def _score_with_traffic(sets: list[ComparisonSet], method: Method, settings: MethodSettings) -> Scores:
+    """The method's scores, with comparisons of an arm that received no units added back unscored.
+
+    Such rows carry their identity columns, the decision ``investigate`` and the rule ``no_traffic``;
+    every other row is scored as if they were not there.
+    """
+    empty = [s.no_traffic() for s in sets]
+    if not any(e.any() for e in empty):
+        return method.score(sets, settings)
+    kept = [s.take(~e) for s, e in zip(sets, empty, strict=True)]
+    scorable = [s for s in kept if len(s)]
+    total = sum(len(s) for s in sets)
+    position = np.concatenate([~e for e in empty])
+    identity = concat_columns([dict(s.identity) for s in sets])
+    if scorable:
+        scores = method.score(scorable, settings)
+        if len(scores.rules) != int(position.sum()):
+            raise ConfigError("n", 0, f"units in every arm for method={method.name!r} (a variant received no traffic)")
+        columns, flags, rules, recorded = scores.columns, scores.flags, scores.rules, scores.recorded
+    else:
+        columns, flags, rules, recorded = {}, {}, np.empty(0, dtype=object), {}
+    full: dict[str, np.ndarray] = {}
+    for name in dict.fromkeys([*identity, *columns]):
+        if name in identity:
+            full[name] = np.asarray(identity[name])
+            continue
+        values = np.asarray(columns[name])
+        out = np.full(total, np.nan) if values.dtype.kind == "f" else np.full(total, None, dtype=object)
+        out[position] = values
+        full[name] = out
+    full["decision"] = np.where(position, full.get("decision", np.full(total, None, dtype=object)), "investigate")
+    full["decision"] = full["decision"].astype(object)
+    all_rules = np.full(total, "no_traffic", dtype=object)
+    all_rules[position] = rules
+    all_flags = {}
+    for code, mask in flags.items():
+        out_mask = np.zeros(total, dtype=bool)
+        out_mask[position] = mask
+        all_flags[code] = out_mask
+    return Scores(full, all_flags, all_rules, recorded)
 
 
 def _check_roles(method: Method, metrics: list[Metric]) -> None:

@@ -41,6 +41,21 @@ class ComparisonSet:
     def __len__(self) -> int:
         return len(self.control)
 
+    def take(self, rows: np.ndarray) -> ComparisonSet:
+        """The comparison rows ``rows`` (a boolean mask or indices), every column kept aligned."""
+        return ComparisonSet(
+            self.metric,
+            self.control.take(rows),
+            self.treatment.take(rows),
+            {name: np.asarray(values)[rows] for name, values in self.identity.items()},
+            self.experiment_code[rows],
+            {name: values[rows] for name, values in self.row_values.items()},
+        )
+
+    def no_traffic(self) -> np.ndarray:
+        """Rows whose control or treatment received no units (n = 0): nothing to compare."""
+        return (self.control.n == 0) | (self.treatment.n == 0)
+
 
 def from_experiment_data(
     data: ExperimentData,

@@ -187,3 +187,24 @@ def test_caps_and_quantiles_are_recorded_with_the_metric():
     capped = abstats.MeanMetric("revenue", cap=abstats.Cap(percentile=0.9))
     r = abstats.analyze([abstats.from_units(units, capped)], control="A")
     assert r.settings["metrics"]["revenue"]["cap"] == abstats.Cap(percentile=0.9).describe()
+
+
+@pytest.mark.parametrize("metric", [CR, MeanMetric("rev")])
+def test_a_zero_traffic_arm_triggers_srm_and_the_other_arms_are_still_scored(metric):
+    table = {"variant": ["A", "B", "C"], "n": [10_000, 0, 10_000], "conversions": [500, 0, 560],
+             "sum": [5_000.0, 0.0, 5_600.0], "sum_sq": [60_000.0, 0.0, 62_000.0]}
+    gated = abstats.analyze(table, metric=metric, control="A")
+    assert gated.decision.tolist() == ["investigate", "investigate"] and gated.verdicts()[0]["verdict"] == "investigate"
+    assert gated["srm_p_value"][0] == pytest.approx(stats.chisquare([10_000, 0, 10_000]).pvalue, abs=1e-300)
+    kept = abstats.analyze(table, metric=metric, control="A", on_srm="warn")
+    assert kept.rules[0] == "no_traffic" and "received no units" in kept.reasons[0]
+    alone = abstats.analyze({k: [v[0], v[2]] for k, v in table.items()}, metric=metric, control="A", on_srm="warn")
+    for column in ("effect", "p_value", "effect_ci_low", "effect_ci_high"):
+        assert kept[column][1] == pytest.approx(alone[column][0], rel=1e-12)
+        assert np.isnan(kept[column][0])
+    jsonschema.validate(json.loads(kept.to_json()), SCHEMA)
+
+
+def test_no_traffic_rows_must_have_empty_aggregates():
+    with pytest.raises(abstats.InputError, match="no traffic"):
+        abstats.analyze({"variant": ["A", "B"], "n": [100, 0], "conversions": [5, 3]}, metric=CR, control="A")

@@ -50,8 +50,16 @@ def _srm(row: Row, settings: Settings) -> str:
     )
 
 
+def _no_traffic(row: Row, settings: Settings) -> str:
+    arm = "control" if row["control_n"] == 0 else "treatment"
+    return (
+        f"the {arm} received no units (n = 0): there is nothing to compare and the assignment is broken "
+        "(see the SRM check): investigate"
+    )
+
+
 # Rules any method's rows can carry: the analysis applies them after the method has scored.
-SHARED_RULES = {"srm": _srm}
+SHARED_RULES = {"srm": _srm, "no_traffic": _no_traffic}
 
 
 def _srm_test_label(settings: Settings) -> str:

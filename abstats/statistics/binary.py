@@ -9,7 +9,14 @@ from typing import Any, ClassVar
 import numpy as np
 
 from abstats.statistics.protocol import normal_df, take_rows
-from abstats.statistics.validation import RowLabels, as_float_array, require, require_same_length, require_whole
+from abstats.statistics.validation import (
+    RowLabels,
+    as_float_array,
+    require,
+    require_same_length,
+    require_whole,
+    with_empty_rows,
+)
 from abstats.vocabulary import MetricKind
 
 # Below this many conversions or non-conversions in an arm the normal approximation
@@ -44,10 +51,14 @@ class BinaryStats:
     ) -> BinaryStats:
         """Validate and build; errors name the metric, experiment, variant, field and value."""
         labels = RowLabels(metric, experiment, variant)
+        empty = with_empty_rows(cls.from_arrays, {"n": n, "conversions": conversions},
+                                {"metric": metric, "experiment": experiment, "variant": variant}, labels)
+        if empty is not None:
+            return empty
         n_arr = as_float_array("n", n, labels)
         x_arr = as_float_array("conversions", conversions, labels)
         require_same_length({"n": n_arr, "conversions": x_arr}, metric)
-        require(n_arr <= 0, "n", n_arr, "a whole number >= 1", labels)
+        require(n_arr < 0, "n", n_arr, "a whole number >= 0", labels)
         require_whole("n", n_arr, labels)
         require(x_arr < 0, "conversions", x_arr, ">= 0", labels)
         require_whole("conversions", x_arr, labels)

@@ -27,6 +27,7 @@ from abstats.statistics.validation import (
     require_sum_sq_consistent,
     require_whole,
     warn_if_cancelled,
+    with_empty_rows,
 )
 from abstats.vocabulary import MetricKind
 
@@ -108,11 +109,18 @@ class MeanStats:
             offset); pass centred sums and ``shift`` instead.
         """
         labels = RowLabels(metric, experiment, variant)
+        empty = with_empty_rows(
+            cls.from_arrays, {"n": n, "sum": sum, "sum_sq": sum_sq},
+            {"nonzero": nonzero, "shift": shift, "metric": metric, "experiment": experiment, "variant": variant},
+            labels,
+        )
+        if empty is not None:
+            return empty
         n_arr = as_float_array("n", n, labels)
         s_arr = as_float_array("sum", sum, labels)
         q_arr = as_float_array("sum_sq", sum_sq, labels)
         require_same_length({"n": n_arr, "sum": s_arr, "sum_sq": q_arr}, metric)
-        require(n_arr < 2, "n", n_arr, "a whole number >= 2 (a variance needs two units)", labels)
+        require(n_arr < 2, "n", n_arr, "0 (no traffic) or a whole number >= 2 (a variance needs two units)", labels)
         require_whole("n", n_arr, labels)
         require(q_arr < 0, "sum_sq", q_arr, ">= 0", labels)
         require_sum_sq_consistent("sum", "sum_sq", n_arr, s_arr, q_arr, labels)

@@ -26,6 +26,7 @@ from abstats.statistics.validation import (
     require_whole,
     rounding_tolerance,
     warn_if_cancelled,
+    with_empty_rows,
 )
 from abstats.vocabulary import MetricKind
 
@@ -103,6 +104,16 @@ class RatioStats:
             :func:`~abstats.statistics.validation.warn_if_cancelled`).
         """
         labels = RowLabels(metric, experiment, variant)
+        empty = with_empty_rows(
+            cls.from_arrays,
+            {"n": n, "num_sum": num_sum, "den_sum": den_sum, "num_sum_sq": num_sum_sq, "den_sum_sq": den_sum_sq,
+             "num_den_sum": num_den_sum},
+            {"num_shift": num_shift, "den_shift": den_shift, "metric": metric, "experiment": experiment,
+             "variant": variant},
+            labels,
+        )
+        if empty is not None:
+            return empty
         given = {
             "n": n,
             "num_sum": num_sum,
@@ -114,7 +125,7 @@ class RatioStats:
         arrs = {name: as_float_array(name, value, labels) for name, value in given.items()}
         require_same_length(arrs, metric)
         n_arr = arrs["n"]
-        require(n_arr < 2, "n", n_arr, "a whole number >= 2 (a variance needs two units)", labels)
+        require(n_arr < 2, "n", n_arr, "0 (no traffic) or a whole number >= 2 (a variance needs two units)", labels)
         require_whole("n", n_arr, labels)
         shifts = {}
         for name, value in (("num_shift", num_shift), ("den_shift", den_shift)):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from typing import Any, TypeVar
 
 import numpy as np
 
 from abstats.errors import InputError, PrecisionWarning
+
+_S = TypeVar("_S")
 
 EPS = float(np.finfo(float).eps)
 # Ulps of slack on top of the sqrt(n) growth of a sum's rounding error: the subtraction
@@ -203,3 +206,53 @@ def _plain(value: Any) -> Any:
         if isinstance(value, float) and value.is_integer():
             return int(value)
     return value
+
+
+def with_empty_rows(
+    build: Callable[..., _S],
+    given: dict[str, Any],
+    options: dict[str, Any],
+    labels: RowLabels,
+) -> _S | None:
+    """Statistics with rows of variants that received no traffic (n = 0), or None when there are none.
+
+    A variant with no units is valid input: the SRM check flags its experiment and the analysis
+    reports its comparisons as undefined. Its other aggregates must be 0 too. The other rows are
+    validated by ``build`` (the class's ``from_arrays``) as usual; the empty rows hold zeros.
+
+    Parameters
+    ----------
+    build
+        The statistics class's ``from_arrays``.
+    given
+        The aggregate arrays as the user gave them, ``n`` first.
+    options
+        Other keyword arguments of ``build`` (labels, optional arrays such as ``nonzero``).
+    labels
+        Row labels for error messages.
+    """
+    n = as_float_array("n", given["n"], labels)
+    empty = n == 0
+    if not empty.any():
+        return None
+    arrays = {name: as_float_array(name, value, labels) for name, value in given.items()}
+    for name, arr in arrays.items():
+        if len(arr) == len(n):
+            require(empty & (arr != 0), name, arr, "0 where n = 0 (a variant that received no traffic)", labels)
+    keep = ~empty
+
+    def rows(value: Any) -> Any:
+        arr = np.asarray(value) if value is not None and not isinstance(value, str) else value
+        return arr[keep] if isinstance(arr, np.ndarray) and arr.ndim == 1 and len(arr) == len(n) else value
+
+    part = build(**{k: v[keep] for k, v in arrays.items()}, **{k: rows(v) for k, v in options.items()})
+    full: dict[str, Any] = {}
+    for f in fields(part):  # type: ignore[arg-type]
+        value = getattr(part, f.name)
+        if isinstance(value, np.ndarray) and value.shape == (int(keep.sum()),):
+            out = np.zeros(len(n))
+            out[keep] = value
+            full[f.name] = out
+        else:
+            full[f.name] = value
+    return type(part)(**full)
