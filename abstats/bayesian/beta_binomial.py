@@ -113,10 +113,10 @@ def beats_and_losses(
     a_s, b_s = np.where(over_t, a_t, a_c), np.where(over_t, b_t, b_c)
     a_o, b_o = np.where(over_t, a_c, a_t), np.where(over_t, b_c, b_t)
 
-    def integrand(x, a_o, b_o):
-        cdf_o = special.betainc(a_o, b_o, x)
-        cdf_o_plus = special.betainc(a_o + 1.0, b_o, x)
-        return np.stack([cdf_o, x * cdf_o, cdf_o_plus])
+    def integrand(nodes: lq.Nodes, a_o, b_o):
+        cdf_o = lq.beta_cdf_sf(a_o, b_o, *nodes)[0]
+        cdf_o_plus = lq.beta_cdf_sf(a_o + 1.0, b_o, *nodes)[0]
+        return np.stack([cdf_o, nodes.x * cdf_o, cdf_o_plus])
 
     # S integrated, O through its CDF: P(O < S), E[S 1{O < S}], P(O+ < S).
     p_o_below, s_part, p_oplus_below = lq.beta_expectation(a_s, b_s, integrand, a_o, b_o)

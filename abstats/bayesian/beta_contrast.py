@@ -39,7 +39,7 @@ def difference_cdf(d, a_t, b_t, a_c, b_c) -> np.ndarray:
 def relative_cdf(r, a_t, b_t, a_c, b_c) -> np.ndarray:
     """P(T / C - 1 <= r), row by row (r > -1)."""
     r, *params = _rows(r, a_t, b_t, a_c, b_c)
-    return _cdf_and_pdf("relative", r, _SharpSide(*params).rows(slice(None)))[0]
+    return _cdf_and_pdf("log_ratio", np.log1p(r), _SharpSide(*params).rows(slice(None)))[0]
 
 
 def difference_interval(a_t, b_t, a_c, b_c, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -86,8 +86,16 @@ def relative_interval(a_t, b_t, a_c, b_c, level: float = 0.95) -> tuple[np.ndarr
     sd_log = np.sqrt(cumulant(2))
     z = stats.norm.isf(tail)
     shift = (z**2 - 1.0) * cumulant(3) / sd_log**3 / 6.0
-    starts = (np.expm1(mean_log + (shift - z) * sd_log), np.expm1(mean_log + (shift + z) * sd_log))
-    return _solve_both("relative", tail, *starts, (-1.0, np.inf), a_t, b_t, a_c, b_c)
+    starts = (mean_log + (shift - z) * sd_log, mean_log + (shift + z) * sd_log)
+    # Solved for log(T / C), then mapped back: with a shape near 1e-3 the ratio spans e^+-3000, so a
+    # bound can be -1 or +inf in double precision, and only the log scale has room to find it.
+    # Bracket: between the 1e-15 quantiles of log T - log C (CDF <= 2e-15 below, >= 1 - 2e-15 above),
+    # finite even when a shape near 1e-3 spreads the ratio over e^+-3000.
+    lo_t, hi_t = lq.log_window(a_t, b_t)
+    lo_c, hi_c = lq.log_window(a_c, b_c)
+    low, high = _solve_both("log_ratio", tail, *starts, (lo_t - hi_c, hi_t - lo_c), a_t, b_t, a_c, b_c)
+    with np.errstate(over="ignore"):
+        return np.expm1(low), np.expm1(high)
 
 
 def _solve_both(kind, tail, start_low, start_high, support, a_t, b_t, a_c, b_c) -> tuple[np.ndarray, np.ndarray]:
@@ -95,7 +103,8 @@ def _solve_both(kind, tail, start_low, start_high, support, a_t, b_t, a_c, b_c) 
     m = a_t.size
     target = np.concatenate([np.full(m, tail), np.full(m, 1.0 - tail)])
     params = [np.concatenate([p, p]) for p in (a_t, b_t, a_c, b_c)]
-    q = _solve(kind, target, np.concatenate([start_low, start_high]), support, *params)
+    bracket = [np.tile(np.broadcast_to(np.asarray(v, dtype=float), (m,)), 2) for v in support]
+    q = _solve(kind, target, np.concatenate([start_low, start_high]), bracket, *params)
     return q[:m], q[m:]
 
 
@@ -105,9 +114,9 @@ def _solve(kind, target, start, support, a_t, b_t, a_c, b_c) -> np.ndarray:
     Stops when |CDF(q) - target| <= 1e-12, after a Newton step taken from a miss
     <= 1e-5, or when the step is below 1e-13 relative.
     """
-    lo = np.full(target.shape, support[0])
-    hi = np.full(target.shape, support[1])
+    lo, hi = support[0].copy(), support[1].copy()  # per row
     q = np.clip(start, lo + 1e-12, np.minimum(hi, 1e12) - 1e-12)
+    q = np.where(np.isfinite(q), q, 0.5 * (lo + hi))  # a failed Cornish-Fisher start: bisection takes over
     sharp = _SharpSide(a_t, b_t, a_c, b_c)
     active = np.ones(q.shape, dtype=bool)
     for _ in range(_MAX_ITER):
@@ -120,8 +129,7 @@ def _solve(kind, target, start, support, a_t, b_t, a_c, b_c) -> np.ndarray:
         hi[idx] = np.where(below, hi[idx], q[idx])
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # pdf may underflow: bisect then
             newton = q[idx] - (cdf - target[idx]) / pdf
-        finite_hi = np.where(np.isfinite(hi[idx]), hi[idx], 2.0 * np.abs(lo[idx]) + 2.0)
-        bisect = 0.5 * (lo[idx] + finite_hi)
+        bisect = 0.5 * (lo[idx] + hi[idx])
         inside = np.isfinite(newton) & (newton > lo[idx]) & (newton < hi[idx])
         miss = np.abs(cdf - target[idx])
         converged = miss <= _CDF_TOL
@@ -129,7 +137,9 @@ def _solve(kind, target, start, support, a_t, b_t, a_c, b_c) -> np.ndarray:
         scale = np.maximum(np.abs(new_q), 1e-3)
         # A Newton step from a CDF miss of eps leaves a miss of order eps^2 (quadratic convergence),
         # so a step from a miss <= 1e-5 is final without another evaluation (tested: CDF within 1e-8).
-        last_newton = inside & (miss <= _LAST_STEP_MISS)
+        # On the log-ratio scale the CDF is curved where it was near-linear in r (e^q / 2 for two
+        # uniforms), so the final step needs a tenfold closer start for the same accuracy in r.
+        last_newton = inside & (miss <= (_LAST_STEP_MISS if kind == "difference" else _LAST_STEP_MISS / 10.0))
         done = converged | last_newton | (np.abs(new_q - q[idx]) <= _X_TOL * scale)
         q[idx] = new_q
         active[idx[done]] = False
@@ -161,33 +171,47 @@ def _cdf_and_pdf(kind, q, sharp_rows) -> tuple[np.ndarray, np.ndarray]:
         # Over T: P(C >= X - q), arg = X - q. Over C: P(T <= X + q), arg = X + q.
         x_lo = np.where(over_t, q, -q)
         x_hi = np.where(over_t, 1.0 + q, 1.0 - q)
+        x_lo_c = np.where(over_t, 1.0 - q, 1.0 + q)  # 1 - x_lo
+        x_hi_c = np.where(over_t, -q, q)  # 1 - x_hi
     else:
-        # Over T: P(C >= X / (1 + q)). Over C: P(T <= (1 + q) X).
-        x_lo = np.zeros_like(q)
-        x_hi = np.where(over_t, 1.0 + q, 1.0 / (1.0 + q))
+        # q = log(T / C). Over T: P(C >= X e^-q). Over C: P(T <= e^q X).
+        x_lo, x_lo_c = np.zeros_like(q), np.ones_like(q)
+        with np.errstate(over="ignore"):
+            x_hi = np.exp(np.where(over_t, q, -q))
+            x_hi_c = -np.expm1(np.where(over_t, q, -q))
 
-    def integrand(x, q, a_o, b_o, t_side):
+    def integrand(nodes: lq.Nodes, q, a_o, b_o, t_side):
         t_side = t_side > 0.5
-        if kind == "difference":
-            arg = np.where(t_side, x - q, x + q)
-            jac = np.ones_like(x)
-        else:
-            arg = np.where(t_side, x / (1.0 + q), (1.0 + q) * x)
-            jac = np.where(t_side, x / (1.0 + q) ** 2, x)
-        arg = np.clip(arg, 1e-300, 1.0 - 1e-16)
-        cdf_o = special.betainc(a_o, b_o, arg)
-        # The density only steers Newton, so the float log Beta function is accurate enough;
-        # capped where a shape < 1 makes it infinite at 0 or 1.
-        log_pdf = (a_o - 1.0) * np.log(arg) + (b_o - 1.0) * np.log1p(-arg) - special.betaln(a_o, b_o)
-        pdf_o = np.exp(np.minimum(log_pdf, 690.0))
-        return np.stack([np.where(t_side, 1.0 - cdf_o, cdf_o), pdf_o * jac])
+        x, xc = nodes.x, nodes.xc
+        # The other posterior's CDF at arg, with 1 - arg formed without cancellation near 1
+        # (a shape below 1 puts real mass within 1e-16 of 0 or 1, see logit_quadrature).
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if kind == "difference":
+                arg = np.where(t_side, x - q, x + q)
+                arg_c = np.where(t_side, xc + q, xc - q)
+                log_arg, log_arg_c = np.log(np.clip(arg, 0.0, 1.0)), np.log(np.clip(arg_c, 0.0, 1.0))
+                jac = np.ones_like(x)
+            else:
+                # arg = X e^-q (over T) or X e^q (over C), formed from logs: q may be +-3000.
+                log_arg = nodes.log_x + np.where(t_side, -q, q)
+                arg = np.exp(log_arg)
+                arg_c = -np.expm1(np.minimum(log_arg, 0.0))
+                log_arg_c = np.log(np.clip(arg_c, 0.0, 1.0))
+                jac = arg  # d arg / dq = +-arg, and the sign of the CDF term makes both increasing
+            arg, arg_c = np.clip(arg, 0.0, 1.0), np.clip(arg_c, 0.0, 1.0)
+            cdf_o, sf_o = lq.beta_cdf_sf(a_o, b_o, arg, arg_c, log_arg, log_arg_c)
+            # The density only steers Newton, so the float log Beta function is accurate enough;
+            # capped where a shape < 1 makes it infinite at 0 or 1.
+            log_pdf = (a_o - 1.0) * log_arg + (b_o - 1.0) * log_arg_c - special.betaln(a_o, b_o)
+            pdf_o = np.exp(np.minimum(np.nan_to_num(log_pdf, nan=-np.inf), 690.0))
+        return np.stack([np.where(t_side, sf_o, cdf_o), pdf_o * jac])
 
     inner_cdf, pdf = lq.beta_expectation(
         a_s, b_s, integrand, q, a_o, b_o, over_t.astype(float), x_lo=x_lo, x_hi=x_hi, edges=edges
     )
     # Constant parts: over T the integrand is 1 below x_lo; over C it is 1 above x_hi.
-    mass_below = special.betainc(a_s, b_s, np.clip(x_lo, 0.0, 1.0))
-    mass_above = special.betainc(b_s, a_s, 1.0 - np.clip(x_hi, 0.0, 1.0))
+    mass_below = lq.beta_cdf_sf(a_s, b_s, np.clip(x_lo, 0.0, 1.0), np.clip(x_lo_c, 0.0, 1.0))[0]
+    mass_above = lq.beta_cdf_sf(a_s, b_s, np.clip(x_hi, 0.0, 1.0), np.clip(x_hi_c, 0.0, 1.0))[1]
     cdf = inner_cdf + np.where(over_t, mass_below, mass_above)
     return np.clip(cdf, 0.0, 1.0), pdf
 
