@@ -178,43 +178,123 @@ def expected_loss_best(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
 
 
 def _best_integrals(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(P(i best), E[p_i 1{i best}]) for every arm, by one quadrature on shared panels.
+    """(P(i best), E[p_i 1{i best}]) for every arm: one quadrature on a grid shared by the arms of a row.
 
-    The panels are split at every arm's window edges (and core edges when the
-    arm has a shape below 10), so each arm's peak and each arm's CDF step fall on
-    panels of their own; 48 nodes per panel.
+    P(i best) = int f_i(y) G(y) / F_i(y) dy with G = prod_j F_j, the CDF of the
+    maximum, on the logit scale; log G = sum_j log F_j is accumulated once over
+    the grid and each arm's own term is subtracted, so memory is
+    O(rows x arms x grid) and the grid (:func:`_shared_grid`) does not grow with
+    the number of similar arms. Each arm's density is normalised by its own
+    quadrature (:func:`abstats.bayesian.logit_quadrature.beta_nodes`), as in the
+    two-arm integrals.
     """
     alpha, beta = _arm_matrix(alpha, beta)
     m, k = alpha.shape
     p_best, top_part = np.empty((m, k)), np.empty((m, k))
-    all_large = np.all(np.minimum(alpha, beta) >= lq.ONE_PANEL_MIN_SHAPE, axis=1)
-    for rows, window_only in ((np.flatnonzero(all_large), True), (np.flatnonzero(~all_large), False)):
+    log_mass = _log_own_mass(alpha.ravel(), beta.ravel()).reshape(m, k)
+    y, w = _shared_grid(alpha, beta)
+    # Rows in chunks, so the (rows, arms, grid) arrays stay under _BEST_CHUNK_VALUES; the loop is
+    # over chunks of experiments, not experiments.
+    rows_per_chunk = max(1, _BEST_CHUNK_VALUES // max(1, k * y.shape[1]))
+    for start in range(0, m, rows_per_chunk):
+        rows = slice(start, start + rows_per_chunk)
+        p_best[rows], top_part[rows] = _best_on_grid(alpha[rows], beta[rows], log_mass[rows], y[rows], w[rows])
+    return p_best, top_part
+
+
+def _best_on_grid(alpha, beta, log_mass, y, w) -> tuple[np.ndarray, np.ndarray]:
+    a, b = alpha[:, :, None], beta[:, :, None]
+    nodes = lq.Nodes.from_logit(y[:, None, :])
+    cdf, sf = lq.beta_cdf_sf(a, b, *nodes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # log1p(-sf) keeps the many near-1 factors of the product exact.
+        log_cdf = np.where(cdf > 0.5, np.log1p(-sf), np.log(cdf))
+        log_max_cdf = log_cdf.sum(axis=1, keepdims=True)  # log G on the grid
+        # f_i G / F_i; where F_i underflows to 0 the density f_i is negligible too (far below the window).
+        log_others = np.where(np.isfinite(log_cdf), log_max_cdf - log_cdf, -np.inf)
+    log_term = lq.log_density(a, b, y[:, None, :]) - log_mass[:, :, None] + log_others
+    term = w[:, None, :] * np.exp(log_term)
+    return term.sum(axis=2), (term * nodes.x).sum(axis=2)
+
+
+def _log_own_mass(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """log of int x^a (1 - x)^b dy over each arm's own panels (its B(a, b), without lgamma cancellation)."""
+    out = np.empty(a.shape)
+    small = lq.is_small(a, b)
+    one_panel = np.minimum(a, b) >= lq.ONE_PANEL_MIN_SHAPE
+    for rows in (np.flatnonzero(one_panel), np.flatnonzero(~one_panel & ~small), np.flatnonzero(small)):
         if rows.size:
-            p_best[rows], top_part[rows] = _best_on_panels(alpha[rows], beta[rows], window_only)
-    return p_best, top_part
+            if small[rows[0]]:
+                y, wy = lq.panel_nodes(lq.level_edges(a[rows], b[rows]), lq.NODES_LEVEL_PANEL)
+            else:
+                edges = lq.panel_edges(a[rows], b[rows])
+                y, wy = lq.panel_nodes(edges[:, [0, 3]] if one_panel[rows[0]] else edges)
+            log_f = lq.log_density(a[rows, None], b[rows, None], y)
+            shift = log_f.max(axis=1)
+            out[rows] = shift + np.log(np.sum(wy * np.exp(log_f - shift[:, None]), axis=1))
+    return out
 
 
-def _best_on_panels(alpha: np.ndarray, beta: np.ndarray, window_only: bool) -> tuple[np.ndarray, np.ndarray]:
+def _shared_grid(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Logit-scale Gauss-Legendre nodes and weights (m, N) for the k-arm integrals of each row.
+
+    Every arm asks for node spacing delta = (its panel width) / (its own node count)
+    on each of its panels (:func:`abstats.bayesian.logit_quadrature.panel_edges`,
+    or the level-set panels of small shapes), relaxed by ``_GRADING`` per unit of
+    distance outside the panel. The spacing function h(y) = min over arms and panels of
+    (delta + grading x distance) is then Lipschitz with constant 1/16, so a panel of
+    width 8 h(start) never holds a point with h below half its start value: 16
+    nodes per panel keep every arm at least as finely resolved as in its own
+    quadrature. Panels are laid from the second-largest window start (below it
+    every arm but one has CDF < 1e-15, so no arm can be best there) to the largest
+    window end, by a march over panels (not over experiments or arms); similar
+    arms share the grid, so its size depends on the spread of the arms, not their number.
+    """
     m, k = alpha.shape
-    per_arm = lq.panel_edges(alpha.ravel(), beta.ravel())
-    if window_only:
-        per_arm = per_arm[:, [0, 3]]
-    edges = np.sort(per_arm.reshape(m, -1), axis=1)
-    y, w_y = lq.panel_nodes(edges, _BEST_NODES)  # (m, N)
-    x = np.exp(-np.logaddexp(0.0, -y))
-    cdf = special.betainc(alpha[:, :, None], beta[:, :, None], x[:, None, :])  # (m, k, N)
-    log_dens = lq.log_density(alpha[:, :, None], beta[:, :, None], y[:, None, :])
-    dens = w_y[:, None, :] * np.exp(log_dens - log_dens.max(axis=2, keepdims=True))
-    dens /= dens.sum(axis=2, keepdims=True)  # self-normalised, as in logit_quadrature
-    others = np.empty_like(cdf)
-    for i in range(k):  # k is the number of arms (small), not experiments
-        others[:, i, :] = np.prod(np.delete(cdf, i, axis=1), axis=1)
-    p_best = np.sum(dens * others, axis=2)
-    top_part = np.sum(dens * others * x[:, None, :], axis=2)
-    return p_best, top_part
+    a, b = alpha.ravel(), beta.ravel()
+    small = lq.is_small(a, b)
+    n_panels = 2 * len(lq.LEVELS) + 10 if small.any() else 3
+    lo = np.full((m * k, n_panels), np.inf)
+    hi = np.full((m * k, n_panels), -np.inf)
+    delta = np.full((m * k, n_panels), np.inf)
+    if np.any(~small):
+        edges = lq.panel_edges(a[~small], b[~small])
+        lo[~small, :3], hi[~small, :3] = edges[:, :-1], edges[:, 1:]
+        delta[~small, :3] = np.diff(edges, axis=1) / lq.NODES_PER_PANEL
+    if np.any(small):
+        edges = lq.level_edges(a[small], b[small])
+        lo[small], hi[small] = edges[:, :-1], edges[:, 1:]
+        delta[small] = np.diff(edges, axis=1) / lq.NODES_LEVEL_PANEL
+    delta = np.where(delta > 0, delta, np.inf)  # zero-width (clipped) panels ask for nothing
+    window_lo = lo[:, 0].reshape(m, k)
+    window_hi = np.max(hi, axis=1).reshape(m, k)
+    start = np.sort(window_lo, axis=1)[:, -2]
+    stop = window_hi.max(axis=1)
+    lo, hi, delta = (v.reshape(m, k * n_panels) for v in (lo, hi, delta))
+    bounds = [start]
+    y = start
+    for _ in range(_MAX_GRID_PANELS):  # a march over grid panels, vectorised over rows and arms
+        if np.all(y >= stop):
+            break
+        distance = np.maximum(0.0, np.maximum(lo - y[:, None], y[:, None] - hi))
+        h = np.min(delta + _GRADING * distance, axis=1)
+        y = np.minimum(y + _PANEL_SPACINGS * h, stop)
+        bounds.append(y)
+    else:
+        raise RuntimeError("P(best) grid did not close")  # unreachable: h >= min delta > 0
+    gl_u, gl_w = np.polynomial.legendre.leggauss(_GRID_NODES)
+    edges = np.column_stack(bounds)
+    half, mid = 0.5 * np.diff(edges, axis=1), 0.5 * (edges[:, 1:] + edges[:, :-1])
+    y_nodes = (mid[:, :, None] + half[:, :, None] * gl_u).reshape(m, -1)
+    w_nodes = (half[:, :, None] * gl_w).reshape(m, -1)
+    return y_nodes, w_nodes
 
 
-_BEST_NODES = 48
+_GRID_NODES = 16
+_PANEL_SPACINGS = 8.0
+_GRADING = 1.0 / 16.0
+_MAX_GRID_PANELS = 100_000
+_BEST_CHUNK_VALUES = 4_000_000
 
 
 def _arm_matrix(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -106,6 +106,8 @@ def beta_cdf_sf(
     fix = (xc < _NEAR_ONE) | (x < DEEP_X)
     if np.any(fix):
         a, b, x, xc = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (a, b, x, xc)))
+        fix = np.broadcast_to(fix, x.shape)
+        cdf, sf = np.broadcast_to(cdf, x.shape).copy(), np.broadcast_to(sf, x.shape).copy()
         a1, b1, x1, xc1 = a[fix], b[fix], x[fix], xc[fix]
         upper = xc1 < x1
         a2, b2 = np.where(upper, b1, a1), np.where(upper, a1, b1)
