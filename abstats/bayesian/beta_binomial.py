@@ -236,19 +236,13 @@ def _log_own_mass(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _shared_grid(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Logit-scale Gauss-Legendre nodes and weights (m, N) for the k-arm integrals of each row.
+    """Logit-scale nodes and weights (m, N) for the k-arm integrals of each row.
 
     Every arm asks for node spacing delta = (its panel width) / (its own node count)
     on each of its panels (:func:`abstats.bayesian.logit_quadrature.panel_edges`,
-    or the level-set panels of small shapes), relaxed by ``_GRADING`` per unit of
-    distance outside the panel. The spacing function h(y) = min over arms and panels of
-    (delta + grading x distance) is then Lipschitz with constant 1/16, so a panel of
-    width 8 h(start) never holds a point with h below half its start value: 16
-    nodes per panel keep every arm at least as finely resolved as in its own
-    quadrature. Panels are laid from the second-largest window start (below it
-    every arm but one has CDF < 1e-15, so no arm can be best there) to the largest
-    window end, by a march over panels (not over experiments or arms); similar
-    arms share the grid, so its size depends on the spread of the arms, not their number.
+    or the level-set panels of small shapes); :func:`~abstats.bayesian.logit_quadrature.shared_grid`
+    lays the panels from the second-largest window start (below it every arm but
+    one has CDF < 1e-15, so no arm can be best there) to the largest window end.
     """
     m, k = alpha.shape
     a, b = alpha.ravel(), beta.ravel()
@@ -271,29 +265,9 @@ def _shared_grid(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.nd
     start = np.sort(window_lo, axis=1)[:, -2]
     stop = window_hi.max(axis=1)
     lo, hi, delta = (v.reshape(m, k * n_panels) for v in (lo, hi, delta))
-    bounds = [start]
-    y = start
-    for _ in range(_MAX_GRID_PANELS):  # a march over grid panels, vectorised over rows and arms
-        if np.all(y >= stop):
-            break
-        distance = np.maximum(0.0, np.maximum(lo - y[:, None], y[:, None] - hi))
-        h = np.min(delta + _GRADING * distance, axis=1)
-        y = np.minimum(y + _PANEL_SPACINGS * h, stop)
-        bounds.append(y)
-    else:
-        raise RuntimeError("P(best) grid did not close")  # unreachable: h >= min delta > 0
-    gl_u, gl_w = np.polynomial.legendre.leggauss(_GRID_NODES)
-    edges = np.column_stack(bounds)
-    half, mid = 0.5 * np.diff(edges, axis=1), 0.5 * (edges[:, 1:] + edges[:, :-1])
-    y_nodes = (mid[:, :, None] + half[:, :, None] * gl_u).reshape(m, -1)
-    w_nodes = (half[:, :, None] * gl_w).reshape(m, -1)
-    return y_nodes, w_nodes
+    return lq.shared_grid(lo, hi, delta, start, stop)
 
 
-_GRID_NODES = 16
-_PANEL_SPACINGS = 8.0
-_GRADING = 1.0 / 16.0
-_MAX_GRID_PANELS = 100_000
 _BEST_CHUNK_VALUES = 4_000_000
 
 

@@ -58,7 +58,7 @@ NODES_LEVEL_PANEL = 32
 # Below this, x^a / (a B(a, b)) is I_x(a, b) to double precision (the next term is O((a + b) x)).
 DEEP_X = 1e-280
 
-_GL = {n: np.polynomial.legendre.leggauss(n) for n in (NODES_ONE_PANEL, NODES_PER_PANEL, NODES_LEVEL_PANEL)}
+_GL = {n: np.polynomial.legendre.leggauss(n) for n in (NODES_ONE_PANEL, NODES_PER_PANEL, NODES_LEVEL_PANEL, 16)}
 
 
 class Nodes(NamedTuple):
@@ -306,6 +306,48 @@ def beta_expectation(
             out = np.empty(values.shape[:-1] + a.shape)
         out[..., rows] = values
     return np.empty(a.shape) if out is None else out
+
+
+def shared_grid(
+    lo: np.ndarray, hi: np.ndarray, delta: np.ndarray, start: np.ndarray, stop: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes and weights (m, N) on [start, stop] resolving many arms' panels at once.
+
+    Parameters
+    ----------
+    lo, hi, delta
+        (m, q): every arm panel of every row and the node spacing it asks for
+        (its width over its own node count; ``inf`` for none).
+    start, stop
+        (m,): the range to cover.
+
+    The spacing function h(y) = min over panels of (delta + distance(y, panel) / 16)
+    is Lipschitz with constant 1/16, so a panel of width 8 h(left end) never holds
+    a point where h is below half its left-end value: with 16 nodes per panel every
+    arm is resolved at least as finely as by its own quadrature. The panels are
+    laid by a march over panels (not over experiments or arms), vectorised over
+    rows; rows that reach ``stop`` early get zero-width panels. Arms that sit
+    together share the grid, so N depends on the spread of the arms, not on
+    their number (2,000 similar arms: ~430 nodes).
+    """
+    bounds = [start]
+    y = start
+    for _ in range(_MAX_GRID_PANELS):
+        if np.all(y >= stop):
+            break
+        distance = np.maximum(0.0, np.maximum(lo - y[:, None], y[:, None] - hi))
+        h = np.min(delta + _GRADING * distance, axis=1)
+        y = np.minimum(y + _PANEL_SPACINGS * h, stop)
+        bounds.append(y)
+    else:  # only if some arm asks for a spacing ~1e-5 of the range: a bug, not data
+        raise RuntimeError("shared quadrature grid did not close")
+    return panel_nodes(np.column_stack(bounds), _GRID_NODES)
+
+
+_GRID_NODES = 16
+_PANEL_SPACINGS = 8.0
+_GRADING = 1.0 / 16.0
+_MAX_GRID_PANELS = 100_000
 
 
 def _logit(x: np.ndarray) -> np.ndarray:
