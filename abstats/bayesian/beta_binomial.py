@@ -23,7 +23,49 @@ from scipy import special
 
 from abstats.bayesian import logit_quadrature as lq
 from abstats.checks import check_open_unit, check_positive
-from abstats.errors import InputError
+from abstats.errors import ConfigError, InputError
+
+
+# Prior shapes for which every Bayesian binary number is tested against mpmath / scipy quad
+# (tests/bayesian/test_small_shapes.py, test_beta_binomial_exact.py): below 1e-3 the level-set
+# panels are untested, and above 1e6 a prior outweighs any realistic experiment (and 1e300
+# overflows the moments behind the interval starts).
+PRIOR_SHAPE_MIN = 1e-3
+PRIOR_SHAPE_MAX = 1e6
+
+
+def check_beta_prior(alpha: float, beta: float) -> tuple[float, float]:
+    """Both shapes of a Beta prior, as floats, within [``PRIOR_SHAPE_MIN``, ``PRIOR_SHAPE_MAX``].
+
+    Parameters
+    ----------
+    alpha, beta
+        The prior's shapes, as the user gave them (``prior_alpha``, ``prior_beta``).
+
+    Raises
+    ------
+    ConfigError
+        Naming ``prior_alpha`` or ``prior_beta``, its value and the supported range.
+        ``BetaPrior.from_history(rate, strength)`` gives alpha = rate x strength, so a
+        rate of 1e-5 needs a strength of at least 100.
+
+    Examples
+    --------
+    >>> check_beta_prior(1, 1)
+    (1.0, 1.0)
+    """
+    out = []
+    for field, value in (("prior_alpha", alpha), ("prior_beta", beta)):
+        x = check_positive(field, value)
+        if not PRIOR_SHAPE_MIN <= x <= PRIOR_SHAPE_MAX:
+            raise ConfigError(
+                field,
+                value,
+                f"a Beta prior shape between {PRIOR_SHAPE_MIN:g} and {PRIOR_SHAPE_MAX:g} "
+                "(the range in which P(beats), expected loss, P(best) and intervals are verified)",
+            )
+        out.append(x)
+    return out[0], out[1]
 
 
 @dataclass(frozen=True)
@@ -40,8 +82,7 @@ class BetaPrior:
     beta: float = 1.0
 
     def __post_init__(self) -> None:
-        check_positive("prior_alpha", self.alpha)
-        check_positive("prior_beta", self.beta)
+        check_beta_prior(self.alpha, self.beta)
 
     @classmethod
     def from_history(cls, rate: float, strength: float) -> BetaPrior:
