@@ -9,9 +9,13 @@ integrals, computed by :mod:`abstats.bayesian.logit_quadrature` (not Monte Carlo
 * E[max(C - T, 0)] uses the size-bias identity E[X 1{X > Y}] = E[X] P(X+ > Y),
   X+ ~ Beta(a + 1, b) (Evan Miller, "Formulas for Bayesian A/B testing"), so both
   expected losses come from the same nodes;
-* P(best) among k arms is sum over nodes of f_i(x) prod_{j != i} F_j(x), on
-  panels split at every arm's window edges (a sharp arm's CDF step then falls
-  on its own panel), and the expected loss of arm i is E[max_j p_j] - E[p_i].
+* P(best) among k arms is int f_i(y) G(y) / F_i(y) dy, G = prod_j F_j summed
+  once in logs on a grid shared by the arms of a row (fine wherever any arm is
+  sharp, :func:`abstats.bayesian.logit_quadrature.shared_grid`), so memory is
+  linear in the arms; the expected loss of arm i is E[max_j p_j] - E[p_i].
+
+Prior shapes are accepted in [1e-3, 1e6] (:func:`check_beta_prior`); shapes
+below 0.5 use the level-set panels of :mod:`abstats.bayesian.logit_quadrature`.
 """
 
 from __future__ import annotations
