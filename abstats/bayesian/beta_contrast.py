@@ -135,7 +135,11 @@ def _solve(kind, target, start, support, a_t, b_t, a_c, b_c) -> np.ndarray:
         lo[idx] = np.where(below, q[idx], lo[idx])
         hi[idx] = np.where(below, hi[idx], q[idx])
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # pdf may underflow: bisect then
-            newton = q[idx] - (cdf - target[idx]) / pdf
+            step = (cdf - target[idx]) / pdf
+            # On the log-ratio scale the step is taken as a Newton step in r = e^q - 1 (q + log1p(-step)):
+            # ratio CDFs are closer to linear in r (exactly so for two uniforms), so the final unchecked
+            # step below stays as accurate as when the bound was solved in r.
+            newton = q[idx] - step if kind == "difference" else q[idx] + np.log1p(-step)
         bisect = 0.5 * (lo[idx] + hi[idx])
         inside = np.isfinite(newton) & (newton > lo[idx]) & (newton < hi[idx])
         miss = np.abs(cdf - target[idx])
@@ -145,9 +149,7 @@ def _solve(kind, target, start, support, a_t, b_t, a_c, b_c) -> np.ndarray:
         scale = np.maximum(np.abs(new_q), 1e-300)
         # A Newton step from a CDF miss of eps leaves a miss of order eps^2 (quadratic convergence),
         # so a step from a miss <= 1e-5 is final without another evaluation (tested: CDF within 1e-8).
-        # On the log-ratio scale the CDF is curved where it was near-linear in r (e^q / 2 for two
-        # uniforms), so the final step needs a tenfold closer start for the same accuracy in r.
-        last_newton = inside & (miss <= (_LAST_STEP_MISS if kind == "difference" else _LAST_STEP_MISS / 10.0))
+        last_newton = inside & (miss <= _LAST_STEP_MISS)
         # Not with a shape < 0.5: the CDF then bends like d^shape near 0 (a final step from a miss of
         # 3e-6 overshot by 1e-4 with Beta(0.001, 2) arms), so those rows iterate to the CDF tolerance.
         last_newton &= ~curved[idx]
