@@ -9,9 +9,13 @@ integrals, computed by :mod:`abstats.bayesian.logit_quadrature` (not Monte Carlo
 * E[max(C - T, 0)] uses the size-bias identity E[X 1{X > Y}] = E[X] P(X+ > Y),
   X+ ~ Beta(a + 1, b) (Evan Miller, "Formulas for Bayesian A/B testing"), so both
   expected losses come from the same nodes;
-* P(best) among k arms is sum over nodes of f_i(x) prod_{j != i} F_j(x), on
-  panels split at every arm's window edges (a sharp arm's CDF step then falls
-  on its own panel), and the expected loss of arm i is E[max_j p_j] - E[p_i].
+* P(best) among k arms is int f_i(y) G(y) / F_i(y) dy, G = prod_j F_j summed
+  once in logs on a grid shared by the arms of a row (fine wherever any arm is
+  sharp, :func:`abstats.bayesian.logit_quadrature.shared_grid`), so memory is
+  linear in the arms; the expected loss of arm i is E[max_j p_j] - E[p_i].
+
+Prior shapes are accepted in [1e-3, 1e6] (:func:`check_beta_prior`); shapes
+below 0.5 use the level-set panels of :mod:`abstats.bayesian.logit_quadrature`.
 """
 
 from __future__ import annotations
@@ -24,7 +28,48 @@ from scipy import special
 
 from abstats.bayesian import logit_quadrature as lq
 from abstats.checks import check_open_unit, check_positive
-from abstats.errors import InputError
+from abstats.errors import ConfigError, InputError
+
+# Prior shapes for which every Bayesian binary number is tested against mpmath / scipy quad
+# (tests/bayesian/test_small_shapes.py, test_beta_binomial_exact.py): below 1e-3 the level-set
+# panels are untested, and above 1e6 a prior outweighs any realistic experiment (and 1e300
+# overflows the moments behind the interval starts).
+PRIOR_SHAPE_MIN = 1e-3
+PRIOR_SHAPE_MAX = 1e6
+
+
+def check_beta_prior(alpha: float, beta: float) -> tuple[float, float]:
+    """Both shapes of a Beta prior, as floats, within [``PRIOR_SHAPE_MIN``, ``PRIOR_SHAPE_MAX``].
+
+    Parameters
+    ----------
+    alpha, beta
+        The prior's shapes, as the user gave them (``prior_alpha``, ``prior_beta``).
+
+    Raises
+    ------
+    ConfigError
+        Naming ``prior_alpha`` or ``prior_beta``, its value and the supported range.
+        ``BetaPrior.from_history(rate, strength)`` gives alpha = rate x strength, so a
+        rate of 1e-5 needs a strength of at least 100.
+
+    Examples
+    --------
+    >>> check_beta_prior(1, 1)
+    (1.0, 1.0)
+    """
+    out = []
+    for field, value in (("prior_alpha", alpha), ("prior_beta", beta)):
+        x = check_positive(field, value)
+        if not PRIOR_SHAPE_MIN <= x <= PRIOR_SHAPE_MAX:
+            raise ConfigError(
+                field,
+                value,
+                f"a Beta prior shape between {PRIOR_SHAPE_MIN:g} and {PRIOR_SHAPE_MAX:g} "
+                "(the range in which P(beats), expected loss, P(best) and intervals are verified)",
+            )
+        out.append(x)
+    return out[0], out[1]
 
 
 @dataclass(frozen=True)
@@ -41,8 +86,7 @@ class BetaPrior:
     beta: float = 1.0
 
     def __post_init__(self) -> None:
-        check_positive("prior_alpha", self.alpha)
-        check_positive("prior_beta", self.beta)
+        check_beta_prior(self.alpha, self.beta)
 
     @classmethod
     def from_history(cls, rate: float, strength: float) -> BetaPrior:
@@ -90,9 +134,40 @@ def posterior_mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def rate_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Equal-tailed credible interval of each Beta(a, b) rate (exact quantiles, ``betaincinv``)."""
     tail = (1.0 - check_open_unit("ci_level", level)) / 2.0
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     low = special.betaincinv(a, b, tail)
     high = 1.0 - special.betaincinv(b, a, tail)  # upper quantile via the mirrored Beta, exact near 1
+    small = lq.is_small(a, b)
+    if np.any(small):
+        # With a shape < 0.5 the mass hugs 0 or 1: 1 - (a quantile near 1) keeps 4 digits of
+        # Beta(0.001, 2)'s 97.5% point 3.7e-12. Take each bound from the side it is closer to,
+        # then Newton on log x (or log(1 - x)) with the underflow-safe CDF.
+        a_s, b_s = np.broadcast_to(a, small.shape)[small], np.broadcast_to(b, small.shape)[small]
+        low, high = np.array(np.broadcast_to(low, small.shape)), np.array(np.broadcast_to(high, small.shape))
+        for out, p in ((low, tail), (high, 1.0 - tail)):
+            direct = special.betaincinv(a_s, b_s, p)
+            mirrored = 1.0 - special.betaincinv(b_s, a_s, 1.0 - p)
+            out[small] = _polish_quantile(a_s, b_s, p, np.where(direct < 0.5, direct, mirrored))
     return low, high
+
+
+def _polish_quantile(a: np.ndarray, b: np.ndarray, p: float, x: np.ndarray) -> np.ndarray:
+    """Newton on log x (x < 1/2) or log(1 - x) for I_x(a, b) = p, from betaincinv's answer x."""
+    lower = x <= 0.5
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore", under="ignore"):
+        t = np.where(lower, np.log(x), np.log1p(-x))
+        for _ in range(4):  # quadratic from a start good to ~1e-4 relative; vectorised over rows
+            e_t = np.exp(t)
+            xs, xc = np.where(lower, e_t, -np.expm1(t)), np.where(lower, -np.expm1(t), e_t)
+            log_x, log_xc = np.where(lower, t, np.log(xs)), np.where(lower, np.log(xc), t)
+            cdf = lq.beta_cdf_sf(a, b, xs, xc, log_x, log_xc)[0]
+            # d cdf / d log x = x f(x) = exp(a log x + (b - 1) log(1 - x) - log B); mirrored on the upper side
+            log_slope = np.where(lower, a * log_x + (b - 1.0) * log_xc, (a - 1.0) * log_x + b * log_xc)
+            slope = np.exp(log_slope - special.betaln(a, b)) * np.where(lower, 1.0, -1.0)
+            step = (cdf - p) / slope
+            t = np.where(np.isfinite(step) & (slope != 0), t - step, t)
+        out = np.where(lower, np.exp(t), -np.expm1(t))
+    return np.where(np.isfinite(out), out, x)
 
 
 def beats_and_losses(
@@ -114,10 +189,10 @@ def beats_and_losses(
     a_s, b_s = np.where(over_t, a_t, a_c), np.where(over_t, b_t, b_c)
     a_o, b_o = np.where(over_t, a_c, a_t), np.where(over_t, b_c, b_t)
 
-    def integrand(x, a_o, b_o):
-        cdf_o = special.betainc(a_o, b_o, x)
-        cdf_o_plus = special.betainc(a_o + 1.0, b_o, x)
-        return np.stack([cdf_o, x * cdf_o, cdf_o_plus])
+    def integrand(nodes: lq.Nodes, a_o: np.ndarray, b_o: np.ndarray) -> np.ndarray:
+        cdf_o = lq.beta_cdf_sf(a_o, b_o, *nodes)[0]
+        cdf_o_plus = lq.beta_cdf_sf(a_o + 1.0, b_o, *nodes)[0]
+        return np.stack([cdf_o, nodes.x * cdf_o, cdf_o_plus])
 
     # S integrated, O through its CDF: P(O < S), E[S 1{O < S}], P(O+ < S).
     p_o_below, s_part, p_oplus_below = lq.beta_expectation(a_s, b_s, integrand, a_o, b_o)
@@ -179,43 +254,99 @@ def expected_loss_best(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
 
 
 def _best_integrals(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(P(i best), E[p_i 1{i best}]) for every arm, by one quadrature on shared panels.
+    """(P(i best), E[p_i 1{i best}]) for every arm: one quadrature on a grid shared by the arms of a row.
 
-    The panels are split at every arm's window edges (and core edges when the
-    arm has a shape below 10), so each arm's peak and each arm's CDF step fall on
-    panels of their own; 48 nodes per panel.
+    P(i best) = int f_i(y) G(y) / F_i(y) dy with G = prod_j F_j, the CDF of the
+    maximum, on the logit scale; log G = sum_j log F_j is accumulated once over
+    the grid and each arm's own term is subtracted, so memory is
+    O(rows x arms x grid) and the grid (:func:`_shared_grid`) does not grow with
+    the number of similar arms. Each arm's density is normalised by its own
+    quadrature (:func:`abstats.bayesian.logit_quadrature.beta_nodes`), as in the
+    two-arm integrals.
     """
     alpha, beta = _arm_matrix(alpha, beta)
     m, k = alpha.shape
     p_best, top_part = np.empty((m, k)), np.empty((m, k))
-    all_large = np.all(np.minimum(alpha, beta) >= lq.ONE_PANEL_MIN_SHAPE, axis=1)
-    for rows, window_only in ((np.flatnonzero(all_large), True), (np.flatnonzero(~all_large), False)):
+    log_mass = _log_own_mass(alpha.ravel(), beta.ravel()).reshape(m, k)
+    y, w = _shared_grid(alpha, beta)
+    # Rows in chunks, so the (rows, arms, grid) arrays stay under _BEST_CHUNK_VALUES; the loop is
+    # over chunks of experiments, not experiments.
+    rows_per_chunk = max(1, _BEST_CHUNK_VALUES // max(1, k * y.shape[1]))
+    for start in range(0, m, rows_per_chunk):
+        rows = slice(start, start + rows_per_chunk)
+        p_best[rows], top_part[rows] = _best_on_grid(alpha[rows], beta[rows], log_mass[rows], y[rows], w[rows])
+    return p_best, top_part
+
+
+def _best_on_grid(
+    alpha: np.ndarray, beta: np.ndarray, log_mass: np.ndarray, y: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    a, b = alpha[:, :, None], beta[:, :, None]
+    nodes = lq.Nodes.from_logit(y[:, None, :])
+    cdf, sf = lq.beta_cdf_sf(a, b, *nodes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # log1p(-sf) keeps the many near-1 factors of the product exact.
+        log_cdf = np.where(cdf > 0.5, np.log1p(-sf), np.log(cdf))
+        log_max_cdf = log_cdf.sum(axis=1, keepdims=True)  # log G on the grid
+        # f_i G / F_i; where F_i underflows to 0 the density f_i is negligible too (far below the window).
+        log_others = np.where(np.isfinite(log_cdf), log_max_cdf - log_cdf, -np.inf)
+    log_term = lq.log_density(a, b, y[:, None, :]) - log_mass[:, :, None] + log_others
+    term = w[:, None, :] * np.exp(log_term)
+    return term.sum(axis=2), (term * nodes.x).sum(axis=2)
+
+
+def _log_own_mass(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """log of int x^a (1 - x)^b dy over each arm's own panels (its B(a, b), without lgamma cancellation)."""
+    out = np.empty(a.shape)
+    small = lq.is_small(a, b)
+    one_panel = np.minimum(a, b) >= lq.ONE_PANEL_MIN_SHAPE
+    for rows in (np.flatnonzero(one_panel), np.flatnonzero(~one_panel & ~small), np.flatnonzero(small)):
         if rows.size:
-            p_best[rows], top_part[rows] = _best_on_panels(alpha[rows], beta[rows], window_only)
-    return p_best, top_part
+            if small[rows[0]]:
+                y, wy = lq.panel_nodes(lq.level_edges(a[rows], b[rows]), lq.NODES_LEVEL_PANEL)
+            else:
+                edges = lq.panel_edges(a[rows], b[rows])
+                y, wy = lq.panel_nodes(edges[:, [0, 3]] if one_panel[rows[0]] else edges)
+            log_f = lq.log_density(a[rows, None], b[rows, None], y)
+            shift = log_f.max(axis=1)
+            out[rows] = shift + np.log(np.sum(wy * np.exp(log_f - shift[:, None]), axis=1))
+    return out
 
 
-def _best_on_panels(alpha: np.ndarray, beta: np.ndarray, window_only: bool) -> tuple[np.ndarray, np.ndarray]:
+def _shared_grid(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Logit-scale nodes and weights (m, N) for the k-arm integrals of each row.
+
+    Every arm asks for node spacing delta = (its panel width) / (its own node count)
+    on each of its panels (:func:`abstats.bayesian.logit_quadrature.panel_edges`,
+    or the level-set panels of small shapes); :func:`~abstats.bayesian.logit_quadrature.shared_grid`
+    lays the panels from the second-largest window start (below it every arm but
+    one has CDF < 1e-15, so no arm can be best there) to the largest window end.
+    """
     m, k = alpha.shape
-    per_arm = lq.panel_edges(alpha.ravel(), beta.ravel())
-    if window_only:
-        per_arm = per_arm[:, [0, 3]]
-    edges = np.sort(per_arm.reshape(m, -1), axis=1)
-    y, w_y = lq.panel_nodes(edges, _BEST_NODES)  # (m, N)
-    x = np.exp(-np.logaddexp(0.0, -y))
-    cdf = special.betainc(alpha[:, :, None], beta[:, :, None], x[:, None, :])  # (m, k, N)
-    log_dens = lq.log_density(alpha[:, :, None], beta[:, :, None], y[:, None, :])
-    dens = w_y[:, None, :] * np.exp(log_dens - log_dens.max(axis=2, keepdims=True))
-    dens /= dens.sum(axis=2, keepdims=True)  # self-normalised, as in logit_quadrature
-    others = np.empty_like(cdf)
-    for i in range(k):  # k is the number of arms (small), not experiments
-        others[:, i, :] = np.prod(np.delete(cdf, i, axis=1), axis=1)
-    p_best = np.sum(dens * others, axis=2)
-    top_part = np.sum(dens * others * x[:, None, :], axis=2)
-    return p_best, top_part
+    a, b = alpha.ravel(), beta.ravel()
+    small = lq.is_small(a, b)
+    n_panels = 2 * len(lq.LEVELS) + 10 if small.any() else 3
+    lo = np.full((m * k, n_panels), np.inf)
+    hi = np.full((m * k, n_panels), -np.inf)
+    delta = np.full((m * k, n_panels), np.inf)
+    if np.any(~small):
+        edges = lq.panel_edges(a[~small], b[~small])
+        lo[~small, :3], hi[~small, :3] = edges[:, :-1], edges[:, 1:]
+        delta[~small, :3] = np.diff(edges, axis=1) / lq.NODES_PER_PANEL
+    if np.any(small):
+        edges = lq.level_edges(a[small], b[small])
+        lo[small], hi[small] = edges[:, :-1], edges[:, 1:]
+        delta[small] = np.diff(edges, axis=1) / lq.NODES_LEVEL_PANEL
+    delta = np.where(delta > 0, delta, np.inf)  # zero-width (clipped) panels ask for nothing
+    window_lo = lo[:, 0].reshape(m, k)
+    window_hi = np.max(hi, axis=1).reshape(m, k)
+    start = np.sort(window_lo, axis=1)[:, -2]
+    stop = window_hi.max(axis=1)
+    lo, hi, delta = (v.reshape(m, k * n_panels) for v in (lo, hi, delta))
+    return lq.shared_grid(lo, hi, delta, start, stop)
 
 
-_BEST_NODES = 48
+_BEST_CHUNK_VALUES = 4_000_000
 
 
 def _arm_matrix(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

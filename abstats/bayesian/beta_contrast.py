@@ -4,20 +4,26 @@ Neither has a closed-form CDF, so each is a 1-D integral over the posterior
 with the sharper logit-scale density (:mod:`abstats.bayesian.logit_quadrature`):
 
 * P(T - C <= d) = E_C[F_T(X + d)] = E_T[1 - F_C(X - d)]
-* P(T / C - 1 <= r) = E_C[F_T((1 + r) X)] = E_T[1 - F_C(X / (1 + r))]
+* P(log T - log C <= z) = E_C[F_T(e^z X)] = E_T[1 - F_C(X e^-z)], with r = e^z - 1
 
 and equal-tailed credible bounds solve CDF(q) = tail by safeguarded Newton
-(bisection whenever a step leaves the bracket), vectorised over rows.
+(bisection whenever a step leaves the bracket), vectorised over rows. The
+relative bound is solved for z (finite bracket: the 1e-15 quantiles of log T -
+log C), so with shapes near 1e-3, where T / C spans e^+-3000, it comes out as
+-1 or inf rather than a wrong finite number.
 Accuracy is tested against scipy.integrate.quad references in
 tests/bayesian/test_beta_contrast.py: the CDF at the returned bounds is within
 1e-8 of the tail probability (measured <= 2e-9) when every posterior shape is
 >= 1. With a shape < 1 (a prior below 1 and no conversions, or no failures)
-the other CDF has a root singularity at the point where the quadrature is cut,
-and the bounds are good to ~1e-6 only.
+the other CDF has a root singularity at the point where the quadrature is cut;
+below 0.5 those rows get panels graded towards the cut (tested to 1e-6 in
+tests/bayesian/test_audit_findings.py, shapes down to 1e-3), between 0.5 and 1
+the bounds are good to ~1e-6.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -41,7 +47,7 @@ def difference_cdf(d: Any, a_t: Any, b_t: Any, a_c: Any, b_c: Any) -> np.ndarray
 def relative_cdf(r: Any, a_t: Any, b_t: Any, a_c: Any, b_c: Any) -> np.ndarray:
     """P(T / C - 1 <= r), row by row (r > -1)."""
     r, *params = _rows(r, a_t, b_t, a_c, b_c)
-    return _cdf_and_pdf("relative", r, _SharpSide(*params).rows(slice(None)))[0]
+    return _cdf_and_pdf("log_ratio", np.log1p(r), _SharpSide(*params).rows(slice(None)))[0]
 
 
 def difference_interval(a_t: Any, b_t: Any, a_c: Any, b_c: Any, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -88,8 +94,17 @@ def relative_interval(a_t: Any, b_t: Any, a_c: Any, b_c: Any, level: float = 0.9
     sd_log = np.sqrt(cumulant(2))
     z = stats.norm.isf(tail)
     shift = (z**2 - 1.0) * cumulant(3) / sd_log**3 / 6.0
-    starts = (np.expm1(mean_log + (shift - z) * sd_log), np.expm1(mean_log + (shift + z) * sd_log))
-    return _solve_both("relative", tail, *starts, (-1.0, np.inf), a_t, b_t, a_c, b_c)
+    starts = (mean_log + (shift - z) * sd_log, mean_log + (shift + z) * sd_log)
+    # Solved for log(T / C), then mapped back: with a shape near 1e-3 the ratio spans e^+-3000, so a
+    # bound can be -1 or +inf in double precision, and only the log scale has room to find it.
+    # Bracket from Cantelli's inequality, P(Z - mean >= k sd) <= 1 / (1 + k^2), with the exact mean and
+    # sd of Z = log T - log C: both tail quantiles lie within mean -+ sqrt(1 / tail - 1) sd. Finite even
+    # when a shape near 1e-3 spreads the ratio over e^+-3000, and free (no quantiles needed).
+    k = 1.01 * np.sqrt(1.0 / tail - 1.0)
+    bracket = (mean_log - k * sd_log - 1e-12, mean_log + k * sd_log + 1e-12)
+    low, high = _solve_both("log_ratio", tail, *starts, bracket, a_t, b_t, a_c, b_c)
+    with np.errstate(over="ignore"):
+        return np.expm1(low), np.expm1(high)
 
 
 def _solve_both(
@@ -97,7 +112,7 @@ def _solve_both(
     tail: float,
     start_low: np.ndarray,
     start_high: np.ndarray,
-    support: tuple[float, float],
+    support: list[np.ndarray],
     a_t: np.ndarray,
     b_t: np.ndarray,
     a_c: np.ndarray,
@@ -107,7 +122,8 @@ def _solve_both(
     m = a_t.size
     target = np.concatenate([np.full(m, tail), np.full(m, 1.0 - tail)])
     params = [np.concatenate([p, p]) for p in (a_t, b_t, a_c, b_c)]
-    q = _solve(kind, target, np.concatenate([start_low, start_high]), support, *params)
+    bracket = [np.tile(np.broadcast_to(np.asarray(v, dtype=float), (m,)), 2) for v in support]
+    q = _solve(kind, target, np.concatenate([start_low, start_high]), bracket, *params)
     return q[:m], q[m:]
 
 
@@ -115,7 +131,7 @@ def _solve(
     kind: str,
     target: np.ndarray,
     start: np.ndarray,
-    support: tuple[float, float],
+    support: Sequence[np.ndarray],
     a_t: np.ndarray,
     b_t: np.ndarray,
     a_c: np.ndarray,
@@ -126,10 +142,11 @@ def _solve(
     Stops when |CDF(q) - target| <= 1e-12, after a Newton step taken from a miss
     <= 1e-5, or when the step is below 1e-13 relative.
     """
-    lo = np.full(target.shape, support[0])
-    hi = np.full(target.shape, support[1])
+    lo, hi = support[0].copy(), support[1].copy()  # per row
     q = np.clip(start, lo + 1e-12, np.minimum(hi, 1e12) - 1e-12)
+    q = np.where(np.isfinite(q), q, 0.5 * (lo + hi))  # a failed Cornish-Fisher start: bisection takes over
     sharp = _SharpSide(a_t, b_t, a_c, b_c)
+    curved = lq.is_small(a_t, b_t) | lq.is_small(a_c, b_c)
     active = np.ones(q.shape, dtype=bool)
     for _ in range(_MAX_ITER):
         idx = np.flatnonzero(active)
@@ -140,17 +157,24 @@ def _solve(
         lo[idx] = np.where(below, q[idx], lo[idx])
         hi[idx] = np.where(below, hi[idx], q[idx])
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # pdf may underflow: bisect then
-            newton = q[idx] - (cdf - target[idx]) / pdf
-        finite_hi = np.where(np.isfinite(hi[idx]), hi[idx], 2.0 * np.abs(lo[idx]) + 2.0)
-        bisect = 0.5 * (lo[idx] + finite_hi)
+            step = (cdf - target[idx]) / pdf
+            # On the log-ratio scale the step is taken as a Newton step in r = e^q - 1 (q + log1p(-step)):
+            # ratio CDFs are closer to linear in r (exactly so for two uniforms), so the final unchecked
+            # step below stays as accurate as when the bound was solved in r.
+            newton = q[idx] - step if kind == "difference" else q[idx] + np.log1p(-step)
+        bisect = 0.5 * (lo[idx] + hi[idx])
         inside = np.isfinite(newton) & (newton > lo[idx]) & (newton < hi[idx])
         miss = np.abs(cdf - target[idx])
         converged = miss <= _CDF_TOL
         new_q = np.where(converged, q[idx], np.where(inside, newton, bisect))
-        scale = np.maximum(np.abs(new_q), 1e-3)
+        # Relative to the bound itself: with a shape near 1e-3 a difference bound can be 1e-12.
+        scale = np.maximum(np.abs(new_q), 1e-300)
         # A Newton step from a CDF miss of eps leaves a miss of order eps^2 (quadratic convergence),
         # so a step from a miss <= 1e-5 is final without another evaluation (tested: CDF within 1e-8).
         last_newton = inside & (miss <= _LAST_STEP_MISS)
+        # Not with a shape < 0.5: the CDF then bends like d^shape near 0 (a final step from a miss of
+        # 3e-6 overshot by 1e-4 with Beta(0.001, 2) arms), so those rows iterate to the CDF tolerance.
+        last_newton &= ~curved[idx]
         done = converged | last_newton | (np.abs(new_q - q[idx]) <= _X_TOL * scale)
         q[idx] = new_q
         active[idx[done]] = False
@@ -182,33 +206,50 @@ def _cdf_and_pdf(kind: str, q: np.ndarray, sharp_rows: tuple[np.ndarray, ...]) -
         # Over T: P(C >= X - q), arg = X - q. Over C: P(T <= X + q), arg = X + q.
         x_lo = np.where(over_t, q, -q)
         x_hi = np.where(over_t, 1.0 + q, 1.0 - q)
+        x_lo_c = np.where(over_t, 1.0 - q, 1.0 + q)  # 1 - x_lo
+        x_hi_c = np.where(over_t, -q, q)  # 1 - x_hi
     else:
-        # Over T: P(C >= X / (1 + q)). Over C: P(T <= (1 + q) X).
-        x_lo = np.zeros_like(q)
-        x_hi = np.where(over_t, 1.0 + q, 1.0 / (1.0 + q))
+        # q = log(T / C). Over T: P(C >= X e^-q). Over C: P(T <= e^q X).
+        x_lo, x_lo_c = np.zeros_like(q), np.ones_like(q)
+        with np.errstate(over="ignore"):
+            x_hi = np.exp(np.where(over_t, q, -q))
+            x_hi_c = -np.expm1(np.where(over_t, q, -q))
 
-    def integrand(x, q, a_o, b_o, t_side):
+    def integrand(
+        nodes: lq.Nodes, q: np.ndarray, a_o: np.ndarray, b_o: np.ndarray, t_side: np.ndarray
+    ) -> np.ndarray:
         t_side = t_side > 0.5
-        if kind == "difference":
-            arg = np.where(t_side, x - q, x + q)
-            jac = np.ones_like(x)
-        else:
-            arg = np.where(t_side, x / (1.0 + q), (1.0 + q) * x)
-            jac = np.where(t_side, x / (1.0 + q) ** 2, x)
-        arg = np.clip(arg, 1e-300, 1.0 - 1e-16)
-        cdf_o = special.betainc(a_o, b_o, arg)
-        # The density only steers Newton, so the float log Beta function is accurate enough;
-        # capped where a shape < 1 makes it infinite at 0 or 1.
-        log_pdf = (a_o - 1.0) * np.log(arg) + (b_o - 1.0) * np.log1p(-arg) - special.betaln(a_o, b_o)
-        pdf_o = np.exp(np.minimum(log_pdf, 690.0))
-        return np.stack([np.where(t_side, 1.0 - cdf_o, cdf_o), pdf_o * jac])
+        x, xc = nodes.x, nodes.xc
+        # The other posterior's CDF at arg, with 1 - arg formed without cancellation near 1
+        # (a shape below 1 puts real mass within 1e-16 of 0 or 1, see logit_quadrature).
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if kind == "difference":
+                arg = np.where(t_side, x - q, x + q)
+                arg_c = np.where(t_side, xc + q, xc - q)
+                log_arg, log_arg_c = np.log(np.clip(arg, 0.0, 1.0)), np.log(np.clip(arg_c, 0.0, 1.0))
+                jac = np.ones_like(x)
+            else:
+                # arg = X e^-q (over T) or X e^q (over C), formed from logs: q may be +-3000.
+                log_arg = nodes.log_x + np.where(t_side, -q, q)
+                arg = np.exp(log_arg)
+                arg_c = -np.expm1(np.minimum(log_arg, 0.0))
+                log_arg_c = np.log(np.clip(arg_c, 0.0, 1.0))
+                jac = arg  # d arg / dq = +-arg, and the sign of the CDF term makes both increasing
+            arg, arg_c = np.clip(arg, 0.0, 1.0), np.clip(arg_c, 0.0, 1.0)
+            cdf_o, sf_o = lq.beta_cdf_sf(a_o, b_o, arg, arg_c, log_arg, log_arg_c)
+            # The density only steers Newton, so the float log Beta function is accurate enough;
+            # capped where a shape < 1 makes it infinite at 0 or 1.
+            log_pdf = (a_o - 1.0) * log_arg + (b_o - 1.0) * log_arg_c - special.betaln(a_o, b_o)
+            pdf_o = np.exp(np.minimum(np.nan_to_num(log_pdf, nan=-np.inf), 690.0))
+        return np.stack([np.where(t_side, sf_o, cdf_o), pdf_o * jac])
 
     inner_cdf, pdf = lq.beta_expectation(
-        a_s, b_s, integrand, q, a_o, b_o, over_t.astype(float), x_lo=x_lo, x_hi=x_hi, edges=edges
+        a_s, b_s, integrand, q, a_o, b_o, over_t.astype(float), x_lo=x_lo, x_hi=x_hi, edges=edges,
+        refine=lq.is_small(a_o, b_o),  # O's CDF is (x - cut)^shape at a cut: graded panels there
     )
     # Constant parts: over T the integrand is 1 below x_lo; over C it is 1 above x_hi.
-    mass_below = special.betainc(a_s, b_s, np.clip(x_lo, 0.0, 1.0))
-    mass_above = special.betainc(b_s, a_s, 1.0 - np.clip(x_hi, 0.0, 1.0))
+    mass_below = lq.beta_cdf_sf(a_s, b_s, np.clip(x_lo, 0.0, 1.0), np.clip(x_lo_c, 0.0, 1.0))[0]
+    mass_above = lq.beta_cdf_sf(a_s, b_s, np.clip(x_hi, 0.0, 1.0), np.clip(x_hi_c, 0.0, 1.0))[1]
     cdf = inner_cdf + np.where(over_t, mass_below, mass_above)
     return np.clip(cdf, 0.0, 1.0), pdf
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from abstats.errors import InputError
+from abstats.checks import check_finite_array, check_positive
+from abstats.errors import ConfigError, InputError
 
 
 def normal_effect_posterior(
@@ -63,9 +64,45 @@ def normal_effect_posterior(
 
 
 def _combine(mean, var, prior_mean, prior_var):
-    """Normal prior x normal likelihood: precision-weighted mean and the inverse total precision."""
-    precision = 1.0 / var + 1.0 / prior_var
-    return (mean / var + prior_mean / prior_var) / precision, 1.0 / precision
+    """Normal prior x normal likelihood: precision-weighted mean and the inverse total precision.
+
+    Written with the weight w = prior_var / (var + prior_var) of the data, which is the same
+    (x / v + m0 / t^2) / (1 / v + 1 / t^2) but never forms 1 / 0 or inf / inf.
+    """
+    weight = prior_var / (var + prior_var)
+    return prior_mean + weight * (mean - prior_mean), weight * var
+
+
+# Range of the relative-effect prior's sd: below 1e-6 the prior pins the effect to its mean (the
+# posterior sd underflows against the data's), above 1e6 it is flat (use None).
+PRIOR_REL_SD_MIN = 1e-6
+PRIOR_REL_SD_MAX = 1e6
+
+
+def check_normal_prior(prior_rel_effect_sd: float | None, prior_rel_effect_mean: float) -> None:
+    """Validate the optional normal prior on the relative effect, naming the setting the user gave.
+
+    Parameters
+    ----------
+    prior_rel_effect_sd
+        ``None`` (flat prior) or a number in [1e-6, 1e6].
+    prior_rel_effect_mean
+        A finite number (a NaN or infinite mean used to surface as a NaN expected loss).
+
+    Raises
+    ------
+    ConfigError
+        Naming ``prior_rel_effect_sd`` or ``prior_rel_effect_mean``.
+    """
+    check_finite_array("prior_rel_effect_mean", prior_rel_effect_mean, setting=True)
+    if prior_rel_effect_sd is not None:
+        sd = check_positive("prior_rel_effect_sd", prior_rel_effect_sd)
+        if not PRIOR_REL_SD_MIN <= sd <= PRIOR_REL_SD_MAX:
+            raise ConfigError(
+                "prior_rel_effect_sd",
+                prior_rel_effect_sd,
+                f"a number between {PRIOR_REL_SD_MIN:g} and {PRIOR_REL_SD_MAX:g} (None for a flat prior)",
+            )
 
 
 def normal_positive_part(mean: np.ndarray, sd: np.ndarray) -> np.ndarray:

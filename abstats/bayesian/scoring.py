@@ -20,6 +20,7 @@ from abstats.bayesian import beta_binomial as bb
 from abstats.bayesian import beta_contrast as bc
 from abstats.bayesian.hdi import beta_hdi_intervals
 from abstats.bayesian.normal import (
+    check_normal_prior,
     normal_effect_posterior,
     normal_interval,
     normal_positive_part,
@@ -124,8 +125,7 @@ def score_normal(
         if np.any(var < 0):
             i = int(np.flatnonzero(var < 0)[0])
             raise InputError(name, var[i], "a variance >= 0", experiment=i)
-    if prior_rel_effect_sd is not None:
-        check_positive("prior_rel_effect_sd", prior_rel_effect_sd)
+    check_normal_prior(prior_rel_effect_sd, prior_rel_effect_mean)
     post = normal_effect_posterior(
         c, v_c, t, v_t, prior_rel_effect_sd=prior_rel_effect_sd, prior_rel_effect_mean=prior_rel_effect_mean
     )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
-from abstats.bayesian import beta_binomial as bb
+from abstats.bayesian.best_arm import binary_prob_best as _binary_prob_best
+from abstats.bayesian.best_arm import normal_prob_best as _normal_prob_best
 from abstats.bayesian.decision import expected_loss_decision
 from abstats.bayesian.scoring import score_binary, score_normal
 from abstats.bayesian.settings import BayesianSettings
@@ -117,61 +117,4 @@ def _normal_scores(s: ComparisonSet, settings: BayesianSettings, higher_is_bette
                             ("treatment", m_t[exact])):
             out[f"{name}_cred_low"][exact] = value
             out[f"{name}_cred_high"][exact] = value
-    return out
-
-
-def _experiments_by_size(s: ComparisonSet) -> list[tuple[np.ndarray, int]]:
-    """Row indices grouped per experiment, as (rows of shape (e, r), r treatments) for each r present."""
-    code = s.experiment_code
-    order = np.argsort(code, kind="stable")
-    counts = np.bincount(code)
-    per_row = counts[code[order]]
-    out = []
-    for r in np.unique(per_row):
-        rows = order[per_row == r]
-        out.append((rows.reshape(-1, int(r)), int(r)))
-    return out
-
-
-def _binary_prob_best(
-    s: ComparisonSet, settings: BayesianSettings, higher_is_better: bool, prob_beats: np.ndarray
-) -> np.ndarray:
-    """P(treatment is the best arm of its experiment), control included among the arms."""
-    counts, t_counts = s.control.counts(), s.treatment.counts()
-    assert counts is not None and t_counts is not None  # called for count data only
-    a_c, b_c = bb.posterior_params(counts[0], counts[1], settings.prior_alpha, settings.prior_beta)
-    a_t, b_t = bb.posterior_params(t_counts[0], t_counts[1], settings.prior_alpha, settings.prior_beta)
-    if not higher_is_better:  # best = lowest rate: compare 1 - p, whose posterior is Beta(b, a)
-        a_c, b_c, a_t, b_t = b_c, a_c, b_t, a_t
-    out = prob_beats.copy()  # with two arms, best = beats control
-    for rows, r in _experiments_by_size(s):
-        if r == 1:
-            continue
-        alpha = np.column_stack([a_c[rows[:, 0]], a_t[rows]])
-        beta = np.column_stack([b_c[rows[:, 0]], b_t[rows]])
-        out[rows] = bb.prob_best(alpha, beta)[:, 1:]
-    return out
-
-
-# Gauss-Hermite rule for E over one arm's normal posterior of prod_j Phi(.): 64 nodes integrate the
-# smooth product to ~1e-10 unless one arm is far sharper than another (then ~1e-6).
-_GH_NODES, _GH_WEIGHTS = np.polynomial.hermite.hermgauss(64)
-
-
-def _normal_prob_best(s: ComparisonSet, higher_is_better: bool, prob_beats: np.ndarray) -> np.ndarray:
-    """P(treatment best) among normal arm posteriors (flat prior): E_i[prod_{j != i} Phi((X_i - mu_j) / sd_j)]."""
-    sign = 1.0 if higher_is_better else -1.0
-    mu_c, sd_c = sign * s.control.estimate(), np.sqrt(s.control.variance_of_estimate())
-    mu_t, sd_t = sign * s.treatment.estimate(), np.sqrt(s.treatment.variance_of_estimate())
-    out = prob_beats.copy()  # with two arms, best = beats control
-    for rows, r in _experiments_by_size(s):
-        if r == 1:
-            continue
-        mu = np.column_stack([mu_c[rows[:, 0]], mu_t[rows]])  # (e, k)
-        sd = np.maximum(np.column_stack([sd_c[rows[:, 0]], sd_t[rows]]), 1e-300)
-        for i in range(1, r + 1):  # k arms per experiment (small), not experiments
-            x = mu[:, i, None] + np.sqrt(2.0) * sd[:, i, None] * _GH_NODES  # (e, nodes)
-            others = np.delete(np.arange(r + 1), i)
-            cdf = special.ndtr((x[:, None, :] - mu[:, others, None]) / sd[:, others, None])
-            out[rows[:, i - 1]] = np.prod(cdf, axis=1) @ _GH_WEIGHTS / np.sqrt(np.pi)
     return out
