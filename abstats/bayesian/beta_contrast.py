@@ -112,7 +112,7 @@ def _solve_both(
     tail: float,
     start_low: np.ndarray,
     start_high: np.ndarray,
-    support: list[np.ndarray],
+    support: tuple[Any, Any],
     a_t: np.ndarray,
     b_t: np.ndarray,
     a_c: np.ndarray,
