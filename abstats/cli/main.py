@@ -16,6 +16,8 @@ app = typer.Typer(
     help="A/B-testing statistics: score experiments, check them in CI, plan tests.",
     no_args_is_help=True,
     add_completion=False,
+    # plain help text: rich's help renderer (and the markdown parser it loads) doubled `--help` start-up
+    rich_markup_mode=None,
 )
 
 
