@@ -8,8 +8,8 @@ data -> sufficient statistics -> method -> estimate -> decision -> Result
 >>> r.decision.tolist()
 ['stop_winner']
 
-The public names load on first use (PEP 562), so ``import abstats`` stays cheap for the CLI
-and for programs that only need part of the package.
+The public names load on first use (PEP 562), so ``import abstats`` (and the console script's
+``abstats --help``) does not pay for numpy, scipy, pandas or pydantic until they are needed.
 """
 
 from importlib import import_module
@@ -32,6 +32,7 @@ _EXPORTS = {
     "from_aggregates": "abstats.data",
     "from_units": "abstats.data",
     "Result": "abstats.result",
+    "ExperimentSpec": "abstats.spec",
     "analyze": "abstats.analysis",
     "compare": "abstats.analysis",
 }
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from abstats.errors import AbstatsError, ConfigError, InputError
     from abstats.metrics import BinaryMetric, Cap, MeanMetric, QuantileMetric, RatioMetric
     from abstats.result import Result
+    from abstats.spec import ExperimentSpec
 
 
 def __getattr__(name: str) -> Any:
@@ -51,7 +53,9 @@ def __getattr__(name: str) -> Any:
         # subpackages (abstats.methods, abstats.planning, ...) load on attribute access too
         try:
             return import_module(f"abstats.{name}")
-        except ModuleNotFoundError:
+        except ModuleNotFoundError as exc:
+            if exc.name != f"abstats.{name}":  # a missing dependency inside the subpackage: say so
+                raise
             raise AttributeError(f"module 'abstats' has no attribute {name!r}") from None
     value = getattr(import_module(module), name)
     globals()[name] = value  # later look-ups skip this function
@@ -69,6 +73,7 @@ __all__ = [
     "Column",
     "ConfigError",
     "ExperimentData",
+    "ExperimentSpec",
     "InputError",
     "MeanMetric",
     "QuantileMetric",
