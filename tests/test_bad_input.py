@@ -21,7 +21,7 @@ def _binary(n, conversions, variants=("A", "B"), control="A", **options):
         ([100, -5], [1, 0], "n", -5, "B"),
         ([100, 100], [-1, 2], "conversions", -1, "A"),
         ([100, 100], [1, 120], "conversions", 120, "B"),
-        ([0, 100], [0, 2], "n", 0, "A"),
+        ([0, 100], [1, 2], "conversions", 1, "A"),  # n = 0 is a variant with no traffic: nothing converted
         ([100, float("nan")], [1, 2], "n", "nan", "B"),
         ([100, 100], [1, float("inf")], "conversions", "inf", "B"),
         ([100.5, 100], [1, 2], "n", 100.5, "A"),

@@ -171,6 +171,7 @@ def _score_set(
         "metric": np.full(len(labels) + 1, s.metric.name, dtype=object),
         "metric_type": np.full(len(labels) + 1, s.metric.kind, dtype=object),
         "higher_is_better": np.full(len(labels) + 1, hib),
+        "role": np.full(len(labels) + 1, s.metric.role, dtype=object),
         "control": np.append(s.identity["control"], s.identity["control"][0]).astype(object),
         "treatment": np.append(s.identity["treatment"], s.identity["treatment"][0]).astype(object),
         "control_n": with_overall(c_n, c_n.sum()),

@@ -39,6 +39,7 @@ from abstats.vocabulary import (
     HYPOTHESES,
     MARGIN_TYPES,
     MDE_TYPES,
+    SIDAK_CORRECTIONS,
     Alternative,
     Correction,
     Hypothesis,
@@ -74,7 +75,8 @@ RATIO_METHOD = (
     "delta-method per-unit variance of the ratio from pre-period sums (Deng et al. 2018), normal approximation"
 )
 FDR_REFUSAL = (
-    "'none', 'bonferroni' or 'holm': an FDR correction's per-comparison level depends on how many"
+    "'none' or a family-wise correction ('bonferroni', 'holm', 'hochberg', 'sidak', 'holm_sidak'): an FDR"
+    " correction's per-comparison level depends on how many"
     " p-values turn out small, so there is no fixed level to plan at"
 )
 RATIO_FIELDS = ("n", "num_sum", "den_sum", "num_sum_sq", "den_sum_sq", "num_den_sum")
@@ -338,9 +340,14 @@ def build_design(metric: Metric, settings: Mapping[str, Any]) -> Design:
     treatments = number_array("treatments", given.get("treatments", 1))
     bad = (treatments < 1) | (treatments != np.round(treatments))
     require_cells(bad, "treatments", treatments, "a whole number >= 1", setting=True)
-    # Holm's first (strictest) step tests at alpha / k, so planning every comparison
-    # there gives at least the stated power under Holm too.
-    alpha_test = alpha / treatments if correction in FAMILYWISE_CORRECTIONS else alpha
+    # The first (strictest) step of Holm and Hochberg tests at alpha / k (Sidak, Holm-Sidak:
+    # 1 - (1 - alpha)^(1/k)), so planning every comparison there gives at least the stated power.
+    if correction in SIDAK_CORRECTIONS:
+        alpha_test = -np.expm1(np.log1p(-alpha) / treatments)
+    elif correction in FAMILYWISE_CORRECTIONS:
+        alpha_test = alpha / treatments
+    else:
+        alpha_test = alpha
 
     needs_baseline = mde_type == "relative" or (margin is not None and margin_type == "relative")
     baseline, sd, sd_t = _arms(metric.kind, given, needs_baseline)
@@ -371,7 +378,7 @@ def _correction(value: Any) -> Correction:
     if value in ("benjamini_hochberg", "benjamini_yekutieli"):
         raise ConfigError("correction", value, FDR_REFUSAL)
     if value is None:
-        raise ConfigError("correction", None, "the string 'none' for no correction (or 'bonferroni', 'holm')")
+        raise ConfigError("correction", None, "the string 'none' for no correction (or a family-wise one)")
     return check_choice("correction", value, [c for c in CORRECTIONS if c == "none" or c in FAMILYWISE_CORRECTIONS])
 
 

@@ -131,7 +131,9 @@ def test_percentile_cap_is_pooled_within_each_experiment():
         sel = experiment == e
         capped = np.minimum(x[sel], np.quantile(x[sel], 0.9))
         for g, row in zip(("A", "B"), np.flatnonzero(data.experiment == e), strict=False):
-            assert data.stats.sum[row] == pytest.approx(capped[variant[sel] == g].sum(), rel=1e-12)
+            # centred sums (from_units sums x - shift): the raw total is n * shift + sum
+            raw = data.stats.n[row] * data.stats.shift[row] + data.stats.sum[row]
+            assert raw == pytest.approx(capped[variant[sel] == g].sum(), rel=1e-12)
 
 
 def test_ratio_caps_numerator_and_denominator_independently():
@@ -143,11 +145,15 @@ def test_ratio_caps_numerator_and_denominator_independently():
                          numerator_cap=Cap(percentile=0.95), denominator_cap=Cap(upper=40.0))
     data = abstats.from_units({"variant": variant, "clicks": clicks, "views": views}, metric)
     x, y = np.minimum(clicks, np.quantile(clicks, 0.95)), np.minimum(views, 40.0)
+    s = data.stats
     for row, g in enumerate(("A", "B")):
         sel = variant == g
-        assert data.stats.num_sum[row] == pytest.approx(x[sel].sum(), rel=1e-12)
-        assert data.stats.den_sum[row] == pytest.approx(y[sel].sum(), rel=1e-12)
-        assert data.stats.num_den_sum[row] == pytest.approx((x * y)[sel].sum(), rel=1e-12)
+        # centred sums (from_units sums deviations from each group's mean, the shifts): rebuild raw totals
+        n, sx, sy = s.n[row], s.num_shift[row], s.den_shift[row]
+        assert n * sx + s.num_sum[row] == pytest.approx(x[sel].sum(), rel=1e-12)
+        assert n * sy + s.den_sum[row] == pytest.approx(y[sel].sum(), rel=1e-12)
+        raw_cross = s.num_den_sum[row] + sx * s.den_sum[row] + sy * s.num_sum[row] + n * sx * sy
+        assert raw_cross == pytest.approx((x * y)[sel].sum(), rel=1e-12)
     assert metric.numerator_cap == Cap(percentile=0.95)  # the metric carries its cap (recorded with it)
 
 

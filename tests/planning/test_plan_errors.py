@@ -60,7 +60,7 @@ def test_zero_effect_cannot_be_planned_but_has_power_alpha() -> None:
         ({"alpha": 1.2}, "alpha"),
         ({"allocation": 0.0}, "allocation"),
         ({"treatments": 1.5}, "treatments"),
-        ({"correction": "sidak"}, "correction"),
+        ({"correction": "benjamini_hochberg"}, "correction"),
         ({"alternative": "one-sided"}, "alternative"),
         ({"variance": "t"}, "variance"),
         ({"mde_type": "percent"}, "mde_type"),

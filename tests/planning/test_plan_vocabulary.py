@@ -261,3 +261,13 @@ def test_ratio_metric_object_plans_from_pre_period() -> None:
     with pytest.raises(InputError) as excinfo:
         plan_sample_size(RatioMetric("ctr"), pre_period={**pre, "n": "5000"}, mde=0.05)
     assert excinfo.value.field == "n"
+
+
+def test_sidak_corrections_plan_at_the_sidak_level():
+    from abstats import BinaryMetric
+    from abstats.planning import plan_sample_size
+
+    plan = plan_sample_size(BinaryMetric("cr"), baseline=0.05, mde=0.1, treatments=3, correction="sidak")
+    assert float(plan.alpha_per_comparison) == pytest.approx(1 - 0.95 ** (1 / 3), rel=1e-14)
+    holm = plan_sample_size(BinaryMetric("cr"), baseline=0.05, mde=0.1, treatments=3, correction="hochberg")
+    assert float(holm.alpha_per_comparison) == pytest.approx(0.05 / 3, rel=1e-14)
