@@ -27,7 +27,9 @@ def child(rows: int) -> dict[str, float]:
     from abstats.statistics import BinaryStats
 
     rng = np.random.default_rng(2)
-    n = rng.integers(1_000, 100_000, size=(rows, 2))
+    total = rng.integers(2_000, 200_000, size=rows)
+    n_t = rng.binomial(total, 0.5)  # a 50/50 split: the SRM gate fires about as often as srm_alpha says
+    n = np.column_stack([total - n_t, n_t])
     x = rng.binomial(n, 0.05)
     result = abstats.compare(BinaryStats.from_arrays(n[:, 0], x[:, 0]), BinaryStats.from_arrays(n[:, 1], x[:, 1]),
                              metric=abstats.BinaryMetric("conversion"))
