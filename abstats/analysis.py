@@ -208,8 +208,12 @@ def _score(
     srm = np.asarray(columns["srm_p_value"], dtype=float) < srm_alpha
     if on_srm == "gate" and srm.any():
         # a broken assignment makes every statistic of the experiment suspect: no statistical verdict
-        columns = {**columns, "decision": np.where(srm, "investigate", columns["decision"]).astype(object)}
-        rules = np.where(srm, "srm", rules).astype(object)
+        # copy and assign by mask: np.where with a str scalar builds the object array ten times slower
+        decision = np.array(columns["decision"], dtype=object)
+        decision[srm] = "investigate"
+        rules = np.array(rules, dtype=object)
+        rules[srm] = "srm"
+        columns = {**columns, "decision": decision}
     recorded = {
         **settings.to_dict(), **extra, "srm_alpha": srm_alpha, "on_srm": on_srm,
         "metrics": {s.metric.name: _metric_record(s.metric) for s in sets},

@@ -1,19 +1,17 @@
-"""P(beats) and expected loss for 100,000 two-arm binary experiments in one call, side by side with peers.
+"""Bayesian scoring of 100,000 two-arm binary experiments: the full Result, beside Monte Carlo peers.
 
-* abstats: ``beats_and_losses`` (exact 1-D quadrature, vectorised over all rows);
-* a 100,000-draw Monte Carlo numpy baseline (Beta draws per arm, vectorised
-  within a chunk of experiments);
-* bayesian-testing's ``eval_bernoulli_agg`` (Monte Carlo, its default 20,000
-  draws, with the Beta(1, 1) prior passed explicitly since its default is
-  Beta(0.5, 0.5)), one call per experiment.
+* abstats: ``abstats.compare(..., method="bayesian")`` with default settings, timed in full (exact P(beats)
+  and expected losses, equal-tailed credible intervals of both arms, the difference and the uplift,
+  decisions, SRM, warnings) on the first ``FULL_SUBSET`` rows and scaled up to 100,000 (labelled so: it costs
+  milliseconds per row); its core ``beats_and_losses`` (P(beats) + both losses) is timed on all 100,000 rows;
+* a numpy Monte Carlo (100,000 Beta draws per arm) and bayesian-testing's ``eval_bernoulli_agg`` (its
+  default 20,000 draws, Beta(1, 1) prior passed explicitly) compute P(beats) + both losses only, one chunk
+  or one experiment at a time: they are timed on a subset and scaled up to 100,000 (labelled so).
 
-The two Monte Carlo peers would need 1e10 draws for all 100,000 experiments, so
-they run on the first ``MC_SUBSET`` experiments and are reported per experiment
-(the table's time ratios are per experiment). Errors: abstats against Evan
-Miller's exact sum in 40-digit mpmath on ``EXACT_SUBSET`` rows; the Monte Carlo
-peers against abstats (validated to <= 1e-10 that way) on their subset.
+Accuracy of every implementation is measured against Evan Miller's exact finite sum in 40-digit mpmath
+on the first ``EXACT_SUBSET`` experiments, never against abstats.
 
-Run: ``.venv/bin/python benchmarks/bench_bayesian.py``
+Run: ``.venv/bin/python benchmarks/bench_bayesian.py [--json]``
 """
 
 from __future__ import annotations
@@ -23,15 +21,18 @@ from pathlib import Path
 
 import mpmath as mp
 import numpy as np
-from timing import best_time, print_table
+from harness import Row, fmt_ratio, fmt_time, measure, report
 
+import abstats
 from abstats.bayesian.beta_binomial import beats_and_losses
+from abstats.statistics import BinaryStats
 
 N_EXP = 100_000
+FULL_SUBSET = 2_000  # the full Result costs milliseconds per row (root-found credible intervals): timed on a subset
 MC_DRAWS = 100_000
-MC_SUBSET = 500
-BT_SUBSET = 500
-EXACT_SUBSET = 40
+MC_SUBSET = 200
+BT_SUBSET = 200
+EXACT_SUBSET = 30
 CHUNK = 25
 
 
@@ -41,8 +42,7 @@ def make_data(seed: int = 3):
     base = rng.uniform(0.01, 0.2, N_EXP)
     lift = rng.normal(0.0, 0.05, N_EXP)
     x = np.column_stack([rng.binomial(n[:, 0], base), rng.binomial(n[:, 1], np.clip(base * (1 + lift), 0, 1))])
-    # Beta(1, 1) prior: control a, b, treatment a, b.
-    return 1.0 + x[:, 0], 1.0 + n[:, 0] - x[:, 0], 1.0 + x[:, 1], 1.0 + n[:, 1] - x[:, 1], n, x
+    return n, x
 
 
 def monte_carlo(a_c, b_c, a_t, b_t, draws=MC_DRAWS, seed=0):
@@ -69,49 +69,64 @@ def bayesian_testing_loop(n, x, rows):
 
 
 def exact_reference(a_t, b_t, a_c, b_c):
-    """P(T > C) and E[max(C - T, 0)] by Evan Miller's finite sum (40-digit mpmath), as in the tests."""
+    """P(T > C), E[max(C - T, 0)], E[max(T - C, 0)] by Evan Miller's finite sum in 40-digit mpmath."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "bayesian"))
     import bayes_reference as ref
 
     with mp.workdps(40):
-        return float(ref.prob_t_beats(a_t, b_t, a_c, b_c)), float(ref.expected_losses(a_t, b_t, a_c, b_c)[0])
+        losses = ref.expected_losses(a_t, b_t, a_c, b_c)
+        return float(ref.prob_t_beats(a_t, b_t, a_c, b_c)), float(losses[0]), float(losses[1])
 
 
-def main() -> None:
-    a_c, b_c, a_t, b_t, n, x = make_data()
-    out = {}
-    t_abstats = best_time(lambda: out.setdefault("abstats", beats_and_losses(a_t, b_t, a_c, b_c)), repeat=2)
-    prob, loss_t, loss_c = out["abstats"]
+def main() -> list[Row]:
+    n, x = make_data()
+    a_c, b_c = 1.0 + x[:, 0], 1.0 + n[:, 0] - x[:, 0]
+    a_t, b_t = 1.0 + x[:, 1], 1.0 + n[:, 1] - x[:, 1]
+    control, treatment = BinaryStats.from_arrays(n[:, 0], x[:, 0]), BinaryStats.from_arrays(n[:, 1], x[:, 1])
+    metric = abstats.BinaryMetric("conversion")
 
-    ref_rows = np.arange(EXACT_SUBSET)
-    refs = np.array([exact_reference(a_t[i], b_t[i], a_c[i], b_c[i]) for i in ref_rows])
-    err_exact = max(np.abs(prob[ref_rows] - refs[:, 0]).max(), np.abs(loss_t[ref_rows] - refs[:, 1]).max())
+    def full(rows: slice = slice(None)):
+        return abstats.compare(control.take(np.arange(N_EXP)[rows]), treatment.take(np.arange(N_EXP)[rows]),
+                               metric=metric, method="bayesian")
 
+    first = slice(0, FULL_SUBSET)
+    result = full(first)
+    t_full = measure(lambda: full(first), runs=3, warmup=0).scaled(N_EXP / FULL_SUBSET)
+    t_core = measure(lambda: beats_and_losses(a_t, b_t, a_c, b_c), runs=5)
     sl = slice(0, MC_SUBSET)
-    t_mc = best_time(lambda: out.__setitem__("mc", monte_carlo(a_c[sl], b_c[sl], a_t[sl], b_t[sl])), repeat=1)
-    mc = out["mc"]
-    t_bt = best_time(lambda: out.__setitem__("bt", bayesian_testing_loop(n, x, BT_SUBSET)), repeat=1)
-    bt = out["bt"]
+    t_mc = measure(lambda: monte_carlo(a_c[sl], b_c[sl], a_t[sl], b_t[sl]), runs=3, warmup=0)
+    t_bt = measure(lambda: bayesian_testing_loop(n, x, BT_SUBSET), runs=3, warmup=0)
+    mc = monte_carlo(a_c[sl], b_c[sl], a_t[sl], b_t[sl])
+    bt = bayesian_testing_loop(n, x, BT_SUBSET)
 
-    def max_err(other, rows):
-        return max(np.abs(o - e[:rows]).max() for o, e in zip(other, (prob, loss_t, loss_c), strict=True))
+    rows = np.arange(EXACT_SUBSET)
+    exact = np.array([exact_reference(a_t[i], b_t[i], a_c[i], b_c[i]) for i in rows])
+    ours = np.column_stack([result["prob_beats_control"][rows], result["expected_loss_treatment"][rows],
+                            result["expected_loss_control"][rows]])
 
-    print(f"{N_EXP:,} two-arm binary experiments, Beta(1, 1) prior, n per arm 1,000-100,000, rates 1%-20%")
-    print_table(
-        "P(beats) + both expected losses, time per experiment",
-        [
-            ("abstats (exact, all rows, one call)", t_abstats / N_EXP, float("nan")),
-            (f"numpy MC {MC_DRAWS:,} draws ({MC_SUBSET} rows)", t_mc / MC_SUBSET, float("nan")),
-            (f"bayesian-testing 20k draws ({BT_SUBSET} rows)", t_bt / BT_SUBSET, float("nan")),
-        ],
-        baseline="abstats (exact, all rows, one call)",
-    )
-    print(f"\nabstats total wall time for {N_EXP:,} experiments: {t_abstats:.2f} s")
-    print("maximum absolute error (P(beats) and expected losses):")
-    print(f"  abstats vs 40-digit mpmath exact sum ({EXACT_SUBSET} rows): {err_exact:.1e}")
-    print(f"  numpy Monte Carlo vs exact ({MC_SUBSET} rows):            {max_err(mc, MC_SUBSET):.1e}")
-    print(f"  bayesian-testing vs exact ({BT_SUBSET} rows):             {max_err(bt, BT_SUBSET):.1e}")
+    def err(values) -> float:
+        return float(np.abs(np.column_stack([v[rows] for v in values]) - exact).max())
+
+    e_ours = float(np.abs(ours - exact).max())
+    t_mc_full, t_bt_full = t_mc.scaled(N_EXP / MC_SUBSET), t_bt.scaled(N_EXP / BT_SUBSET)
+    how_err = f"max abs error of P(beats) and both losses vs 40-digit mpmath on {EXACT_SUBSET} rows"
+    return [
+        Row("Bayesian full Result, 100k binary (compare, default)", f"{fmt_time(t_full.median)} (scaled)",
+            f"numpy MC {MC_DRAWS // 1000}k draws {fmt_time(t_mc_full.median)}",
+            f"{fmt_ratio(t_mc_full.median / t_full.median)} faster", "-", None,
+            f"abstats: full Result on {FULL_SUBSET:,} rows (median of 3) scaled x{N_EXP // FULL_SUBSET}; "
+            f"MC: P(beats)+losses only, {MC_SUBSET} rows (median of 3) scaled x{N_EXP // MC_SUBSET}"),
+        Row("Bayesian full Result vs bayesian-testing", f"{fmt_time(t_full.median)} (scaled)",
+            f"bayesian-testing 20k draws {fmt_time(t_bt_full.median)}",
+            f"{fmt_ratio(t_bt_full.median / t_full.median)} faster", "-", None,
+            f"bayesian-testing: P(beats)+losses only, {BT_SUBSET} rows (median of 3) scaled x{N_EXP // BT_SUBSET}"),
+        Row("Bayesian core: P(beats) + both losses, 100k", fmt_time(t_core),
+            f"numpy MC {fmt_time(t_mc_full.median)}", f"{fmt_ratio(t_mc_full.median / t_core.median)} faster",
+            "-", None, "median of 5, beats_and_losses alone (part of the full Result above)"),
+        Row("Bayesian accuracy (P(beats), losses)", f"{e_ours:.1e}",
+            f"numpy MC {err(mc):.1e}; bayesian-testing {err(bt):.1e}", "-", "-", None, how_err),
+    ]
 
 
 if __name__ == "__main__":
-    main()
+    report(main())

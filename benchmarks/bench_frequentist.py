@@ -1,114 +1,179 @@
-"""Score 100,000 two-arm binary experiments in one call, side by side with peers.
+"""100,000 two-arm binary experiments, default settings, side by side with baselines computing the same outputs.
 
-abstats runs twice: ``abstats.compare`` on paired arrays (the batch path) and
-``abstats.analyze`` on a labelled long table (pairs rows by experiment and
-variant name first). Both also run the SRM check, warnings and decisions.
+* ``abstats.compare`` (paired arrays, default settings: pooled z, Wald and log-ratio intervals, Holm within
+  each experiment, SRM check, decisions, warning flags) against a plain numpy baseline computing the same
+  outputs it is compared on: both estimates, effect, se, z, p, both intervals and the Holm-adjusted p (each
+  experiment is a family of one, so Holm is the identity). abstats also computes the SRM p-value,
+  decisions, rules and warning flags, which the baseline does not.
+* ``abstats.analyze`` on a long pandas DataFrame (one row per experiment x variant, string experiment ids)
+  against pandas factorize + numpy pairing each treatment row with its control and computing the same outputs.
+* statsmodels (z-test + Wald interval + log-ratio interval, one experiment per call) and gbstats
+  (``TwoSidedTTest``: its own unpooled test of the relative effect) in loops, timed on a subset and scaled up.
 
-Peers: a plain vectorised numpy baseline computing the same outputs (pooled z,
-p-value, Wald interval, log-ratio relative interval), statsmodels
-``proportions_ztest`` in a Python loop, and gbstats' two-sided t-test in a loop
-(loops run on a subset and are reported per experiment).
+abstats and each baseline are timed in alternation in this one process (``side_by_side``): on a loaded
+machine the ratio is the figure to read. Agreement is checked before timing, and the baseline is checked
+against statsmodels (an independent implementation).
 
-Run: ``.venv/bin/python benchmarks/bench_frequentist.py``
+Run: ``.venv/bin/python benchmarks/bench_frequentist.py [--json]``
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+import pandas as pd
+from harness import Row, fmt_ratio, fmt_time, measure, report, side_by_side
 from scipy import special
-from timing import best_time, peak_memory_mb, print_table
 
 import abstats
 from abstats.statistics import BinaryStats
 
 N_EXP = 100_000
-LOOP_SUBSET = 2_000
+LOOP_SUBSET = 300
+GOAL = 1.5
 
 
-def make_data(seed: int = 1):
+def make_data(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Units split 50/50 at random (so the SRM gate fires as rarely as it should), rates 1 %-20 %."""
     rng = np.random.default_rng(seed)
-    n = rng.integers(1_000, 100_000, size=(N_EXP, 2))
-    x = rng.binomial(n, 0.05)
+    total = rng.integers(2_000, 200_000, size=N_EXP)
+    n_t = rng.binomial(total, 0.5)
+    n = np.column_stack([total - n_t, n_t])
+    x = rng.binomial(n, rng.uniform(0.01, 0.2, size=(N_EXP, 1)))
     return n, x
 
 
-def numpy_baseline(n: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, ...]:
-    n_c, n_t, x_c, x_t = n[:, 0], n[:, 1], x[:, 0], x[:, 1]
+def numpy_outputs(n_c, x_c, n_t, x_t) -> dict[str, np.ndarray]:
+    """The outputs abstats.compare is compared on, in plain numpy / scipy.special."""
     p_c, p_t = x_c / n_c, x_t / n_t
+    effect = p_t - p_c
     pooled = (x_c + x_t) / (n_c + n_t)
-    z = (p_t - p_c) / np.sqrt(pooled * (1 - pooled) * (1 / n_c + 1 / n_t))
+    z = effect / np.sqrt(pooled * (1 - pooled) * (1 / n_c + 1 / n_t))
     p = 2 * special.ndtr(-np.abs(z))
     se = np.sqrt(p_c * (1 - p_c) / n_c + p_t * (1 - p_t) / n_t)
     q = -special.ndtri(0.025)
     se_log = np.sqrt((1 - p_c) / (n_c * p_c) + (1 - p_t) / (n_t * p_t))
     log_ratio = np.log(p_t / p_c)
-    rel_low, rel_high = np.expm1(log_ratio - q * se_log), np.expm1(log_ratio + q * se_log)
-    return z, p, p_t - p_c - q * se, p_t - p_c + q * se, rel_low, rel_high
-
-
-def main() -> None:
-    n, x = make_data()
-    table = {
-        "experiment": np.repeat(np.arange(N_EXP), 2),
-        "variant": np.tile(np.array(["control", "treatment"], dtype=object), N_EXP),
-        "n": n.ravel(),
-        "conversions": x.ravel(),
+    return {
+        "control_estimate": p_c, "treatment_estimate": p_t, "effect": effect, "se": se,
+        "statistic": z, "p_value": p, "p_value_adjusted": p.copy(),  # Holm on families of one: identity
+        "effect_ci_low": effect - q * se, "effect_ci_high": effect + q * se,
+        "rel_effect": p_t / p_c - 1,
+        "rel_ci_low": np.expm1(log_ratio - q * se_log), "rel_ci_high": np.expm1(log_ratio + q * se_log),
     }
+
+
+def pandas_numpy_long(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Pair each treatment row with its experiment's control (pandas factorize), then the same outputs."""
+    codes, uniques = pd.factorize(frame["experiment"])
+    is_control = frame["variant"].to_numpy() == "control"
+    n, x = frame["n"].to_numpy(), frame["conversions"].to_numpy()
+    control_row = np.empty(len(uniques), dtype=np.intp)
+    control_row[codes[is_control]] = np.flatnonzero(is_control)
+    t_rows = np.flatnonzero(~is_control)
+    c_rows = control_row[codes[t_rows]]
+    out = numpy_outputs(n[c_rows], x[c_rows], n[t_rows], x[t_rows])
+    out["experiment"] = uniques[codes[t_rows]]
+    return out
+
+
+def statsmodels_loop(n: np.ndarray, x: np.ndarray, rows: int) -> np.ndarray:
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+
+    out = np.empty((rows, 6))
+    for i in range(rows):
+        z, p = proportions_ztest([x[i, 1], x[i, 0]], [n[i, 1], n[i, 0]])
+        lo, hi = confint_proportions_2indep(x[i, 1], n[i, 1], x[i, 0], n[i, 0], method="wald")
+        rlo, rhi = confint_proportions_2indep(x[i, 1], n[i, 1], x[i, 0], n[i, 0], compare="ratio", method="log")
+        out[i] = z, p, lo, hi, rlo - 1, rhi - 1
+    return out
+
+
+def gbstats_loop(n: np.ndarray, x: np.ndarray, rows: int) -> None:
+    from gbstats.frequentist.tests import TwoSidedTTest
+    from gbstats.models.statistics import ProportionStatistic
+
+    for i in range(rows):
+        TwoSidedTTest(ProportionStatistic(n=int(n[i, 0]), sum=int(x[i, 0])),
+                      ProportionStatistic(n=int(n[i, 1]), sum=int(x[i, 1]))).compute_result()
+
+
+def main() -> list[Row]:
+    n, x = make_data()
     metric = abstats.BinaryMetric("conversion")
     control = BinaryStats.from_arrays(n[:, 0], x[:, 0])
     treatment = BinaryStats.from_arrays(n[:, 1], x[:, 1])
-
-    def run_analyze():
-        return abstats.analyze(table, metric=metric, control="control", experiment="experiment", correction="none")
+    frame = pd.DataFrame({
+        "experiment": np.repeat([f"exp-{i:06d}" for i in range(N_EXP)], 2).astype(object),
+        "variant": np.tile(np.array(["control", "treatment"], dtype=object), N_EXP),
+        "n": n.ravel(),
+        "conversions": x.ravel(),
+    })
 
     def run_compare():
-        return abstats.compare(control, treatment, metric=metric, correction="none")
+        return abstats.compare(control, treatment, metric=metric)  # default settings
+
+    def run_numpy():
+        return numpy_outputs(n[:, 0], x[:, 0], n[:, 1], x[:, 1])
+
+    def run_analyze():
+        return abstats.analyze(frame, metric=metric, control="control", experiment="experiment")
+
+    def run_pandas():
+        return pandas_numpy_long(frame)
 
     # agreement before timing: the same numbers from every implementation
-    ours = run_analyze()
-    base = numpy_baseline(n, x)
-    assert np.allclose(ours["statistic"], base[0], rtol=1e-10)
-    assert np.allclose(ours.p_value, base[1], rtol=1e-9, atol=1e-300)
-    assert np.allclose(ours["rel_ci_low"], base[4], rtol=1e-9)
-    assert np.array_equal(run_compare().p_value, ours.p_value)
+    ours, base, ours_long, base_long = run_compare(), run_numpy(), run_analyze(), run_pandas()
+    assert ours.settings["correction"] == "holm"
+    for name, values in base.items():
+        np.testing.assert_allclose(ours[name], values, rtol=1e-9, atol=1e-300, err_msg=name)
+        np.testing.assert_allclose(ours_long[name], base_long[name], rtol=1e-9, atol=1e-300, err_msg=name)
+    assert np.array_equal(ours_long["experiment"], base_long["experiment"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sm = statsmodels_loop(n, x, 50)
+    cols = ("statistic", "p_value", "effect_ci_low", "effect_ci_high", "rel_ci_low", "rel_ci_high")
+    np.testing.assert_allclose(sm, np.column_stack([base[c][:50] for c in cols]), rtol=1e-7)
 
-    from statsmodels.stats.proportion import proportions_ztest
-
-    def run_statsmodels():
-        for i in range(LOOP_SUBSET):
-            proportions_ztest([x[i, 1], x[i, 0]], [n[i, 1], n[i, 0]])
-
-    rows = [
-        ("numpy baseline (vectorised)", best_time(lambda: numpy_baseline(n, x), repeat=7, number=10) / N_EXP,
-         peak_memory_mb(lambda: numpy_baseline(n, x))),
-        ("abstats.compare (paired arrays: batch path)", best_time(run_compare, repeat=7, number=10) / N_EXP,
-         peak_memory_mb(run_compare)),
-        ("abstats.analyze (labels, SRM, decisions)", best_time(run_analyze, repeat=3) / N_EXP,
-         peak_memory_mb(run_analyze)),
-        (f"statsmodels proportions_ztest loop ({LOOP_SUBSET})", best_time(run_statsmodels, repeat=1) / LOOP_SUBSET,
-         float("nan")),
-    ]
+    t = side_by_side({"compare": run_compare, "numpy": run_numpy}, runs=15, number=3)
+    t_long = side_by_side({"analyze": run_analyze, "pandas": run_pandas}, runs=7)
+    scale = N_EXP / LOOP_SUBSET
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t_sm = measure(lambda: statsmodels_loop(n, x, LOOP_SUBSET), runs=3, warmup=0).scaled(scale)
+    rows = []
+    r = t["compare"].median / t["numpy"].median
+    rows.append(Row(
+        "compare, 100k binary, default (Holm)", fmt_time(t["compare"]), f"numpy same outputs {fmt_time(t['numpy'])}",
+        fmt_ratio(r), f"<= {GOAL}x numpy", r <= GOAL,
+        "median of 15 x 3 calls, alternating in one process; abstats also does SRM, decisions, flags",
+    ))
+    r = t_long["analyze"].median / t_long["pandas"].median
+    rows.append(Row(
+        "analyze, long DataFrame, 100k exp x 2 variants", fmt_time(t_long["analyze"]),
+        f"pandas factorize + numpy {fmt_time(t_long['pandas'])}", fmt_ratio(r), f"<= {GOAL}x pandas+numpy",
+        r <= GOAL, "median of 7, alternating in one process; same outputs plus pairing",
+    ))
+    r = t_sm.median / t["compare"].median
+    rows.append(Row(
+        "compare vs statsmodels loop (z-test + both intervals)", fmt_time(t["compare"]),
+        f"statsmodels {fmt_time(t_sm.median)}", f"{fmt_ratio(r)} faster", "-", None,
+        f"statsmodels: {LOOP_SUBSET} rows timed (median of 3), scaled x{scale:.0f}",
+    ))
     try:
-        from gbstats.frequentist.tests import TwoSidedTTest
-        from gbstats.models.statistics import ProportionStatistic
-
-        def run_gbstats():
-            for i in range(LOOP_SUBSET):
-                TwoSidedTTest(ProportionStatistic(n=int(n[i, 0]), sum=int(x[i, 0])),
-                              ProportionStatistic(n=int(n[i, 1]), sum=int(x[i, 1]))).compute_result()
-
-        rows.append((f"gbstats TwoSidedTTest loop ({LOOP_SUBSET})", best_time(run_gbstats, repeat=1) / LOOP_SUBSET,
-                     float("nan")))
+        t_gb = measure(lambda: gbstats_loop(n, x, LOOP_SUBSET), runs=3, warmup=0).scaled(scale)
+        r = t_gb.median / t["compare"].median
+        rows.append(Row(
+            "compare vs gbstats TwoSidedTTest loop", fmt_time(t["compare"]),
+            f"gbstats {fmt_time(t_gb.median)}", f"{fmt_ratio(r)} faster", "-", None,
+            f"gbstats computes its own unpooled test of the relative effect + CI; {LOOP_SUBSET} rows "
+            f"(median of 3), scaled x{scale:.0f}",
+        ))
     except ImportError as exc:  # reported, not hidden
-        print(f"gbstats not available: {exc}")
-    print_table(f"{N_EXP:,} two-arm binary experiments, one call", rows, baseline="numpy baseline (vectorised)")
-    core = rows[1][1] / rows[0][1]
-    full = rows[2][1] / rows[0][1]
-    print(
-        f"\nabstats.compare / numpy baseline = {core:.2f}x (target <= 3x); "
-        f"full analyze / numpy baseline = {full:.2f}x"
-    )
+        rows.append(Row("compare vs gbstats loop", "-", f"gbstats not available: {exc}", "-", "-", None, "-"))
+    return rows
 
 
 if __name__ == "__main__":
-    main()
+    report(main())

@@ -37,9 +37,12 @@ def fixed_horizon_decision(
     else:
         win, lose = significant & good, significant & ~good
         win_rule, lose_rule, no_rule = "significant", "significant", "not_significant"
-    # Select small integer codes, then look the labels up in object arrays (copies pointers):
-    # np.select on strings is several times slower at 1e5 rows.
-    case = np.select([early, win, lose, undefined], [0, 1, 2, 3], default=4)
+    # Small integer codes, then the labels looked up in object arrays (copies pointers): np.select on
+    # strings is several times slower at 1e5 rows. The codes are assigned by mask from the last case to
+    # the first, so the first true condition wins as in np.select, without its int64 temporaries.
+    case = np.full(len(effect), 4, dtype=np.intp)
+    for code, condition in ((3, undefined), (2, lose), (1, win), (0, early)):
+        case[condition] = code
     labels = ["continue", "stop_winner", "stop_loser", "inconclusive", "inconclusive"]
     rules = ["below_planned_n", win_rule, lose_rule, "test_undefined", no_rule]
     decision = np.array(labels, dtype=object)[case]

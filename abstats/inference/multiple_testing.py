@@ -17,8 +17,21 @@ from abstats.vocabulary import FAMILYWISE_CORRECTIONS, SIDAK_CORRECTIONS, Correc
 
 def family_sizes(group: np.ndarray) -> np.ndarray:
     """Number of comparisons in each row's family."""
+    return _families(group)[1]
+
+
+def _families(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(family code, family size) per row; codes order families as their ids sort.
+
+    Family ids are usually small non-negative integers already (factorised experiment codes): then
+    ``bincount`` counts them in one O(n) pass, where ``np.unique`` sorts (about 10x slower at 1e5 rows).
+    The codes only need to sort and compare as the ids do, which the ids themselves do.
+    """
+    group = np.asarray(group)
+    if group.dtype.kind in "iu" and group.size and group.min() >= 0 and group.max() < 4 * group.size + 64:
+        return group, np.bincount(group)[group]
     _, inverse, counts = np.unique(group, return_inverse=True, return_counts=True)
-    return counts[inverse]
+    return inverse, counts[inverse]
 
 
 def adjust_p_values(p: np.ndarray, group: np.ndarray, method: Correction) -> np.ndarray:
@@ -36,9 +49,8 @@ def adjust_p_values(p: np.ndarray, group: np.ndarray, method: Correction) -> np.
     p = np.asarray(p, dtype=float)
     if method == "none" or len(p) == 0:
         return p.copy()
-    group = np.asarray(group)
-    _, g = np.unique(group, return_inverse=True)
-    m = np.bincount(g)[g].astype(float)
+    g, sizes = _families(group)
+    m = sizes.astype(float)
     if (m == 1).all():
         return p.copy()  # every family holds one comparison: each correction leaves p unchanged
     if method == "bonferroni":

@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-_SQRT_2PI = math.sqrt(2.0 * math.pi)
+SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 
 def pdf(x: Any) -> Any:
     """phi(x) = exp(-x^2 / 2) / sqrt(2 pi)."""
-    return np.exp(-np.square(x) / 2.0) / _SQRT_2PI
+    return np.exp(-np.square(x) / 2.0) / SQRT_2PI
 
 
 def cdf(x: Any) -> Any:

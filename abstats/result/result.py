@@ -174,13 +174,17 @@ class Result:
     @cached_property
     def reasons(self) -> list[str]:
         """Every row's reason text (formatted on first access; ``reason(i)`` formats one row)."""
-        texts, columns = self._rule_texts, self.columns
-        return [texts[rule](_RowView(columns, i), self._settings_of(i)) for i, rule in enumerate(self.rules.tolist())]
+        texts, lists = self._rule_texts, _ColumnLists(self.columns)
+        if self._parts is None:  # one call's Result: one settings mapping for every row
+            settings = self.settings
+            return [texts[rule](_ListRowView(lists, i), settings) for i, rule in enumerate(self.rules.tolist())]
+        return [texts[rule](_ListRowView(lists, i), self._settings_of(i)) for i, rule in enumerate(self.rules.tolist())]
 
     def warnings(self, row: int) -> list[dict[str, str]]:
         """Warnings of one row as ``{"code", "message"}`` dicts."""
-        data = _RowView(self.columns, row)
-        own = self.method_object.warnings
+        return self._warnings_of(row, _RowView(self.columns, row), self.method_object.warnings)
+
+    def _warnings_of(self, row: int, data: Mapping[str, Any], own: Mapping[str, Any]) -> list[dict[str, str]]:
         return [
             {"code": code, "message": (own.get(code) or MESSAGES[code])(data, self._settings_of(row))}
             for code, mask in self.warning_flags.items()
@@ -206,8 +210,12 @@ class Result:
         for mask in self.warning_flags.values():
             flagged |= np.asarray(mask, dtype=bool)
         reasons = self.reasons
-        none: list[dict[str, str]] = []
-        warnings = [self.warnings(i) if flagged[i] else none for i in range(n)]
+        # the method's messages looked up once and cells read from Python lists: per-row lookups in the
+        # method registry and numpy .item() calls were most of the time of a 100k-row to_json
+        own, lists = self.method_object.warnings, _ColumnLists(self.columns)
+        warnings: list[list[dict[str, str]]] = [[] for _ in range(n)] if not flagged.any() else [
+            self._warnings_of(i, _ListRowView(lists, i), own) if flag else [] for i, flag in enumerate(flagged.tolist())
+        ]
         keys = (*names, "reason", "warnings")
         return [dict(zip(keys, row, strict=True)) for row in zip(*values, reasons, warnings, strict=True)]
 
@@ -229,7 +237,7 @@ class Result:
             "schema_version": self.schema_version,
             "method": self.method,
             "settings": _json_value(dict(self.settings)),
-            "verdicts": _json_value(self.verdicts()),
+            "verdicts": [_json_verdict(v) for v in self.verdicts()],
             "comparisons": self._records(keep_infinite=False),
         }
 
@@ -338,6 +346,48 @@ class _RowView(Mapping[str, Any]):
         return len(self._columns)
 
 
+class _ColumnLists:
+    """The columns as Python lists, each converted (one ``tolist``) the first time a cell of it is read."""
+
+    def __init__(self, columns: Mapping[str, np.ndarray]) -> None:
+        self.columns = columns
+        self._lists: dict[str, list[Any]] = {}
+
+    def __getitem__(self, name: str) -> list[Any]:
+        values = self._lists.get(name)
+        if values is None:
+            values = self._lists[name] = self.columns[name].tolist()  # the same Python scalars .item() gives
+        return values
+
+
+class _ListRowView(Mapping[str, Any]):
+    """Row ``i`` read from :class:`_ColumnLists`: formatting every row's reason reads cells by list index."""
+
+    __slots__ = ("_lists", "_i")
+
+    def __init__(self, lists: _ColumnLists, i: int) -> None:
+        self._lists = lists
+        self._i = i
+
+    def __getitem__(self, name: str) -> Any:
+        return self._lists[name][self._i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lists.columns)
+
+    def __len__(self) -> int:
+        return len(self._lists.columns)
+
+
+def _json_verdict(verdict: dict[str, Any]) -> dict[str, Any]:
+    """A verdict record as strict JSON values: its verdict and reason are strings already, so only the
+    labels need converting (``_json_value`` over the whole list took seconds at 100k experiments)."""
+    out = dict(verdict)
+    out["experiment"] = _json_value(verdict["experiment"])
+    out["ship"] = [_json_value(t) for t in verdict["ship"]]
+    return out
+
+
 def _concat_column(parts: list[np.ndarray | None], rows: list[int]) -> np.ndarray:
     """One column over several Results; a Result without it contributes NaN (numbers) or None."""
     present = [p for p in parts if p is not None]
@@ -392,8 +442,13 @@ def _python_scalar(value: Any) -> Any:
     return value
 
 
+_JSON_READY = (str, int, bool, type(None))
+
+
 def _json_value(value: Any) -> Any:
     """NaN / infinity become null (strict JSON); numpy scalars become Python scalars."""
+    if type(value) in _JSON_READY:  # the common case (labels): nothing to convert
+        return value
     value = _plain(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None

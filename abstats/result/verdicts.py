@@ -52,12 +52,25 @@ class Verdicts:
 
     def records(self, result: Result) -> list[dict[str, Any]]:
         """``{"experiment", "verdict", "ship", "reason"}`` per experiment (reasons formatted here)."""
+        rows = _ReasonColumns(result)
         return [
-            {"experiment": e, "verdict": v, "ship": s, "reason": _reason(result, int(status), int(row), s)}
+            {"experiment": e, "verdict": v, "ship": s, "reason": _reason(rows, status, row, s)}
             for e, v, s, status, row in zip(
-                self.experiment, self.verdict, self.ship, self._status, self._row, strict=True
+                self.experiment, self.verdict, self.ship, self._status.tolist(), self._row.tolist(), strict=True
             )
         ]
+
+
+class _ReasonColumns:
+    """What verdict reasons read, as Python lists fetched once (per-row Result lookups dominated at 1e5 rows)."""
+
+    def __init__(self, result: Result) -> None:
+        self.metric = np.asarray(result["metric"]).tolist()
+        self.treatment = np.asarray(result["treatment"]).tolist()
+        self.control = np.asarray(result["control"]).tolist()
+        self.role = np.asarray(result["role"]).tolist()
+        self.any_primary = "primary" in self.role
+        self.reasons = result.reasons  # cached on the Result: the comparisons' reasons are the same texts
 
 
 def experiment_verdicts(result: Result) -> Verdicts:
@@ -112,18 +125,18 @@ def experiment_verdicts(result: Result) -> Verdicts:
     )
 
 
-def _reason(result: Result, status: int, row: int, ship: list[Any]) -> str:
-    metric, treatment = result["metric"][row], result["treatment"][row]
-    where = f"{metric} ({result['role'][row]}), {treatment} vs {result['control'][row]}"
+def _reason(rows: _ReasonColumns, status: int, row: int, ship: list[Any]) -> str:
+    metric, treatment = rows.metric[row], rows.treatment[row]
+    where = f"{metric} ({rows.role[row]}), {treatment} vs {rows.control[row]}"
     if status == _SHIP:
         return f"every primary metric of {', '.join(map(str, ship))} won and no guardrail failed: ship"
-    if status == _NO_WINNER and result["role"][row] != "primary" and not (result["role"] == "primary").any():
+    if status == _NO_WINNER and rows.role[row] != "primary" and not rows.any_primary:
         return "no primary metric declared: nothing decides a launch: dont_ship"
     verdict = {
         _INVESTIGATE: "investigate", _GUARDRAIL: "guardrail failed: dont_ship", _LOSER: "primary lost: dont_ship",
         _RUNNING: "keep_running", _NO_WINNER: "no primary win: dont_ship",
     }[status]
-    return f"{where}: {result.reason(row)} -> {verdict}"
+    return f"{where}: {rows.reasons[row]} -> {verdict}"
 
 
 def _plain(value: Any) -> Any:

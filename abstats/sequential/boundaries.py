@@ -125,8 +125,11 @@ def _look_by_look(
             else:
                 futility[k] = _solve_lower(alt_prev, t, drift, beta_inc[k], efficacy[k])
             alt_lower = max(futility[k], -efficacy[k]) if plan.two_sided else futility[k]
-            alt_prev = recursion.next_look(alt_prev, t, drift, alt_lower, efficacy[k])
-        null_prev = recursion.next_look(null_prev, t, 0.0, _null_lower(plan, efficacy[k], futility[k]), efficacy[k])
+            if k < k_looks - 1:  # likewise the density under the drift
+                alt_prev = recursion.next_look(alt_prev, t, drift, alt_lower, efficacy[k])
+        if k < k_looks - 1:  # the null density after the last look is never read
+            null_prev = recursion.next_look(null_prev, t, 0.0, _null_lower(plan, efficacy[k], futility[k]),
+                                            efficacy[k])
     factor = 2.0 if plan.two_sided else 1.0
     bounds = Boundaries(fractions, efficacy, futility, factor * alpha_cum, drift if has_futility else np.nan)
     return bounds, gap

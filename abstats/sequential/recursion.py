@@ -87,7 +87,17 @@ def next_look(prev: LookDensity | None, t: float, drift: float, lower: float, up
         return first_look(t, drift, lower, upper)
     dt = t - prev.t
     z, w = grid(drift * np.sqrt(t), lower, upper)
-    kernel = norm.pdf((z[:, None] * np.sqrt(t) - prev.z * np.sqrt(prev.t) - drift * dt) / np.sqrt(dt))
+    # The transition kernel is a (~400 x ~400) matrix built once per look: computed in place in one buffer,
+    # the same operations in the same order as norm.pdf((z sqrt(t) - z' sqrt(t') - drift dt) / sqrt(dt)),
+    # so the same bits, without five temporaries of that size (most of a K = 10 design's time).
+    kernel = z[:, None] * np.sqrt(t) - prev.z * np.sqrt(prev.t)
+    kernel -= drift * dt
+    kernel /= np.sqrt(dt)
+    np.square(kernel, out=kernel)
+    np.negative(kernel, out=kernel)
+    kernel /= 2.0
+    np.exp(kernel, out=kernel)
+    kernel /= norm.SQRT_2PI
     return LookDensity(z, w * np.sqrt(t / dt) * (kernel @ prev.h), t)
 
 
@@ -117,5 +127,6 @@ def exit_probabilities(
     for k, t in enumerate(fractions):
         up[k] = exit_above(prev, t, drift, upper[k])
         down[k] = exit_below(prev, t, drift, lower[k]) if np.isfinite(lower[k]) else 0.0
-        prev = next_look(prev, t, drift, lower[k], upper[k])
+        if k < len(fractions) - 1:  # the density after the last look is never read
+            prev = next_look(prev, t, drift, lower[k], upper[k])
     return up, down
