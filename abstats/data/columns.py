@@ -68,6 +68,10 @@ def check_labels(field: str, values: Any, *, metric: str | None = None) -> np.nd
     if arr.dtype.kind in "US":
         return arr.astype(object)
     arr = arr.astype(object)
+    import pandas as pd
+
+    if pd.api.types.infer_dtype(arr, skipna=False) in ("string", "integer"):
+        return arr  # every label a str (or every one an int): one C-level pass, no Python loop
     kinds = np.fromiter((isinstance(v, (str, int, np.integer)) and not isinstance(v, (bool, np.bool_))
                          for v in arr), dtype=bool, count=len(arr))
     if not kinds.all():
