@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+from abstats.bayesian.beta_binomial import check_beta_prior
+from abstats.bayesian.normal import check_normal_prior
 from abstats.checks import check_choice, check_finite, check_open_unit, check_optional, check_positive
 from abstats.errors import ConfigError
 from abstats.methods.base import MethodSettings
@@ -55,6 +57,11 @@ class BayesianSettings(MethodSettings):
             "prior_rel_effect_sd", check_optional(check_positive, "prior_rel_effect_sd", self.prior_rel_effect_sd)
         )
         self._keep("prior_rel_effect_mean", check_finite("prior_rel_effect_mean", self.prior_rel_effect_mean))
+        # the ranges within which the numerical methods are verified: named errors now, not at scoring time
+        alpha, beta = check_beta_prior(self.prior_alpha, self.prior_beta)
+        self._keep("prior_alpha", alpha)
+        self._keep("prior_beta", beta)
+        check_normal_prior(self.prior_rel_effect_sd, self.prior_rel_effect_mean)
         self._keep("ci_level", check_open_unit("ci_level", self.ci_level))
         check_choice("interval", self.interval, ("equal_tailed", "hdi"))
         self._keep("threshold", check_positive("threshold", self.threshold))
