@@ -1,0 +1,353 @@
+"""The experiment spec: one typed declaration of an analysis, shared by Python, the CLI and the HTTP service.
+
+The model only says what is well-formed; :meth:`ExperimentSpec.run` turns it into the frozen objects the
+engine takes (metrics, :class:`~abstats.Column`, method settings) and calls :func:`abstats.analyze`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, model_validator
+from pydantic_core import PydanticCustomError
+
+from abstats.errors import ConfigError
+from abstats.vocabulary import MarginType, OnSrm, Role
+
+if TYPE_CHECKING:
+    from abstats.column import Column
+    from abstats.metrics import Metric
+    from abstats.result import Result
+    from abstats.spec.rules import CheckOutcome
+
+SPEC_VERSION = "1.0"
+# A cell of an inline aggregate table.
+Cell = str | int | float | bool | None
+
+
+class _Strict(BaseModel):
+    # Unknown keys are refused (with a "did you mean" in the error), never silently dropped.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnRef(_Strict):
+    """A column of the data holding a per-experiment (or per-row) value: ``{column: "control"}``."""
+
+    column: str = Field(min_length=1, description="column name in the data")
+
+    def to_column(self) -> Column:
+        from abstats.column import Column
+
+        return Column(self.column)
+
+
+def _column_or(other: str) -> Any:
+    """Discriminator of "a value or {column: NAME}": an object with ``column`` is a column reference.
+
+    One form is chosen before validation, so an error speaks of that form only (pydantic would
+    otherwise report every form that failed).
+    """
+
+    def tag(value: Any) -> str:
+        if isinstance(value, ColumnRef) or (isinstance(value, dict) and ("column" in value or other != "shares")):
+            return "column"
+        if other == "name" and isinstance(value, int) and not isinstance(value, bool):
+            return "int"
+        return other
+
+    return Discriminator(tag)
+
+
+ControlValue = Annotated[
+    Annotated[str, Tag("name")] | Annotated[int, Tag("int")] | Annotated[ColumnRef, Tag("column")],
+    _column_or("name"),
+]
+PlannedN = Annotated[Annotated[float, Tag("number")] | Annotated[ColumnRef, Tag("column")], _column_or("number")]
+Split = Annotated[Annotated[dict[str, float], Tag("shares")] | Annotated[ColumnRef, Tag("column")], _column_or("shares")]
+Aggregates = Annotated[
+    Annotated[dict[str, list[Cell]], Tag("columns")] | Annotated[list[dict[str, Cell]], Tag("records")],
+    Discriminator(lambda value: "records" if isinstance(value, list) else "columns"),
+]
+
+
+class EventsSource(_Strict):
+    """Raw per-unit events in a database table (filled by the data layer; refused for now)."""
+
+    url: str = Field(min_length=1, description="database URL or file of raw events, e.g. duckdb:///events.db")
+    table: str | None = Field(None, description="table or view holding one row per unit (or event)")
+
+
+class DataSpec(_Strict):
+    """Where the aggregates come from: exactly one of ``path``, ``aggregates`` or ``events``."""
+
+    path: str | None = Field(
+        None, description="CSV, JSON (records or columns) or parquet file; relative to the spec file"
+    )
+    format: Literal["csv", "json", "parquet"] | None = Field(None, description="file format (default: by suffix)")
+    layout: Literal["wide", "long"] = Field(
+        "wide",
+        description="wide: one row per experiment x variant, a column per aggregate field of each metric; "
+        "long: one row per experiment x variant x metric, named in metric_column",
+    )
+    metric_column: str = Field("metric", min_length=1, description="the metric name column of a long table")
+    aggregates: Aggregates | None = Field(
+        None, description="inline aggregates: columns (name -> list) or records (list of rows)"
+    )
+    events: EventsSource | None = Field(None, description="raw events (not supported yet)")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DataSpec:
+        given = [name for name in ("path", "aggregates", "events") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "one_source", "exactly one of path, aggregates or events (got {given})",
+                {"given": ", ".join(given) or "none"},
+            )
+        return self
+
+
+class _MetricSpec(_Strict):
+    name: str = Field(min_length=1, description="metric name shown in results")
+    higher_is_better: bool = Field(True, description="false when a decrease is the win (bounce rate)")
+    role: Role = Field("primary", description="primary (decides), secondary (reported) or guardrail (must not harm)")
+    margin: float | None = Field(None, gt=0, description="a guardrail's margin: the harm it must rule out")
+    margin_type: MarginType = Field("absolute", description="margin in the metric's units or relative to control")
+    n_field: str = Field("n", min_length=1, description="column of randomised units")
+
+    @model_validator(mode="after")
+    def _valid_metric(self) -> _MetricSpec:
+        try:
+            self.to_metric()
+        except ConfigError as exc:  # one rule set: the metric class's own checks (guardrail needs a margin...)
+            raise PydanticCustomError(
+                "metric", "{expected}", {"field": exc.field, "value": exc.value, "expected": exc.expected}
+            ) from None
+        return self
+
+    def to_metric(self) -> Metric:
+        raise NotImplementedError
+
+    def _common(self) -> dict[str, Any]:
+        return {"higher_is_better": self.higher_is_better, "role": self.role, "margin": self.margin,
+                "margin_type": self.margin_type, "n_field": self.n_field}
+
+
+class BinaryMetricSpec(_MetricSpec):
+    """A 0/1 outcome per unit: aggregates ``n`` and ``conversions``."""
+
+    kind: Literal["binary"]
+    conversions_field: str = Field("conversions", min_length=1, description="column of converted units")
+
+    def to_metric(self) -> Metric:
+        from abstats.metrics import BinaryMetric
+
+        return BinaryMetric(self.name, conversions_field=self.conversions_field, **self._common())
+
+
+class MeanMetricSpec(_MetricSpec):
+    """A numeric outcome per unit: aggregates ``n``, ``sum``, ``sum_sq`` (and optionally ``nonzero``)."""
+
+    kind: Literal["mean"]
+    sum_field: str = Field("sum", min_length=1)
+    sum_sq_field: str = Field("sum_sq", min_length=1)
+    nonzero_field: str = Field("nonzero", min_length=1)
+
+    def to_metric(self) -> Metric:
+        from abstats.metrics import MeanMetric
+
+        return MeanMetric(self.name, sum_field=self.sum_field, sum_sq_field=self.sum_sq_field,
+                          nonzero_field=self.nonzero_field, **self._common())
+
+
+class RatioMetricSpec(_MetricSpec):
+    """A ratio of per-unit sums: aggregates ``n``, ``num_sum``, ``den_sum``, their squares and cross product."""
+
+    kind: Literal["ratio"]
+    num_sum_field: str = Field("num_sum", min_length=1)
+    den_sum_field: str = Field("den_sum", min_length=1)
+    num_sum_sq_field: str = Field("num_sum_sq", min_length=1)
+    den_sum_sq_field: str = Field("den_sum_sq", min_length=1)
+    num_den_sum_field: str = Field("num_den_sum", min_length=1)
+
+    def to_metric(self) -> Metric:
+        from abstats.metrics import RatioMetric
+
+        return RatioMetric(
+            self.name, num_sum_field=self.num_sum_field, den_sum_field=self.den_sum_field,
+            num_sum_sq_field=self.num_sum_sq_field, den_sum_sq_field=self.den_sum_sq_field,
+            num_den_sum_field=self.num_den_sum_field, **self._common(),
+        )
+
+
+MetricSpec = Annotated[BinaryMetricSpec | MeanMetricSpec | RatioMetricSpec, Field(discriminator="kind")]
+
+
+class CheckRules(_Strict):
+    """What ``abstats check`` requires of the result (each failing rule exits 1)."""
+
+    require_winner: bool = Field(False, description="every experiment needs a treatment whose primaries all won")
+    fail_on_srm: bool = Field(True, description="fail when an experiment has a sample-ratio mismatch")
+    fail_on_guardrail: bool = Field(True, description="fail when a guardrail metric failed (harm not ruled out)")
+    min_sample: int | None = Field(None, gt=0, description="minimum units in every compared arm")
+
+
+class ExperimentSpec(_Strict):
+    """One experiment analysis, declared: data, labels, metrics, method, gates and the rules a CI check applies.
+
+    Load it from YAML, TOML or JSON with :meth:`from_file` (errors become one :class:`abstats.ConfigError`
+    naming the file and the field path, e.g. ``metrics[2].margin``), or from a dict with
+    ``ExperimentSpec.model_validate`` (pydantic's ``ValidationError``; :func:`abstats.spec.spec_error`
+    converts it). ``ExperimentSpec.model_json_schema()`` is published as ``abstats/spec/schema/spec-1.0.json``.
+
+    Examples
+    --------
+    >>> from abstats import ExperimentSpec
+    >>> spec = ExperimentSpec.model_validate({
+    ...     "data": {"aggregates": {"variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]}},
+    ...     "control": "A",
+    ...     "metrics": [{"kind": "binary", "name": "signup"}],
+    ... })
+    >>> str(spec.run().decision[0])
+    'stop_winner'
+    """
+
+    spec_version: Literal["1.0"] = Field(SPEC_VERSION, description="version of this spec format")
+    name: str | None = Field(None, description="experiment name for summaries")
+    data: DataSpec
+    variant: str = Field("variant", min_length=1, description="variant label column")
+    experiment: str | None = Field(None, description="experiment label column (none: one experiment)")
+    segment: str | None = Field(
+        None, description="segment column: each experiment x segment is scored as its own experiment"
+    )
+    control: ControlValue = Field(
+        description="a variant name, or {column: NAME} naming each experiment's control"
+    )
+    metrics: list[MetricSpec] = Field(min_length=1)
+    method: str = Field("frequentist", min_length=1, description="a registered method (abstats.methods)")
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="the method's options, checked by its settings class"
+    )
+    planned_n: PlannedN | None = Field(
+        None, description="a number of units per arm (frequentist), or {column: NAME} with each experiment's"
+    )
+    expected_split: Split | None = Field(
+        None, description="shares per variant ({A: 0.5, B: 0.5}), or {column: NAME} with each row's share "
+        "(default: equal)"
+    )
+    srm_alpha: float = Field(0.001, gt=0, lt=1, description="SRM p-value below which assignment is broken")
+    on_srm: OnSrm = Field("gate", description="gate: an SRM makes every decision 'investigate'; warn: only warn")
+    rules: CheckRules = Field(default_factory=CheckRules, description="what `abstats check` requires")
+
+    # where relative data paths are resolved and what error messages call this spec
+    _base_dir: Path | None = PrivateAttr(None)
+    _source: str | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _unique_metric_names(self) -> ExperimentSpec:
+        seen: set[str] = set()
+        for i, m in enumerate(self.metrics):
+            if m.name in seen:
+                raise PydanticCustomError(
+                    "metric", "{expected}",
+                    {"field": f"metrics[{i}].name", "value": m.name, "expected": "a name not used by another metric"},
+                )
+            seen.add(m.name)
+        return self
+
+    # --- loading -----------------------------------------------------------------------------------
+    @classmethod
+    def from_file(cls, path: str | Path) -> ExperimentSpec:
+        """Read a spec from a ``.yaml``/``.yml``, ``.toml`` or ``.json`` file.
+
+        Parameters
+        ----------
+        path
+            The spec file. Relative data paths in it are read relative to its folder.
+
+        Raises
+        ------
+        abstats.ConfigError
+            One error naming the file, the field path and the value (missing, unreadable or invalid file).
+
+        Examples
+        --------
+        >>> spec = ExperimentSpec.from_file("examples/checkout/spec.yaml")  # doctest: +SKIP
+        >>> spec.run().verdicts()  # doctest: +SKIP
+        """
+        from abstats.spec.loading import read_spec_file
+
+        return cls.from_mapping(read_spec_file(path), source=str(path), base_dir=Path(path).parent)
+
+    @classmethod
+    def from_mapping(
+        cls, data: Any, *, source: str | None = None, base_dir: str | Path | None = None
+    ) -> ExperimentSpec:
+        """Validate a parsed spec (dict), raising one :class:`abstats.ConfigError` rather than pydantic's error.
+
+        Parameters
+        ----------
+        data
+            The parsed spec.
+        source
+            What to call it in error messages (a file name).
+        base_dir
+            Folder that relative ``data.path`` values are read from (default: the working directory).
+        """
+        from pydantic import ValidationError
+
+        from abstats.spec.errors import spec_error
+
+        try:
+            spec = cls.model_validate(data)
+        except ValidationError as exc:
+            raise spec_error(exc, source) from None
+        spec._source = source
+        spec._base_dir = None if base_dir is None else Path(base_dir)
+        return spec
+
+    # --- what the engine takes ---------------------------------------------------------------------
+    @property
+    def source(self) -> str | None:
+        """The file this spec was read from (None when built from a dict)."""
+        return self._source
+
+    def data_path(self) -> Path | None:
+        """``data.path`` resolved against the spec file's folder."""
+        if self.data.path is None:
+            return None
+        path = Path(self.data.path)
+        return path if path.is_absolute() or self._base_dir is None else self._base_dir / path
+
+    def metric_objects(self) -> list[Metric]:
+        """The frozen metric objects (:class:`abstats.BinaryMetric`...) this spec declares."""
+        return [m.to_metric() for m in self.metrics]
+
+    def load_table(self) -> Any:
+        """The aggregate table (pandas, wide layout) the analysis reads."""
+        from abstats.spec.runner import load_table
+
+        return load_table(self)
+
+    def run(self) -> Result:
+        """Load the data and score it: :func:`abstats.analyze` with everything this spec declares.
+
+        Returns
+        -------
+        Result
+            One row per experiment x metric x treatment; ``result.verdicts()`` per experiment.
+
+        Raises
+        ------
+        abstats.InputError
+            Bad data (missing file or column, negative counts...), naming the file, the field and the value.
+        """
+        from abstats.spec.runner import run_spec
+
+        return run_spec(self)
+
+    def check(self, result: Result | None = None) -> CheckOutcome:
+        """The declared rules applied to ``result`` (run the analysis when not given)."""
+        from abstats.spec.rules import check_rules
+
+        return check_rules(self.run() if result is None else result, self)

@@ -1,0 +1,183 @@
+"""From a validated spec to a Result: load the table, build the engine's objects, call ``analyze``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from abstats.errors import InputError
+from abstats.spec.errors import SpecError
+
+if TYPE_CHECKING:
+    from abstats.metrics import Metric
+    from abstats.result import Result
+    from abstats.spec.model import ExperimentSpec
+
+# joins experiment and segment labels into the label each segment is scored under
+SEGMENT_SEPARATOR = " / "
+
+
+def load_table(spec: ExperimentSpec) -> Any:
+    """The spec's aggregates as a wide pandas DataFrame (long tables pivoted, segments folded in)."""
+    from abstats.spec.loading import read_table, table_from_records
+
+    data = spec.data
+    if data.events is not None:
+        raise SpecError("data.events", data.events.url, "aggregates (data.path or data.aggregates): raw event "
+                        "tables are not supported yet", source=spec.source)
+    path = spec.data_path()
+    if path is not None:
+        frame = read_table(path, data.format)
+        source = str(path)
+    else:
+        frame = table_from_records(data.aggregates, "data.aggregates", spec.source)
+        source = spec.source or "data.aggregates"
+    try:
+        if data.layout == "long":
+            frame = _long_to_wide(frame, spec)
+        return _with_segments(frame, spec)
+    except InputError as exc:
+        raise _located(exc, source) from None
+
+
+def run_spec(spec: ExperimentSpec) -> Result:
+    """Score the spec's data with its metrics, method and gates."""
+    from abstats.analysis import analyze
+
+    table = load_table(spec)
+    source = str(spec.data_path()) if spec.data.path is not None else spec.source or "data.aggregates"
+    _check_labels(table, spec, source)
+    options = _method_options(spec)
+    try:
+        return analyze(
+            table,
+            control=spec.control.to_column() if hasattr(spec.control, "to_column") else spec.control,
+            metric=_metrics(spec),
+            method=spec.method,
+            variant=spec.variant,
+            experiment=_experiment_column(spec),
+            expected_split=_split(spec),
+            srm_alpha=spec.srm_alpha,
+            on_srm=spec.on_srm,
+            **options,
+        )
+    except InputError as exc:
+        # settings errors belong to the spec; everything else (counts, columns) to the data file
+        raise _located(exc, spec.source if _is_setting(exc, options) else source) from None
+
+
+def _metrics(spec: ExperimentSpec) -> list[Metric]:
+    metrics = spec.metric_objects()
+    if spec.data.layout != "long":
+        return metrics
+    from dataclasses import fields, replace
+
+    # after the pivot each metric's aggregates are the columns "<metric>/<field>"
+    return [
+        replace(m, **{f.name: f"{m.name}/{getattr(m, f.name)}" for f in fields(m) if f.name.endswith("_field")})
+        for m in metrics
+    ]
+
+
+def _method_options(spec: ExperimentSpec) -> dict[str, Any]:
+    options = dict(spec.settings)
+    if spec.planned_n is not None:
+        if "planned_n" in options:
+            raise SpecError("settings.planned_n", options["planned_n"], "planned_n given once (top level)",
+                            source=spec.source)
+        options["planned_n"] = spec.planned_n.to_column() if hasattr(spec.planned_n, "to_column") else spec.planned_n
+    if isinstance(options.get("planned_n"), Mapping):
+        from abstats.spec.model import ColumnRef
+
+        options["planned_n"] = ColumnRef.model_validate(options["planned_n"]).to_column()
+    design = options.get("design")
+    if spec.method == "group_sequential" and isinstance(design, Mapping):
+        from abstats.sequential import GroupSequentialDesign
+
+        try:
+            options["design"] = GroupSequentialDesign(**design)
+        except TypeError as exc:
+            raise SpecError("settings.design", dict(design), f"GroupSequentialDesign arguments ({exc})",
+                            source=spec.source) from None
+    return options
+
+
+def _is_setting(exc: InputError, options: Mapping[str, Any]) -> bool:
+    from abstats.errors import ConfigError
+
+    return isinstance(exc, ConfigError) and exc.metric is None and (
+        exc.field in options or exc.field in ("method", "srm_alpha", "on_srm", "expected_split")
+    )
+
+
+def _split(spec: ExperimentSpec) -> Any:
+    split = spec.expected_split
+    if split is None or isinstance(split, dict):
+        return split
+    return split.to_column()
+
+
+def _experiment_column(spec: ExperimentSpec) -> str | None:
+    if spec.segment is not None:
+        return "__experiment_segment"
+    return spec.experiment
+
+
+def _with_segments(frame: Any, spec: ExperimentSpec) -> Any:
+    """A segment is scored as its own experiment: the label column joins experiment and segment."""
+    if spec.segment is None:
+        return frame
+    from abstats.data.columns import get_column
+
+    segment = get_column(frame, spec.segment).astype(str)
+    if spec.experiment is None:
+        label = segment
+    else:
+        label = get_column(frame, spec.experiment).astype(str) + SEGMENT_SEPARATOR + segment
+    return frame.assign(__experiment_segment=label)
+
+
+def _label_columns(spec: ExperimentSpec) -> list[str]:
+    from abstats.spec.model import ColumnRef
+
+    names = [spec.variant, spec.experiment, spec.segment]
+    names += [v.column for v in (spec.control, spec.planned_n, spec.expected_split) if isinstance(v, ColumnRef)]
+    return list(dict.fromkeys(n for n in names if n is not None))
+
+
+def _long_to_wide(frame: Any, spec: ExperimentSpec) -> Any:
+    """One row per experiment x variant x metric -> one row per experiment x variant, columns ``metric/field``."""
+    from abstats.data.columns import get_column
+
+    metric_column = spec.data.metric_column
+    get_column(frame, metric_column)  # a missing metric column is named like any other
+    index = _label_columns(spec)
+    for name in index:
+        get_column(frame, name)
+    values = [c for c in frame.columns if c not in index and c != metric_column]
+    duplicated = frame.duplicated(subset=[*index, metric_column])
+    if duplicated.any():
+        row = int(duplicated.to_numpy().nonzero()[0][0])
+        raise InputError("row", row + 1, f"one row per {' x '.join(index)} x {metric_column} (this one repeats)")
+    wide = frame.pivot(index=index, columns=metric_column, values=values)
+    wide.columns = [f"{metric}/{field}" for field, metric in wide.columns]
+    return wide.reset_index()
+
+
+def _check_labels(table: Any, spec: ExperimentSpec, source: str) -> None:
+    """A control name that is not a variant is a spec error (the spec names it), caught before scoring."""
+    from abstats.data.columns import column_names, get_column
+
+    if not isinstance(spec.control, (str, int)) or spec.variant not in column_names(table):
+        return
+    variants = list(dict.fromkeys(get_column(table, spec.variant).tolist()))
+    if spec.control not in variants and str(spec.control) not in map(str, variants):
+        shown = ", ".join(map(str, variants[:10])) + (", ..." if len(variants) > 10 else "")
+        raise SpecError("control", spec.control, f"one of the variants in {source} ({shown})", source=spec.source)
+
+
+def _located(exc: InputError, source: str | None) -> InputError:
+    """``exc`` with the file it is about leading its message."""
+    if source is not None and not isinstance(exc, SpecError) and exc.args and not str(exc.args[0]).startswith(source):
+        exc.args = (f"{source}: {exc.args[0]}",)
+    return exc
