@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from abstats.cli import demo, plan
+from abstats.cli import demo, plan, serve
 
 app = typer.Typer(
     name="abstats",
@@ -21,6 +21,7 @@ def _root() -> None:
 
 demo.register(app)
 plan.register(app)
+serve.register(app)
 
 
 def main() -> None:

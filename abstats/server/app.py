@@ -17,19 +17,39 @@ from starlette.responses import Response
 import abstats
 from abstats.errors import AbstatsError
 from abstats.result import SCHEMA_VERSION
-from abstats.server.errors import LOG, RequestRefused, error_body, internal_error_body, json_safe, new_error_id
+from abstats.server.errors import (
+    LOG,
+    RequestRefused,
+    clean_loc,
+    error_body,
+    internal_error_body,
+    json_safe,
+    new_error_id,
+)
 from abstats.server.middleware import BearerAuth, BodyLimit, Metrics, Observe
 from abstats.server.models import (
     HTTP_METHODS,
+    AnalyzeResponse,
+    CheckResponse,
     CompareRequest,
     CompareResponse,
     ErrorResponse,
     HealthResponse,
     PlanRequest,
     PlanResponse,
+    SpecRequest,
 )
 from abstats.server.responses import OrjsonResponse
-from abstats.server.scoring import parse_fields, result_columns, run_compare, run_plan, settings_json
+from abstats.server.scoring import (
+    admitted_specs,
+    analyze_specs,
+    check_specs,
+    parse_fields,
+    result_columns,
+    run_compare,
+    run_plan,
+    settings_json,
+)
 from abstats.server.settings import ServerSettings
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -93,6 +113,28 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             "methods": list(HTTP_METHODS),
         })
 
+    spec_errors = {**_ERRORS, 403: {"model": ErrorResponse, "description": "a data file outside --allow-data"}}
+
+    @app.post("/v1/analyze", response_model=AnalyzeResponse, responses=spec_errors, dependencies=secured,
+              tags=["scoring"])
+    def analyze_endpoint(request: SpecRequest) -> OrjsonResponse:
+        """Score one experiment spec, or a batch ``{experiments: [...]}``: the Result JSON of each, with verdicts.
+
+        A spec's data is inline (``data.aggregates``: columns or records) or a file (``data.path``) inside a
+        directory the server was started with (``--allow-data``).
+        """
+        items = admitted_specs(request, settings.max_batch, settings.allow_data)
+        with scoring():
+            return OrjsonResponse(analyze_specs(items))
+
+    @app.post("/v1/check", response_model=CheckResponse, responses=spec_errors, dependencies=secured,
+              tags=["scoring"])
+    def check_endpoint(request: SpecRequest) -> OrjsonResponse:
+        """The spec's CI rules (``abstats check``): pass / fail per spec with the failing rules' reasons."""
+        items = admitted_specs(request, settings.max_batch, settings.allow_data)
+        with scoring():
+            return OrjsonResponse(check_specs(items))
+
     @app.post("/v1/compare", response_model=CompareResponse, responses=_ERRORS, dependencies=secured,
               tags=["scoring"])
     def compare_endpoint(
@@ -125,7 +167,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         """Request counts and latency histograms per endpoint, in Prometheus' text format."""
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    _add_error_handlers(app)
+    _add_error_handlers(app, {"/v1/analyze": SpecRequest, "/v1/check": SpecRequest, "/v1/compare": CompareRequest,
+                              "/v1/plan": PlanRequest})
     known = frozenset(route.path for route in app.routes if hasattr(route, "path"))
     # Starlette wraps in reverse order of adding: the last added is outermost.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -133,6 +176,11 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         app.add_middleware(BearerAuth, token=settings.token)
     app.add_middleware(Observe, metrics=metrics, known_paths=known)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """:func:`create_app` with the settings ``abstats serve`` put in ``$ABSTATS_SERVER_SETTINGS`` (uvicorn workers)."""
+    return create_app(ServerSettings.from_env())
 
 
 @contextmanager
@@ -157,20 +205,24 @@ class ScoringFailure(Exception):
         self.error_id = new_error_id()
 
 
-def _add_error_handlers(app: FastAPI) -> None:
+def _add_error_handlers(app: FastAPI, bodies: dict[str, Any]) -> None:
     async def refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestRefused)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return OrjsonResponse(exc.body(), status_code=exc.status, headers=headers)
 
     async def invalid(request: Request, exc: Exception) -> Response:
-        # pydantic's errors, with inputs made JSON-safe (a NaN input would break strict JSON)
+        # pydantic's errors, located in the document (no union steps) and with JSON-safe inputs (NaN would
+        # break strict JSON)
         assert isinstance(exc, RequestValidationError)
-        detail = [
-            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "input": json_safe(e.get("input")),
-             "type": str(e.get("type", "value_error"))}
-            for e in exc.errors()
-        ]
+        model = bodies.get(request.url.path)
+        detail = []
+        for e in exc.errors():
+            loc = list(e.get("loc", ()))
+            if model is not None and loc[:1] == ["body"]:
+                loc = ["body", *clean_loc(model, loc[1:])]
+            detail.append({"loc": loc, "msg": str(e.get("msg", "")), "input": json_safe(e.get("input")),
+                           "type": str(e.get("type", "value_error"))})
         return OrjsonResponse({"detail": detail}, status_code=422)
 
     async def http_error(request: Request, exc: Exception) -> Response:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import logging
 import math
+import types
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, Tag
 
 from abstats.errors import AbstatsError, InputError
 
@@ -101,3 +104,67 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in list(value.items())[:20]}
     return json_safe(repr(value))
+
+
+def clean_loc(model: Any, loc: Sequence[str | int]) -> list[str | int]:
+    """pydantic's ``loc`` inside ``model`` without the union steps, so it is the path in the document.
+
+    pydantic names the union member it tried (``data.records.0``, ``metrics.0.binary.margin``,
+    ``control.name``); those are steps of validation, not keys of the request, and are dropped.
+
+    Examples
+    --------
+    >>> from abstats.server.models import CompareRequest
+    >>> clean_loc(CompareRequest, ["data", "records", 0, "control_n"])
+    ['data', 0, 'control_n']
+    """
+    out: list[str | int] = []
+    current: Any = model
+    for step in loc:
+        current = _unwrap(current)
+        members = _members(current)
+        if members and isinstance(step, str):
+            # at a union pydantic's next step is always the member's name or tag
+            current = next((m for m in members if _is_named(m, step)), None)
+            continue
+        out.append(step)
+        current = _child(current, step)
+    return out
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip ``Annotated`` and ``| None``."""
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    members = _members(tp)
+    if len(members) == 1:
+        return _unwrap(members[0])
+    return tp
+
+
+def _members(tp: Any) -> list[Any]:
+    if get_origin(tp) in (Union, types.UnionType):
+        return [a for a in get_args(tp) if a is not type(None)]
+    return []
+
+
+def _is_named(member: Any, step: str) -> bool:
+    if get_origin(member) is Annotated and any(isinstance(m, Tag) and m.tag == step for m in member.__metadata__):
+        return True
+    inner = _unwrap(member)
+    if isinstance(inner, type) and issubclass(inner, BaseModel):
+        kind = inner.model_fields.get("kind")
+        return step == inner.__name__ or (kind is not None and step in get_args(kind.annotation))
+    return step == getattr(inner, "__name__", None) or step.replace(" ", "") == str(inner).replace(" ", "")
+
+
+def _child(tp: Any, step: str | int) -> Any:
+    if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(step, str):
+        field = tp.model_fields.get(step)
+        return None if field is None else field.annotation
+    args = get_args(tp)
+    if get_origin(tp) is list and isinstance(step, int) and args:
+        return args[0]
+    if get_origin(tp) is dict and len(args) == 2:
+        return args[1]
+    return None

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema
 
 from abstats.result import result_schema
+from abstats.spec import ExperimentSpec
 from abstats.result.columns import NAMES
 from abstats.vocabulary import Alternative, Correction, Hypothesis, MarginType, MdeType, OnSrm, Role
 
@@ -182,7 +183,29 @@ class CompareResponse(BaseModel):
     columns: CompareColumnsJSON
 
 
-# --- /v1/analyze ---------------------------------------------------------------------------------
+# --- /v1/analyze and /v1/check ------------------------------------------------------------------
+class SpecBatch(BaseModel):
+    """Many experiment specs in one request, each scored on its own (``--max-batch`` caps their number)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    experiments: list[ExperimentSpec] = Field(min_length=1, description="experiment specs (abstats.spec, spec 1.0)")
+
+
+def _spec_or_batch(value: Any) -> str:
+    if isinstance(value, SpecBatch) or (isinstance(value, dict) and "experiments" in value):
+        return "batch"
+    return "spec"
+
+
+SpecRequest = Annotated[
+    Annotated[ExperimentSpec, Tag("spec")] | Annotated[SpecBatch, Tag("batch")],
+    # chosen by shape before validation (an object with "experiments" is a batch), so errors speak of one form
+    Discriminator(_spec_or_batch),
+    Field(description="one experiment spec (abstats.spec 1.0), or {experiments: [spec, ...]}"),
+]
+
+
 class AnalyzeItem(BaseModel):
     """One experiment spec's answer: its Result (with its verdicts), under its position and name."""
 
@@ -191,13 +214,44 @@ class AnalyzeItem(BaseModel):
     result: ResultJSON
 
 
+class Verdict(BaseModel):
+    """One experiment's verdict (``Result.verdicts()``), with the position of the spec it came from."""
+
+    index: int
+    experiment: str | int
+    verdict: Literal["ship", "dont_ship", "keep_running", "investigate"]
+    ship: list[str | int]
+    reason: str
+
+
 class AnalyzeResponse(BaseModel):
     """Results in request order, and every experiment's verdict in one list."""
 
     results: list[AnalyzeItem]
-    verdicts: list[dict[str, Any]] = Field(
-        description="Result verdicts of every spec, each with the spec's index: experiment, verdict, ship, reason"
-    )
+    verdicts: list[Verdict] = Field(description="the verdicts of every spec's Result, with the spec's index")
+
+
+class CheckFailure(BaseModel):
+    rule: Literal["srm", "guardrail", "require_winner", "min_sample"]
+    reason: str
+
+
+class CheckItem(BaseModel):
+    """One spec's check: pass or fail, each failing rule with its reason, and the verdicts."""
+
+    index: int
+    name: str | None = None
+    passed: bool
+    exit_code: Literal[0, 1] = Field(description="what `abstats check` would exit with")
+    failures: list[CheckFailure]
+    verdicts: list[dict[str, Any]]
+
+
+class CheckResponse(BaseModel):
+    """Every spec's check, and whether all passed."""
+
+    passed: bool
+    results: list[CheckItem]
 
 
 # --- /v1/plan ------------------------------------------------------------------------------------
@@ -290,10 +344,13 @@ class ErrorResponse(BaseModel):
 __all__ = [
     "HTTP_METHODS",
     "AnalyzeResponse",
+    "CheckResponse",
     "CompareRequest",
     "CompareResponse",
     "ErrorResponse",
     "HealthResponse",
     "PlanRequest",
     "PlanResponse",
+    "SpecBatch",
+    "SpecRequest",
 ]

@@ -6,7 +6,9 @@ Each function turns library errors (:class:`abstats.AbstatsError`) into a locate
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,7 @@ from abstats.result import Result
 from abstats.server.errors import Loc, RequestRefused, located
 from abstats.server.models import (
     AGGREGATES,
+    HTTP_METHODS,
     ARMS,
     COMPARE_FIELDS,
     KIND_FIELDS,
@@ -30,7 +33,9 @@ from abstats.server.models import (
     OptionValue,
     PlanMetric,
     PlanRequest,
+    SpecBatch,
 )
+from abstats.spec import ExperimentSpec, SpecError, check_rules
 from abstats.statistics import BinaryStats, MeanStats, RatioStats, SufficientStats
 
 _METRIC_CLASSES: dict[str, type[BinaryMetric] | type[MeanMetric] | type[RatioMetric]] = {
@@ -298,4 +303,122 @@ def run_plan(request: PlanRequest) -> dict[str, Any]:
     return out
 
 
-__all__ = ["method_settings", "parse_fields", "result_columns", "run_compare", "run_plan", "settings_json"]
+# --- /v1/analyze and /v1/check --------------------------------------------------------------------
+# Spec keys a library error's field can be (everything else it names is in the data).
+_SPEC_FIELDS = ("method", "srm_alpha", "on_srm", "expected_split", "planned_n", "control", "variant", "experiment")
+
+
+def admitted_specs(
+    request: ExperimentSpec | SpecBatch, max_batch: int, allow_data: Sequence[Path]
+) -> list[tuple[Loc, ExperimentSpec]]:
+    """Each spec of the request with its place in the body, once it is allowed to run here.
+
+    Refused: a batch over ``max_batch`` (413), a method the service does not run (422) and a data
+    file outside the allow-list (403). A data path is replaced by its resolved absolute path.
+    """
+    if isinstance(request, SpecBatch):
+        count = len(request.experiments)
+        if count > max_batch:
+            raise RequestRefused(413, ("body", "experiments"),
+                                 f"at most {max_batch} experiment specs per request (the server's --max-batch)",
+                                 count, "batch_too_large")
+        items: list[tuple[Loc, ExperimentSpec]] = [
+            (("body", "experiments", i), spec) for i, spec in enumerate(request.experiments)
+        ]
+    else:
+        items = [(("body",), request)]
+    return [(loc, _admitted(spec, loc, allow_data)) for loc, spec in items]
+
+
+def _admitted(spec: ExperimentSpec, loc: Loc, allow_data: Sequence[Path]) -> ExperimentSpec:
+    if spec.method not in HTTP_METHODS:
+        raise RequestRefused(422, (*loc, "method"), "a method this service runs: " + ", ".join(HTTP_METHODS)
+                             + " (bayesian_hierarchical runs MCMC: use the Python API)", spec.method)
+    if spec.data.path is None:
+        return spec
+    path = allowed_path(spec.data.path, allow_data, (*loc, "data", "path"))
+    return spec.model_copy(update={"data": spec.data.model_copy(update={"path": str(path)})})
+
+
+def allowed_path(text: str, allow_data: Sequence[Path], loc: Loc) -> Path:
+    """``text`` resolved (symlinks followed, ``..`` collapsed) if it lies inside an allowed directory; else 403.
+
+    A relative path is looked up in each allowed directory in turn.
+    """
+    if not allow_data:
+        raise RequestRefused(403, loc, "inline data: this server reads no files (it was started without "
+                             "--allow-data)", text, "data_reference_refused")
+    raw = Path(text)
+    inside: list[Path] = []
+    for candidate in [raw] if raw.is_absolute() else [base / raw for base in allow_data]:
+        try:
+            resolved = candidate.resolve()
+        except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop...
+            continue
+        if any(resolved.is_relative_to(base) for base in allow_data):
+            inside.append(resolved)
+    if not inside:
+        raise RequestRefused(403, loc, "a file inside the server's --allow-data directories", text,
+                             "data_reference_refused")
+    return next((p for p in inside if p.is_file()), inside[0])
+
+
+def run_spec(spec: ExperimentSpec, loc: Loc) -> Result:
+    """``spec.run()``, its errors located in the request."""
+    try:
+        return spec.run()
+    except SpecError as exc:
+        raise RequestRefused(422, (*loc, *spec_path(exc.field)), _message(exc), exc.value,
+                             "abstats." + type(exc).__name__) from None
+    except AbstatsError as exc:
+        field = getattr(exc, "field", None)
+        if isinstance(exc, ConfigError) and field in spec.settings:
+            where: Loc = ("settings", field)
+        elif field in _SPEC_FIELDS and getattr(exc, "metric", None) is None:
+            where = (field,)
+        else:
+            where = ("data",)  # a value of the table: the message names metric, experiment, variant and field
+        raise RequestRefused(422, (*loc, *where), str(exc), getattr(exc, "value", None),
+                             "abstats." + type(exc).__name__) from None
+
+
+def spec_path(field: str) -> Loc:
+    """``"metrics[2].margin"`` as ``("metrics", 2, "margin")``."""
+    return tuple(int(index) if index else name for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", field))
+
+
+def _message(exc: InputError) -> str:
+    return f"{exc.field} = {exc.value!r}, expected {exc.expected}"
+
+
+def analyze_specs(items: Sequence[tuple[Loc, ExperimentSpec]]) -> dict[str, Any]:
+    """Every spec's Result (``to_dict``) and, in one list, every experiment's verdict with its spec's index."""
+    results: list[dict[str, Any]] = []
+    verdicts: list[dict[str, Any]] = []
+    for index, (loc, spec) in enumerate(items):
+        body = run_spec(spec, loc).to_dict()
+        results.append({"index": index, "name": spec.name, "result": body})
+        verdicts += [{"index": index, **v} for v in body["verdicts"]]
+    return {"results": results, "verdicts": verdicts}
+
+
+def check_specs(items: Sequence[tuple[Loc, ExperimentSpec]]) -> dict[str, Any]:
+    """Every spec's rules (``abstats check``) applied to its Result: pass / fail with reasons."""
+    results = []
+    for index, (loc, spec) in enumerate(items):
+        outcome = check_rules(run_spec(spec, loc), spec).to_dict()
+        results.append({"index": index, "name": spec.name, **_plain(outcome)})
+    return {"passed": all(r["passed"] for r in results), "results": results}
+
+
+__all__ = [
+    "admitted_specs",
+    "analyze_specs",
+    "check_specs",
+    "method_settings",
+    "parse_fields",
+    "result_columns",
+    "run_compare",
+    "run_plan",
+    "settings_json",
+]
