@@ -7,6 +7,7 @@ Each function turns library errors (:class:`abstats.AbstatsError`) into a locate
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -113,12 +114,13 @@ def compare_columns(request: CompareRequest, max_rows: int) -> tuple[dict[str, n
         for name in wanted:
             if name not in given:
                 raise RequestRefused(422, ("body", "data", name), f"a column {name} ({kind} metric)", None, "missing")
-        rows = len(given[wanted[0]])
+        # the length most columns share is the row count: the column that differs is the one named
+        rows = Counter(len(values) for values in given.values()).most_common(1)[0][0]
         _check_rows(rows, max_rows, ("body", "data", wanted[0]))
         for name, values in given.items():
             if len(values) != rows:
                 raise RequestRefused(422, ("body", "data", name),
-                                     f"{rows} values, as many as {wanted[0]} (got {len(values)})", len(values))
+                                     f"{rows} values, as many as the other columns (got {len(values)})", len(values))
         arrays = {name: given[name] for name in (*wanted, *optional) if name in given}
         labels = given.get("experiment")
     else:
