@@ -22,7 +22,26 @@ class OrjsonResponse(JSONResponse):
 
 def dumps(content: Any) -> bytes:
     """orjson bytes of ``content``; objects orjson does not know are written as their ``str``."""
-    return orjson.dumps(content, option=_OPTIONS, default=_fallback)
+    try:
+        return orjson.dumps(content, option=_OPTIONS, default=_fallback)
+    except TypeError:
+        # orjson refuses integers beyond 64 bits (a label or count a client sent): write those as strings
+        return orjson.dumps(_small_ints(content), option=_OPTIONS, default=_fallback)
+
+
+_INT64 = 2**63
+
+
+def _small_ints(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and not -_INT64 <= value < _INT64:
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _small_ints(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_small_ints(v) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind == "O":
+        return [_small_ints(v) for v in value.tolist()]
+    return value
 
 
 def _fallback(value: Any) -> Any:
