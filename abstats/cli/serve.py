@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -35,9 +36,9 @@ def serve(
     max_body_mb: float = typer.Option(DEFAULT_MAX_BODY_MB, "--max-body-mb", help="largest request body (413 above)"),
     max_batch: int = typer.Option(DEFAULT_MAX_BATCH, "--max-batch", help="most specs per /v1/analyze (413 above)"),
     max_rows: int = typer.Option(DEFAULT_MAX_ROWS, "--max-rows", help="most rows per /v1/compare (413 above)"),
-    allow_data: list[Path] = typer.Option(
-        [], "--allow-data", help="directory whose files specs may name as data.path (repeatable; default: none)"
-    ),
+    allow_data: Annotated[list[Path] | None, typer.Option(
+        "--allow-data", help="directory whose files specs may name as data.path (repeatable; default: none)"
+    )] = None,
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error"),
 ) -> None:
     """Serve the HTTP/JSON API (/v1/analyze, /v1/compare, /v1/plan, /v1/check, /v1/health, /metrics, /docs).
@@ -49,23 +50,22 @@ def serve(
     with abstats_errors():
         settings = ServerSettings.from_cli(
             host=host, port=port, workers=workers, token=token, max_body_mb=max_body_mb, max_batch=max_batch,
-            max_rows=max_rows, allow_data=allow_data,
+            max_rows=max_rows, allow_data=allow_data or [],
         )
     import uvicorn
 
     _access_log(log_level)
+    # uvicorn's own access log is off: the app writes one JSON line per request (abstats.server.access)
     if settings.workers == 1:
         from abstats.server import create_app
 
-        target: object = create_app(settings)
-        factory = False
-    else:
-        # each worker process builds its own app from the settings passed in the environment
-        os.environ[SETTINGS_ENV] = settings.to_env()
-        target, factory = "abstats.server.app:create_app_from_env", True
-    # uvicorn's own access log is off: the app writes one JSON line per request (abstats.server.access)
-    uvicorn.run(target, host=settings.host, port=settings.port, workers=settings.workers, factory=factory,
-                access_log=False, log_level=log_level, timeout_graceful_shutdown=10)
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False,
+                    log_level=log_level, timeout_graceful_shutdown=10)
+        return
+    # each worker process builds its own app from the settings passed in the environment
+    os.environ[SETTINGS_ENV] = settings.to_env()
+    uvicorn.run("abstats.server.app:create_app_from_env", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, access_log=False, log_level=log_level, timeout_graceful_shutdown=10)
 
 
 def _access_log(level: str) -> None:

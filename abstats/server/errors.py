@@ -11,7 +11,7 @@ import logging
 import math
 import types
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, Tag
@@ -57,7 +57,7 @@ def error_body(loc: Sequence[str | int], msg: str, value: Any, kind: str) -> dic
     return {"detail": [{"loc": list(loc), "msg": msg, "input": json_safe(value), "type": kind}]}
 
 
-def located(exc: AbstatsError, prefix: Loc, fields: dict[str, Loc] | None = None) -> RequestRefused:
+def located(exc: AbstatsError, prefix: Loc, fields: Mapping[str, Loc] | None = None) -> RequestRefused:
     """A 422 for a library error, at ``prefix`` + the place its field has in the request.
 
     ``fields`` maps a library field name (``"alpha"``, ``"conversions"``) to its path below
@@ -89,7 +89,7 @@ def internal_error_body(error_id: str) -> dict[str, Any]:
 
 
 def json_safe(value: Any) -> Any:
-    """``value`` made strict-JSON-safe for an error body: NaN/inf as strings, numpy scalars as Python, large values cut."""
+    """``value`` made strict-JSON-safe for an error body: NaN/inf as strings, numpy scalars as Python, cut short."""
     if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

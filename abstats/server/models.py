@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema
 
 from abstats.result import result_schema
-from abstats.spec import ExperimentSpec
 from abstats.result.columns import NAMES
+from abstats.spec import ExperimentSpec
 from abstats.vocabulary import Alternative, Correction, Hypothesis, MarginType, MdeType, OnSrm, Role
 
 # Methods the service runs. bayesian_hierarchical is left out: it runs PyMC's MCMC for seconds to

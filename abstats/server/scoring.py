@@ -23,9 +23,9 @@ from abstats.result import Result
 from abstats.server.errors import Loc, RequestRefused, located
 from abstats.server.models import (
     AGGREGATES,
-    HTTP_METHODS,
     ARMS,
     COMPARE_FIELDS,
+    HTTP_METHODS,
     KIND_FIELDS,
     OPTIONAL_FIELDS,
     CompareColumns,
@@ -37,7 +37,7 @@ from abstats.server.models import (
     SpecBatch,
 )
 from abstats.spec import ExperimentSpec, SpecError, check_rules
-from abstats.statistics import BinaryStats, MeanStats, RatioStats, SufficientStats
+from abstats.statistics import BinaryStats, MeanStats, RatioStats
 
 _METRIC_CLASSES: dict[str, type[BinaryMetric] | type[MeanMetric] | type[RatioMetric]] = {
     "binary": BinaryMetric, "mean": MeanMetric, "ratio": RatioMetric,
@@ -179,7 +179,9 @@ def run_compare(request: CompareRequest, max_rows: int) -> Result:
         raise located(exc, ("body",), {name: (name,) for name in _COMPARE_TOP}) from None
 
 
-def _arm_stats(kind: str, arm: str, arrays: Mapping[str, np.ndarray], metric: str, records: bool) -> SufficientStats:
+def _arm_stats(
+    kind: str, arm: str, arrays: Mapping[str, np.ndarray], metric: str, records: bool
+) -> BinaryStats | MeanStats | RatioStats:
     """One arm's sufficient statistics; a bad value is located at its row and field."""
     def col(name: str) -> np.ndarray:
         return arrays[f"{arm}_{name}"]
@@ -297,7 +299,7 @@ def run_plan(request: PlanRequest) -> dict[str, Any]:
         else:
             plan = plan_power(metric, n_per_arm=request.n_per_arm, mde=request.mde, **settings)
     except AbstatsError as exc:
-        fields = {name: (name,) for name in PlanRequest.model_fields}
+        fields: dict[str, Loc] = {name: (name,) for name in PlanRequest.model_fields}
         fields.update({name: ("pre_period", name) for name in ("n", "num_sum", "den_sum", "num_sum_sq",
                                                                  "den_sum_sq", "num_den_sum")})
         raise located(exc, ("body",), fields) from None

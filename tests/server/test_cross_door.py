@@ -68,7 +68,7 @@ def _json(value: Any) -> Any:
 def test_analyze_equals_spec_run(client: TestClient) -> None:
     r = client.post("/v1/analyze", json={"experiments": SPECS})
     assert r.status_code == 200, r.text
-    for item, spec in zip(r.json()["results"], SPECS):
+    for item, spec in zip(r.json()["results"], SPECS, strict=True):
         python = ExperimentSpec.model_validate(spec).run()
         assert item["result"] == _json(python)
 
@@ -78,7 +78,7 @@ def test_check_equals_check_rules(client: TestClient) -> None:
 
     r = client.post("/v1/check", json={"experiments": SPECS})
     assert r.status_code == 200, r.text
-    for item, spec in zip(r.json()["results"], SPECS):
+    for item, spec in zip(r.json()["results"], SPECS, strict=True):
         parsed = ExperimentSpec.model_validate(spec)
         outcome = check_rules(parsed.run(), parsed).to_dict()
         assert {k: item[k] for k in outcome} == json.loads(json.dumps(outcome))
