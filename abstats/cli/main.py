@@ -1,24 +1,50 @@
-"""``abstats`` console script: typer app; each subcommand lives in its own module."""
+"""``abstats`` console script: typer app; each subcommand lives in its own module.
+
+Command modules import numpy, pandas, scipy and pydantic inside their functions, so ``abstats --help``
+and ``abstats check --help`` start without them (``benchmarks/bench_cli_startup.py`` measures it).
+"""
 
 from __future__ import annotations
 
 import typer
 
-from abstats.cli import demo, plan, serve
+from abstats.cli import analyze, check, demo, plan, serve
+from abstats.cli.output import FLAGS
 
 app = typer.Typer(
     name="abstats",
-    help="A/B-testing statistics: score experiments, plan tests, decide when to stop.",
+    help="A/B-testing statistics: score experiments, check them in CI, plan tests.",
     no_args_is_help=True,
     add_completion=False,
+    # plain help text: rich's help renderer (and the markdown parser it loads) doubled `--help` start-up
+    rich_markup_mode=None,
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from abstats import __version__
+
+        typer.echo(f"abstats {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
-    """A/B-testing statistics: score experiments, plan tests, decide when to stop."""
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="print the version and exit"
+    ),
+    debug: bool = typer.Option(False, "--debug", help="show Python tracebacks instead of one-line errors"),
+) -> None:
+    """A/B-testing statistics: score experiments, check them in CI, plan tests.
+
+    Exit codes: 0 success (check: every rule holds), 1 a check rule failed, 2 bad input or usage.
+    """
+    FLAGS.debug = debug
 
 
+analyze.register(app)
+check.register(app)
 demo.register(app)
 plan.register(app)
 serve.register(app)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from abstats.cli.output import abstats_errors
 from abstats.errors import ConfigError
-from abstats.metrics import BinaryMetric, MeanMetric, Metric, RatioMetric
-from abstats.planning import PlanningSettings, plan_group_sequential, plan_mde, plan_power, plan_sample_size
-from abstats.planning.duration import DurationPlan, plan_duration
-from abstats.planning.group_sequential import GroupSequentialPlan
-from abstats.planning.plan import SampleSizePlan
 from abstats.vocabulary import DEFAULT_ALTERNATIVE, DEFAULT_CORRECTION, DEFAULT_MARGIN_TYPE
+
+if TYPE_CHECKING:
+    from abstats.metrics import Metric
+    from abstats.planning import PlanningSettings
+    from abstats.planning.duration import DurationPlan
+    from abstats.planning.group_sequential import GroupSequentialPlan
+    from abstats.planning.plan import SampleSizePlan
 
 
 def register(app: typer.Typer) -> None:
@@ -62,6 +62,10 @@ def plan(
 
     Example: abstats plan --metric binary --baseline 0.05 --mde 0.1 --relative --power 0.8 --daily-traffic 20000
     """
+    # imported here, not at the top: `abstats --help` must not pay for numpy and scipy
+    from abstats.planning import plan_group_sequential, plan_mde, plan_power, plan_sample_size
+    from abstats.planning.duration import plan_duration
+
     with abstats_errors():
         if fmt not in ("table", "json"):
             raise ConfigError("format", fmt, "'table' or 'json'")
@@ -111,6 +115,8 @@ def plan(
 
 def _metric(kind: str, *, higher_is_better: bool) -> Metric:
     """The metric object the planner takes, named after its kind (the command plans one metric)."""
+    from abstats.metrics import BinaryMetric, MeanMetric, RatioMetric
+
     classes: dict[str, type[BinaryMetric | MeanMetric]] = {"binary": BinaryMetric, "mean": MeanMetric}
     if kind == "ratio":
         return RatioMetric("ratio", higher_is_better=higher_is_better)
@@ -136,6 +142,9 @@ def _margin_rows(result: SampleSizePlan) -> list[tuple[str, str]]:
 
 
 def _print_table(result: SampleSizePlan, sequential: GroupSequentialPlan | None, duration: DurationPlan | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"abstats plan · {result.metric.kind} · solved for {result.solved_for}")
     table.add_column("quantity")
     table.add_column("value", justify="right")

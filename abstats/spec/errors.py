@@ -1,4 +1,4 @@
-"""pydantic's ValidationError as one :class:`abstats.ConfigError`: the file, the field path, the value, the expectation."""
+"""pydantic's ValidationError as one :class:`abstats.ConfigError`: file, field path, value, expectation."""
 
 from __future__ import annotations
 

@@ -84,6 +84,9 @@ def _csv_table(text: str, source: str) -> Any:
 
     import pandas as pd
 
+    if text.lstrip()[:1] in ("{", "["):  # JSON (or YAML flow) in a .csv file reads as junk columns
+        raise SpecError("data.path", text.lstrip()[:1], "a CSV file with a header row (this looks like JSON: "
+                        "name it .json or set data.format: json)", source=source)
     try:
         frame = pd.read_csv(io.StringIO(text))
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -95,19 +98,16 @@ def _csv_table(text: str, source: str) -> Any:
 
 
 def _json_table(text: str, source: str) -> Any:
-    import pandas as pd
-
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError("data.path", f"line {exc.lineno}", f"valid JSON ({exc.msg})", source=source) from None
-    return table_from_records(doc, "data.path", source, pd)
+    return table_from_records(doc, "data.path", source)
 
 
-def table_from_records(doc: Any, field: str, source: str | None, pd: Any = None) -> Any:
+def table_from_records(doc: Any, field: str, source: str | None) -> Any:
     """A DataFrame from records (list of row objects) or columns (object of equal-length lists)."""
-    if pd is None:
-        import pandas as pd
+    import pandas as pd
     if isinstance(doc, list) and all(isinstance(row, dict) for row in doc) and doc:
         return pd.DataFrame.from_records(doc)
     if isinstance(doc, dict) and doc and all(isinstance(v, list) for v in doc.values()):

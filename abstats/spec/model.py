@@ -64,7 +64,9 @@ ControlValue = Annotated[
     _column_or("name"),
 ]
 PlannedN = Annotated[Annotated[float, Tag("number")] | Annotated[ColumnRef, Tag("column")], _column_or("number")]
-Split = Annotated[Annotated[dict[str, float], Tag("shares")] | Annotated[ColumnRef, Tag("column")], _column_or("shares")]
+Split = Annotated[
+    Annotated[dict[str, float], Tag("shares")] | Annotated[ColumnRef, Tag("column")], _column_or("shares")
+]
 Aggregates = Annotated[
     Annotated[dict[str, list[Cell]], Tag("columns")] | Annotated[list[dict[str, Cell]], Tag("records")],
     Discriminator(lambda value: "records" if isinstance(value, list) else "columns"),
@@ -75,33 +77,36 @@ class EventsSource(_Strict):
     """Raw per-unit events in a database table (filled by the data layer; refused for now)."""
 
     url: str = Field(min_length=1, description="database URL or file of raw events, e.g. duckdb:///events.db")
-    table: str | None = Field(None, description="table or view holding one row per unit (or event)")
+    table: str | None = Field(default=None, description="table or view holding one row per unit (or event)")
 
 
 class DataSpec(_Strict):
     """Where the aggregates come from: exactly one of ``path``, ``aggregates`` or ``events``."""
 
     path: str | None = Field(
-        None, description="CSV, JSON (records or columns) or parquet file; relative to the spec file"
+        default=None, description="CSV, JSON (records or columns) or parquet file; relative to the spec file"
     )
-    format: Literal["csv", "json", "parquet"] | None = Field(None, description="file format (default: by suffix)")
+    format: Literal["csv", "json", "parquet"] | None = Field(
+        default=None, description="file format (default: by suffix)"
+    )
     layout: Literal["wide", "long"] = Field(
-        "wide",
+        default="wide",
         description="wide: one row per experiment x variant, a column per aggregate field of each metric; "
         "long: one row per experiment x variant x metric, named in metric_column",
     )
-    metric_column: str = Field("metric", min_length=1, description="the metric name column of a long table")
+    metric_column: str = Field(default="metric", min_length=1, description="the metric name column of a long table")
     aggregates: Aggregates | None = Field(
-        None, description="inline aggregates: columns (name -> list) or records (list of rows)"
+        default=None, description="inline aggregates: columns (name -> list) or records (list of rows)"
     )
-    events: EventsSource | None = Field(None, description="raw events (not supported yet)")
+    events: EventsSource | None = Field(default=None, description="raw events (not supported yet)")
 
     @model_validator(mode="after")
     def _one_source(self) -> DataSpec:
         given = [name for name in ("path", "aggregates", "events") if getattr(self, name) is not None]
         if len(given) != 1:
             raise PydanticCustomError(
-                "one_source", "exactly one of path, aggregates or events (got {given})",
+                "one_source",
+                "exactly one of path, aggregates or events (got {given})",
                 {"given": ", ".join(given) or "none"},
             )
         return self
@@ -109,11 +114,15 @@ class DataSpec(_Strict):
 
 class _MetricSpec(_Strict):
     name: str = Field(min_length=1, description="metric name shown in results")
-    higher_is_better: bool = Field(True, description="false when a decrease is the win (bounce rate)")
-    role: Role = Field("primary", description="primary (decides), secondary (reported) or guardrail (must not harm)")
-    margin: float | None = Field(None, gt=0, description="a guardrail's margin: the harm it must rule out")
-    margin_type: MarginType = Field("absolute", description="margin in the metric's units or relative to control")
-    n_field: str = Field("n", min_length=1, description="column of randomised units")
+    higher_is_better: bool = Field(default=True, description="false when a decrease is the win (bounce rate)")
+    role: Role = Field(
+        default="primary", description="primary (decides), secondary (reported) or guardrail (must not harm)"
+    )
+    margin: float | None = Field(default=None, gt=0, description="a guardrail's margin: the harm it must rule out")
+    margin_type: MarginType = Field(
+        default="absolute", description="margin in the metric's units or relative to control"
+    )
+    n_field: str = Field(default="n", min_length=1, description="column of randomised units")
 
     @model_validator(mode="after")
     def _valid_metric(self) -> _MetricSpec:
@@ -129,15 +138,20 @@ class _MetricSpec(_Strict):
         raise NotImplementedError
 
     def _common(self) -> dict[str, Any]:
-        return {"higher_is_better": self.higher_is_better, "role": self.role, "margin": self.margin,
-                "margin_type": self.margin_type, "n_field": self.n_field}
+        return {
+            "higher_is_better": self.higher_is_better,
+            "role": self.role,
+            "margin": self.margin,
+            "margin_type": self.margin_type,
+            "n_field": self.n_field,
+        }
 
 
 class BinaryMetricSpec(_MetricSpec):
     """A 0/1 outcome per unit: aggregates ``n`` and ``conversions``."""
 
     kind: Literal["binary"]
-    conversions_field: str = Field("conversions", min_length=1, description="column of converted units")
+    conversions_field: str = Field(default="conversions", min_length=1, description="column of converted units")
 
     def to_metric(self) -> Metric:
         from abstats.metrics import BinaryMetric
@@ -149,34 +163,43 @@ class MeanMetricSpec(_MetricSpec):
     """A numeric outcome per unit: aggregates ``n``, ``sum``, ``sum_sq`` (and optionally ``nonzero``)."""
 
     kind: Literal["mean"]
-    sum_field: str = Field("sum", min_length=1)
-    sum_sq_field: str = Field("sum_sq", min_length=1)
-    nonzero_field: str = Field("nonzero", min_length=1)
+    sum_field: str = Field(default="sum", min_length=1)
+    sum_sq_field: str = Field(default="sum_sq", min_length=1)
+    nonzero_field: str = Field(default="nonzero", min_length=1)
 
     def to_metric(self) -> Metric:
         from abstats.metrics import MeanMetric
 
-        return MeanMetric(self.name, sum_field=self.sum_field, sum_sq_field=self.sum_sq_field,
-                          nonzero_field=self.nonzero_field, **self._common())
+        return MeanMetric(
+            self.name,
+            sum_field=self.sum_field,
+            sum_sq_field=self.sum_sq_field,
+            nonzero_field=self.nonzero_field,
+            **self._common(),
+        )
 
 
 class RatioMetricSpec(_MetricSpec):
     """A ratio of per-unit sums: aggregates ``n``, ``num_sum``, ``den_sum``, their squares and cross product."""
 
     kind: Literal["ratio"]
-    num_sum_field: str = Field("num_sum", min_length=1)
-    den_sum_field: str = Field("den_sum", min_length=1)
-    num_sum_sq_field: str = Field("num_sum_sq", min_length=1)
-    den_sum_sq_field: str = Field("den_sum_sq", min_length=1)
-    num_den_sum_field: str = Field("num_den_sum", min_length=1)
+    num_sum_field: str = Field(default="num_sum", min_length=1)
+    den_sum_field: str = Field(default="den_sum", min_length=1)
+    num_sum_sq_field: str = Field(default="num_sum_sq", min_length=1)
+    den_sum_sq_field: str = Field(default="den_sum_sq", min_length=1)
+    num_den_sum_field: str = Field(default="num_den_sum", min_length=1)
 
     def to_metric(self) -> Metric:
         from abstats.metrics import RatioMetric
 
         return RatioMetric(
-            self.name, num_sum_field=self.num_sum_field, den_sum_field=self.den_sum_field,
-            num_sum_sq_field=self.num_sum_sq_field, den_sum_sq_field=self.den_sum_sq_field,
-            num_den_sum_field=self.num_den_sum_field, **self._common(),
+            self.name,
+            num_sum_field=self.num_sum_field,
+            den_sum_field=self.den_sum_field,
+            num_sum_sq_field=self.num_sum_sq_field,
+            den_sum_sq_field=self.den_sum_sq_field,
+            num_den_sum_field=self.num_den_sum_field,
+            **self._common(),
         )
 
 
@@ -186,10 +209,14 @@ MetricSpec = Annotated[BinaryMetricSpec | MeanMetricSpec | RatioMetricSpec, Fiel
 class CheckRules(_Strict):
     """What ``abstats check`` requires of the result (each failing rule exits 1)."""
 
-    require_winner: bool = Field(False, description="every experiment needs a treatment whose primaries all won")
-    fail_on_srm: bool = Field(True, description="fail when an experiment has a sample-ratio mismatch")
-    fail_on_guardrail: bool = Field(True, description="fail when a guardrail metric failed (harm not ruled out)")
-    min_sample: int | None = Field(None, gt=0, description="minimum units in every compared arm")
+    require_winner: bool = Field(
+        default=False, description="every experiment needs a treatment whose primaries all won"
+    )
+    fail_on_srm: bool = Field(default=True, description="fail when an experiment has a sample-ratio mismatch")
+    fail_on_guardrail: bool = Field(
+        default=True, description="fail when a guardrail metric failed (harm not ruled out)"
+    )
+    min_sample: int | None = Field(default=None, gt=0, description="minimum units in every compared arm")
 
 
 class ExperimentSpec(_Strict):
@@ -212,31 +239,31 @@ class ExperimentSpec(_Strict):
     'stop_winner'
     """
 
-    spec_version: Literal["1.0"] = Field(SPEC_VERSION, description="version of this spec format")
-    name: str | None = Field(None, description="experiment name for summaries")
+    spec_version: Literal["1.0"] = Field(default="1.0", description="version of this spec format")
+    name: str | None = Field(default=None, description="experiment name for summaries")
     data: DataSpec
-    variant: str = Field("variant", min_length=1, description="variant label column")
-    experiment: str | None = Field(None, description="experiment label column (none: one experiment)")
+    variant: str = Field(default="variant", min_length=1, description="variant label column")
+    experiment: str | None = Field(default=None, description="experiment label column (none: one experiment)")
     segment: str | None = Field(
-        None, description="segment column: each experiment x segment is scored as its own experiment"
+        default=None, description="segment column: each experiment x segment is scored as its own experiment"
     )
-    control: ControlValue = Field(
-        description="a variant name, or {column: NAME} naming each experiment's control"
-    )
+    control: ControlValue = Field(description="a variant name, or {column: NAME} naming each experiment's control")
     metrics: list[MetricSpec] = Field(min_length=1)
-    method: str = Field("frequentist", min_length=1, description="a registered method (abstats.methods)")
+    method: str = Field(default="frequentist", min_length=1, description="a registered method (abstats.methods)")
     settings: dict[str, Any] = Field(
         default_factory=dict, description="the method's options, checked by its settings class"
     )
     planned_n: PlannedN | None = Field(
-        None, description="a number of units per arm (frequentist), or {column: NAME} with each experiment's"
+        default=None, description="a number of units per arm (frequentist), or {column: NAME} with each experiment's"
     )
     expected_split: Split | None = Field(
-        None, description="shares per variant ({A: 0.5, B: 0.5}), or {column: NAME} with each row's share "
-        "(default: equal)"
+        default=None,
+        description="shares per variant ({A: 0.5, B: 0.5}), or {column: NAME} with each row's share (default: equal)",
     )
-    srm_alpha: float = Field(0.001, gt=0, lt=1, description="SRM p-value below which assignment is broken")
-    on_srm: OnSrm = Field("gate", description="gate: an SRM makes every decision 'investigate'; warn: only warn")
+    srm_alpha: float = Field(default=0.001, gt=0, lt=1, description="SRM p-value below which assignment is broken")
+    on_srm: OnSrm = Field(
+        default="gate", description="gate: an SRM makes every decision 'investigate'; warn: only warn"
+    )
     rules: CheckRules = Field(default_factory=CheckRules, description="what `abstats check` requires")
 
     # where relative data paths are resolved and what error messages call this spec
@@ -249,7 +276,8 @@ class ExperimentSpec(_Strict):
         for i, m in enumerate(self.metrics):
             if m.name in seen:
                 raise PydanticCustomError(
-                    "metric", "{expected}",
+                    "metric",
+                    "{expected}",
                     {"field": f"metrics[{i}].name", "value": m.name, "expected": "a name not used by another metric"},
                 )
             seen.add(m.name)

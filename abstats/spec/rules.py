@@ -69,7 +69,9 @@ def check_rules(result: Result, spec: ExperimentSpec | CheckRules) -> CheckOutco
     >>> outcome.passed, [rule for rule, _ in outcome.failures]
     (False, ['require_winner'])
     """
-    rules = getattr(spec, "rules", spec)
+    from abstats.spec.model import CheckRules
+
+    rules = spec if isinstance(spec, CheckRules) else spec.rules
     verdicts = result.verdicts()
     failures: list[tuple[str, str]] = []
     experiment = np.asarray(result["experiment"], dtype=object)
@@ -80,15 +82,14 @@ def check_rules(result: Result, spec: ExperimentSpec | CheckRules) -> CheckOutco
     if rules.fail_on_srm:
         srm = np.asarray(result.warning_flags.get("srm", np.zeros(len(result), dtype=bool)), dtype=bool)
         for exp in dict.fromkeys(experiment[srm].tolist()):
-            i = int(np.flatnonzero(srm & (experiment == exp))[0])
-            p = float(result["srm_p_value"][i])
+            first = int(np.flatnonzero(srm & (experiment == exp))[0])
+            p = float(result["srm_p_value"][first])
             failures.append(("srm", f"{_experiment(result, exp)}sample-ratio mismatch: SRM p = {p:.3g} < "
                                     f"srm_alpha = {result.settings.get('srm_alpha')}; the assignment may be broken"))
     if rules.fail_on_guardrail:
         rule = np.asarray(result.rules, dtype=object)
         harmed = (role == "guardrail") & ((decision == "stop_loser") | (rule == "margin_not_met"))
-        for i in np.flatnonzero(harmed):
-            failures.append(("guardrail", f"{where[i]}: {result.reason(int(i))}"))
+        failures += [("guardrail", f"{where[i]}: {result.reason(i)}") for i in np.flatnonzero(harmed).tolist()]
     if rules.require_winner:
         for exp in dict.fromkeys(experiment.tolist()):
             mine = experiment == exp
@@ -102,14 +103,15 @@ def check_rules(result: Result, spec: ExperimentSpec | CheckRules) -> CheckOutco
                 for t in dict.fromkeys(treatments[primary].tolist())
             )
             if not won:
-                i = int(np.flatnonzero(primary & (decision != "stop_winner"))[0])
-                failures.append(("require_winner", f"no treatment won every primary metric; {where[i]}: "
-                                                   f"{decision[i]}: {result.reason(i)}"))
+                row = int(np.flatnonzero(primary & (decision != "stop_winner"))[0])
+                failures.append(("require_winner", f"no treatment won every primary metric; {where[row]}: "
+                                                   f"{decision[row]}: {result.reason(row)}"))
     if rules.min_sample is not None:
         n = np.minimum(np.asarray(result["control_n"], dtype=float), np.asarray(result["treatment_n"], dtype=float))
-        for i in np.flatnonzero(n < rules.min_sample):
-            failures.append(("min_sample", f"{where[i]}: {int(n[i]):,} units in the smaller arm, "
-                                           f"below min_sample = {rules.min_sample:,}"))
+        failures += [
+            ("min_sample", f"{where[i]}: {int(n[i]):,} units in the smaller arm, below min_sample {rules.min_sample:,}")
+            for i in np.flatnonzero(n < rules.min_sample).tolist()
+        ]
     return CheckOutcome(passed=not failures, failures=failures, verdicts=verdicts)
 
 

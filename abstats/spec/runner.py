@@ -73,10 +73,12 @@ def _metrics(spec: ExperimentSpec) -> list[Metric]:
     from dataclasses import fields, replace
 
     # after the pivot each metric's aggregates are the columns "<metric>/<field>"
-    return [
-        replace(m, **{f.name: f"{m.name}/{getattr(m, f.name)}" for f in fields(m) if f.name.endswith("_field")})
-        for m in metrics
-    ]
+    out: list[Metric] = []
+    for m in metrics:
+        renamed: dict[str, Any] = {f.name: f"{m.name}/{getattr(m, f.name)}" for f in fields(m)
+                                   if f.name.endswith("_field")}
+        out.append(replace(m, **renamed))
+    return out
 
 
 def _method_options(spec: ExperimentSpec) -> dict[str, Any]:
@@ -91,7 +93,8 @@ def _method_options(spec: ExperimentSpec) -> dict[str, Any]:
 
         options["planned_n"] = ColumnRef.model_validate(options["planned_n"]).to_column()
     design = options.get("design")
-    if spec.method == "group_sequential" and isinstance(design, Mapping):
+    if isinstance(design, Mapping) and _takes(spec.method, "design"):
+        # a design is an object in Python; in a spec it is the keyword arguments that build it
         from abstats.sequential import GroupSequentialDesign
 
         try:
@@ -100,6 +103,14 @@ def _method_options(spec: ExperimentSpec) -> dict[str, Any]:
             raise SpecError("settings.design", dict(design), f"GroupSequentialDesign arguments ({exc})",
                             source=spec.source) from None
     return options
+
+
+def _takes(method: str, option: str) -> bool:
+    from dataclasses import fields
+
+    from abstats.methods.registry import METHODS
+
+    return option in {f.name for f in fields(METHODS.get(method).settings_type)}
 
 
 def _is_setting(exc: InputError, options: Mapping[str, Any]) -> bool:
