@@ -123,18 +123,20 @@ def print_table(
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, collapse_padding=True,
                   show_edge=False)
     widths = [max([_width(h)] + [_width(r[j]) for r in rows]) for j, h in enumerate(headers)]
-    natural = sum(widths) + len(headers) + 1
-    if fit and not console.is_terminal:
-        console.width = max(console.width, natural)
     # labels and decisions read badly broken: keep them whole when the other columns can give way
     short = [j for j, h in enumerate(headers) if h in ("comparison", "decision", "experiment")]
-    keep_whole = natural <= console.width or sum(widths[j] + 2 for j in short) <= console.width // 2
+    keep_whole = sum(widths[j] + 2 for j in short) <= console.width // 2
     for j, header in enumerate(headers):
         numeric = any(_looks_numeric(r[j]) for r in rows) and header not in ("metric", "comparison", "decision")
         table.add_column(header, justify="right" if numeric else "left", overflow="fold",
                          no_wrap=keep_whole and j in short)
     for row in rows:
         table.add_row(*row)
+    if fit and not console.is_terminal:
+        from rich.measure import Measurement
+
+        natural = Measurement.get(console, console.options.update(max_width=10_000), table).maximum
+        console.width = max(console.width, natural)
     console.print(table)
 
 

@@ -138,7 +138,8 @@ def test_debug_shows_the_traceback(cli, tmp_path: Path) -> None:
 
 QUICK = ["examples/checkout/aggregates.csv", "--control", "control",
          "--metric", "binary:conversion:n=users,conversions=orders",
-         "--metric", "mean:revenue_per_user:n=users,sum=revenue_sum,sum_sq=revenue_sum_sq",
+         "--metric", "mean:revenue_per_user:n=users,sum=revenue_sum,sum_sq=revenue_sum_sq,role=guardrail,margin=0.05,"
+                     "margin_type=relative",
          "--metric", "binary:bounce_rate:n=users,conversions=bounces,higher_is_better=false"]
 
 
@@ -164,7 +165,7 @@ def test_wide_markdown_and_csv_renderings(tmp_path: Path, monkeypatch) -> None:
     wide = runner.invoke(app, ["analyze", *QUICK, "--wide"], env={"COLUMNS": "80"})
     assert wide.exit_code == 0 and "…" not in wide.output
     assert "20,000" in wide.output and "5.00%" in wide.output  # counts as integers, rates as percentages
-    assert "control n" in wide.output and "margin_met" in wide.output
+    assert "control n" in wide.output and "margin_met" in wide.output and "not_significant" in wide.output
 
     md_path = tmp_path / "out.md"
     md = runner.invoke(app, ["analyze", *QUICK, "--format", "markdown", "-o", str(md_path)])
