@@ -210,8 +210,21 @@ def _cli(spec_path: Path) -> dict[str, Any]:
     return payload
 
 
-# The HTTP service joins as a third entry: spec file -> Result dict.
-DOORS: dict[str, Callable[[Path], dict[str, Any]]] = {"python": _python_door, "cli": _cli}
+def _http(spec_path: Path) -> dict[str, Any]:
+    """POST /v1/analyze in process, the spec's folder allowed as data (its data.path is relative to it)."""
+    from fastapi.testclient import TestClient
+
+    from abstats.server import ServerSettings, create_app
+    from abstats.spec.loading import read_spec_file
+
+    client = TestClient(create_app(ServerSettings(allow_data=(spec_path.parent,))))
+    response = client.post("/v1/analyze", json=read_spec_file(spec_path))
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()["results"][0]["result"]
+    return result
+
+
+DOORS: dict[str, Callable[[Path], dict[str, Any]]] = {"python": _python_door, "cli": _cli, "http": _http}
 
 
 def test_every_door_gives_the_same_numbers() -> None:
