@@ -63,3 +63,11 @@ class InputError(AbstatsError):
 
 class ConfigError(InputError):
     """A setting (alpha, alternative, correction, method option...) is invalid."""
+
+
+class AbstatsWarning(UserWarning):
+    """Base class of every warning abstats issues on purpose (filter them with ``warnings``)."""
+
+
+class MultiVariantUnitsWarning(AbstatsWarning):
+    """Some units were seen in more than one variant; the message says how many and what was done."""
