@@ -24,8 +24,14 @@ def shop_metrics() -> dict:
     }
 
 
-def per_unit(events: pd.DataFrame, *, exposure: bool = True, until: pd.Timestamp | None = None,
-             keep_multi: bool = False, segment: str | None = None) -> tuple[pd.DataFrame, int]:
+def per_unit(
+    events: pd.DataFrame,
+    *,
+    exposure: bool = True,
+    until: pd.Timestamp | None = None,
+    keep_multi: bool = False,
+    segment: str | None = None,
+) -> tuple[pd.DataFrame, int]:
     """One row per (user, variant): per-unit metric values; and the number of multi-variant users."""
     ev = events.copy()
     ev["event"] = ev["event"].astype(str)
@@ -44,14 +50,16 @@ def per_unit(events: pd.DataFrame, *, exposure: bool = True, until: pd.Timestamp
         rev=np.where(ev["event"] == "purchase", ev["revenue"].fillna(0.0), 0.0),
     )
     g = ev.groupby(["user_id", "variant"])
-    units = pd.DataFrame({
-        "conversion": g["purchase"].max(),
-        "revenue": g["rev"].sum(),
-        "orders": g["purchase"].sum(),
-        "clicks": g["click"].sum(),
-        "impressions": g["impression"].sum(),
-        "page_views": g["view"].sum(),
-    }).reset_index()
+    units = pd.DataFrame(
+        {
+            "conversion": g["purchase"].max(),
+            "revenue": g["rev"].sum(),
+            "orders": g["purchase"].sum(),
+            "clicks": g["click"].sum(),
+            "impressions": g["impression"].sum(),
+            "page_views": g["view"].sum(),
+        }
+    ).reset_index()
     if segment is not None:
         seg = ev.sort_values("ts").groupby(["user_id", "variant"])[segment].first().astype(str)
         units = units.join(seg, on=["user_id", "variant"])

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import time
 import warnings
+from typing import TYPE_CHECKING
 
 import typer
 
 from abstats.cli.output import abstats_errors, print_result
+
+if TYPE_CHECKING:
+    from abstats.result import Result
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +48,7 @@ def demo(
             print_result(result)
 
 
-def _events_result(verbose: bool) -> object:
+def _events_result(verbose: bool) -> Result:
     import pyarrow.parquet as pq
     from ibis import _
 
@@ -57,9 +61,7 @@ def _events_result(verbose: bool) -> object:
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MultiVariantUnitsWarning)
-        data = from_events(
-            str(path), shop_metrics(), unit="user_id", timestamp="ts", exposure=_.event == "exposure"
-        )
+        data = from_events(str(path), shop_metrics(), unit="user_id", timestamp="ts", exposure=_.event == "exposure")
     seconds = time.perf_counter() - start
     if verbose:
         rows = pq.read_metadata(path).num_rows

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 # The event sources import Ibis (about a second): loaded on first use, so `import abstats` stays fast.
 _EVENT_NAMES = frozenset(
-    {"Aggregation", "Look", "UnitMetric", "converted", "count", "cumulative_from_events", "from_events", "maximum", "total"}
+    {"Aggregation", "Look", "UnitMetric", "converted", "count", "cumulative_from_events", "from_events"}
+    | {"maximum", "total"}
 )
 
 

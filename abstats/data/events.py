@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeAlias, get_args
 
 import ibis
 import ibis.expr.types as ir
@@ -32,11 +32,11 @@ from abstats.data.experiment import ExperimentData
 from abstats.data.moments import Moments, stats_from_moments
 from abstats.data.source import EventTable, event_table
 from abstats.errors import AbstatsError, ConfigError, InputError, MultiVariantUnitsWarning
-from abstats.metrics import BinaryMetric, MeanMetric, Metric, RatioMetric, check_metric
+from abstats.metrics import BinaryMetric, Metric, RatioMetric, check_metric
 
 Reducer = Literal["count", "sum", "any", "max"]
 # An event column by name, a deferred expression (ibis._.revenue * 1.2) or an Ibis value over the table.
-Expr = str | Deferred | ir.Value
+Expr: TypeAlias = str | Deferred | ir.Value
 MultiVariant = Literal["exclude", "keep"]
 Grain = Literal["day", "hour", "week", "month"]
 _GRAIN_UNITS: dict[str, str] = {"day": "D", "hour": "h", "week": "W", "month": "M"}
@@ -44,7 +44,15 @@ _GRAIN_UNITS: dict[str, str] = {"day": "D", "hour": "h", "week": "W", "month": "
 _ADDITIVE: frozenset[str] = frozenset({"count", "sum"})
 
 # Internal column names; prefixed so they never collide with the user's columns.
-_EXP, _UNIT, _VAR, _SEG, _TS, _PERIOD, _NVAR = "_ab_exp", "_ab_unit", "_ab_var", "_ab_seg", "_ab_ts", "_ab_period", "_ab_nvar"
+_EXP, _UNIT, _VAR, _SEG, _TS, _PERIOD, _NVAR = (
+    "_ab_exp",
+    "_ab_unit",
+    "_ab_var",
+    "_ab_seg",
+    "_ab_ts",
+    "_ab_period",
+    "_ab_nvar",
+)
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: Ibis expressions overload ==
@@ -137,7 +145,7 @@ def _as_aggregation(value: Aggregation | Expr, metric: Metric) -> Aggregation:
     raise ConfigError(f"metric {metric.name!r}", value, "an Aggregation (count, total, converted, maximum) or a column")
 
 
-MetricSpec = Mapping[Metric, Any] | Sequence[UnitMetric] | UnitMetric
+MetricSpec: TypeAlias = Mapping[Metric, Any] | Sequence[UnitMetric] | UnitMetric
 
 
 @dataclass(frozen=True, eq=False)
@@ -254,9 +262,9 @@ def cumulative_from_events(
     Look *k* holds every unit exposed by the end of period *k* with all its events up to then, so a
     sequential method (``method="group_sequential"``, ``"msprt"``...) sees each look as it was. The
     last look equals :func:`from_events` over the whole table. Looks start at the first period at which
-    every arm of every metric has valid statistics (two units; a positive ratio denominator). Arguments as in :func:`from_events`;
-    ``grain`` is the period length (``"day"``, ``"hour"``, ``"week"``, ``"month"``, truncated in the
-    backend's session time zone).
+    every arm of every metric has valid statistics (two units; a positive ratio denominator).
+    Arguments as in :func:`from_events`; ``grain`` is the period length (``"day"``, ``"hour"``,
+    ``"week"``, ``"month"``), truncated in the backend's session time zone.
 
     Examples
     --------
@@ -335,7 +343,9 @@ class _Spec:
         if multi_variant not in get_args(MultiVariant):
             raise ConfigError("multi_variant", multi_variant, "'exclude' or 'keep'")
         if exposure is not None and timestamp is None:
-            raise ConfigError("exposure", "given without timestamp=", "a timestamp column to find each unit's first exposure")
+            raise ConfigError(
+                "exposure", "given without timestamp=", "a timestamp column to find each unit's first exposure"
+            )
         for name, value in (("unit", unit), ("variant", variant)):
             if not isinstance(value, str) or not value:
                 raise ConfigError(name, value, "a column name")
@@ -353,7 +363,8 @@ class _Spec:
             ts = _column(table, "timestamp", timestamp)
             if not (ts.type().is_timestamp() or ts.type().is_date()):
                 raise InputError(
-                    "timestamp", f"column {timestamp!r} of type {ts.type()}",
+                    "timestamp",
+                    f"column {timestamp!r} of type {ts.type()}",
                     "a timestamp or date column (cast text first, e.g. ibis._.ts.cast('timestamp'))",
                 )
             columns[_TS] = ts
@@ -379,14 +390,12 @@ class _Spec:
             # Per unit, not per unit x variant: events a unit has in another variant after its first
             # exposure are kept, so it is detected as a multi-variant unit.
             keys = [k for k in (_EXP, _UNIT) if k in projected.columns]
-            first = (
-                marked.filter(marked["_ab_exposed"])
-                .group_by(keys)
-                .aggregate(_ab_first=marked[_TS].min())
-            )
+            first = marked.filter(marked["_ab_exposed"]).group_by(keys).aggregate(_ab_first=marked[_TS].min())
             joined = projected.join(first, keys)
             projected = joined.filter(joined[_TS] >= joined["_ab_first"]).drop("_ab_first")
-        return cls(source, projected, tuple(unit_metrics), tuple(parts), variant, experiment, segment, timestamp, multi_variant)
+        return cls(
+            source, projected, tuple(unit_metrics), tuple(parts), variant, experiment, segment, timestamp, multi_variant
+        )
 
     # -- level 1: one row per experiment x unit x variant -------------------------------------------------
 
@@ -413,7 +422,9 @@ class _Spec:
         t = self.events.mutate(**{_PERIOD: self.events[_TS].truncate(unit)})
         keys = self._unit_keys()
         # Per unit and period: partial values, and the segment at the period's first event.
-        partial_aggs: dict[str, ir.Value] = {part.column: _reduce(t[part.column], part.how) for part in self._all_parts()}
+        partial_aggs: dict[str, ir.Value] = {
+            part.column: _reduce(t[part.column], part.how) for part in self._all_parts()
+        }
         if self.segment is not None:
             partial_aggs[_SEG] = t[_SEG].argmin(t[_TS])
             partial_aggs["_ab_first_ts"] = t[_TS].min()
@@ -480,16 +491,21 @@ class _Spec:
         except AbstatsError:
             raise
         except Exception as exc:  # each backend raises its own error types; the user sees one
-            raise InputError("events", _first_line(exc), "a table the backend can aggregate with these metrics") from None
+            raise InputError(
+                "events", _first_line(exc), "a table the backend can aggregate with these metrics"
+            ) from None
         frame = pd.DataFrame(frame)
         if len(frame) == 0 or float(frame["_ab_n"].astype("float64").sum()) == 0:
             raise InputError(
                 "events",
                 "no units" + (" left after exposure filtering" if _TS in self.events.columns else ""),
-                "at least one unit with events" + (" at or after its first exposure" if _TS in self.events.columns else ""),
+                "at least one unit with events"
+                + (" at or after its first exposure" if _TS in self.events.columns else ""),
             )
         frame = frame[frame["_ab_n"].astype("float64") > 0]
-        order = sorted(range(len(frame)), key=lambda i: tuple(str(frame[c].iloc[i]) for c in self._label_columns(frame)))
+        order = sorted(
+            range(len(frame)), key=lambda i: tuple(str(frame[c].iloc[i]) for c in self._label_columns(frame))
+        )
         return frame.iloc[order].reset_index(drop=True)
 
     def _label_columns(self, frame: pd.DataFrame) -> list[str]:
@@ -504,7 +520,8 @@ class _Spec:
             if len(seen) < 2:
                 where = f" in experiment {label!r}" if _EXP in frame.columns else ""
                 raise InputError(
-                    "variant", f"column {self.variant!r} has only {list(seen)!r}{where}",
+                    "variant",
+                    f"column {self.variant!r} has only {list(seen)!r}{where}",
                     "at least two variants (a control and a treatment)",
                 )
         n = _floats(frame, "_ab_n")
@@ -516,21 +533,30 @@ class _Spec:
                 bad = (low < 0) | (high > 1)
                 if bad.any():
                     row = int(np.flatnonzero(bad)[0])
+                    worst = float(high[row] if high[row] > 1 else low[row])
                     raise InputError(
-                        "per-unit value", high[row] if high[row] > 1 else low[row],
+                        "per-unit value",
+                        int(worst) if worst.is_integer() else worst,
                         "0 or 1 per unit for a binary metric (use converted(...) for 'at least one event')",
-                        metric=metric.name, experiment=experiments[row], variant=variants[row],
+                        metric=metric.name,
+                        experiment=experiments[row],
+                        variant=variants[row],
                     )
                 moments = Moments(n, _floats(frame, f"{num.column}_sum"))
             elif den is None:
                 moments = Moments(
-                    n, _floats(frame, f"{num.column}_sum"), _floats(frame, f"{num.column}_var"),
+                    n,
+                    _floats(frame, f"{num.column}_sum"),
+                    _floats(frame, f"{num.column}_var"),
                     nonzero=_floats(frame, f"{num.column}_nonzero"),
                 )
             else:
                 moments = Moments(
-                    n, _floats(frame, f"{num.column}_sum"), _floats(frame, f"{num.column}_var"),
-                    den_sum=_floats(frame, f"{den.column}_sum"), den_var=_floats(frame, f"{den.column}_var"),
+                    n,
+                    _floats(frame, f"{num.column}_sum"),
+                    _floats(frame, f"{num.column}_var"),
+                    den_sum=_floats(frame, f"{den.column}_sum"),
+                    den_var=_floats(frame, f"{den.column}_var"),
                     cov=_floats(frame, f"{num.column}_cov"),
                 )
             stats = stats_from_moments(metric, moments, experiment=experiments, variant=variants)
@@ -538,7 +564,9 @@ class _Spec:
         return out
 
     def _experiment_labels(self, frame: pd.DataFrame) -> np.ndarray:
-        base = frame[_EXP].to_numpy(dtype=object) if _EXP in frame.columns else np.full(len(frame), "experiment", object)
+        base = (
+            frame[_EXP].to_numpy(dtype=object) if _EXP in frame.columns else np.full(len(frame), "experiment", object)
+        )
         if self.segment is None:
             return base
         segments = frame[_SEG].to_numpy(dtype=object)
@@ -578,7 +606,11 @@ def _unit_metrics(metrics: MetricSpec) -> list[UnitMetric]:
                 items.append(UnitMetric(metric, how[0], how[1]))
             else:
                 items.append(UnitMetric(metric, how))
-    elif isinstance(metrics, Sequence) and not isinstance(metrics, str) and all(isinstance(m, UnitMetric) for m in metrics):
+    elif (
+        isinstance(metrics, Sequence)
+        and not isinstance(metrics, str)
+        and all(isinstance(m, UnitMetric) for m in metrics)
+    ):
         items = list(metrics)
     else:
         items = []
@@ -602,8 +634,10 @@ def _column(table: ir.Table, role: str, name: Any) -> ir.Value:
 
 def _resolve(table: ir.Table, expr: Expr, field: str, metric: str | None) -> ir.Value:
     if isinstance(expr, str):
-        return _column(table, f"{field} column" if metric is None else field, expr) if metric is None else _metric_column(
-            table, expr, field, metric
+        return (
+            _column(table, f"{field} column" if metric is None else field, expr)
+            if metric is None
+            else _metric_column(table, expr, field, metric)
         )
     try:
         value = table.bind(expr)[0] if isinstance(expr, Deferred) else expr
@@ -626,7 +660,9 @@ def _metric_column(table: ir.Table, name: str, field: str, metric: str) -> ir.Va
 def _boolean(table: ir.Table, expr: Expr, field: str, metric: str | None) -> ir.Value:
     value = _resolve(table, expr, field, metric)
     if not value.type().is_boolean():
-        raise InputError(field, f"{_describe(expr)} of type {value.type()}", "a boolean column or condition", metric=metric)
+        raise InputError(
+            field, f"{_describe(expr)} of type {value.type()}", "a boolean column or condition", metric=metric
+        )
     return value
 
 
@@ -644,7 +680,9 @@ def _contribution(table: ir.Table, agg: Aggregation, metric: Metric) -> ir.Value
         value = value.cast("int64")
     if not value.type().is_numeric():
         raise InputError(
-            "value", f"{_describe(agg.value)} of type {value.type()}", f"a numeric column or expression to {agg.how}",
+            "value",
+            f"{_describe(agg.value)} of type {value.type()}",
+            f"a numeric column or expression to {agg.how}",
             metric=metric.name,
         )
     if agg.how == "sum":

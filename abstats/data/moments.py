@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from abstats.metrics import BinaryMetric, MeanMetric, Metric, RatioMetric
-from abstats.statistics import BinaryStats, MeanStats, RatioStats, SufficientStats
+from abstats.statistics import BinaryStats, MeanStats, RatioStats
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +41,7 @@ def stats_from_moments(
     *,
     experiment: np.ndarray | None = None,
     variant: np.ndarray | None = None,
-) -> SufficientStats:
+) -> BinaryStats | MeanStats | RatioStats:
     """Sufficient statistics of ``metric`` from backend moments, validated like any other input.
 
     Parameters
@@ -62,9 +62,9 @@ def stats_from_moments(
     (array([2.]), array([1.]))
     """
     n = moments.n
-    labels = {"metric": metric.name, "experiment": experiment, "variant": variant}
+    name = metric.name
     if isinstance(metric, BinaryMetric):
-        return BinaryStats.from_arrays(n, moments.value_sum, **labels)
+        return BinaryStats.from_arrays(n, moments.value_sum, metric=name, experiment=experiment, variant=variant)
 
     # For now the centred moments are turned back into the raw sums of squares that
     # MeanStats/RatioStats.from_arrays take today: sum_sq = (n - 1) var + sum^2 / n. Once the statistics
@@ -75,7 +75,13 @@ def stats_from_moments(
 
     if isinstance(metric, MeanMetric):
         return MeanStats.from_arrays(
-            n, moments.value_sum, raw_square(moments.value_sum, moments.value_var), nonzero=moments.nonzero, **labels
+            n,
+            moments.value_sum,
+            raw_square(moments.value_sum, moments.value_var),
+            nonzero=moments.nonzero,
+            metric=name,
+            experiment=experiment,
+            variant=variant,
         )
     if isinstance(metric, RatioMetric):
         if moments.den_sum is None:
@@ -88,7 +94,9 @@ def stats_from_moments(
             raw_square(moments.value_sum, moments.value_var),
             raw_square(moments.den_sum, moments.den_var),
             cross,
-            **labels,
+            metric=name,
+            experiment=experiment,
+            variant=variant,
         )
     raise TypeError(f"unknown metric kind: {type(metric).__name__}")
 

@@ -13,7 +13,6 @@ import argparse
 import os
 import tempfile
 from pathlib import Path
-
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -79,7 +78,9 @@ def simulate_chunk(first_user: int, users: int, rng: np.random.Generator) -> pa.
     impressions = rng.poisson(page_views * 0.9)
     clicks = rng.binomial(impressions, click_rate)
     early = rng.binomial(1, 0.15, users) * rng.poisson(2.0, users)  # page views before the exposure
-    counts = np.stack([np.ones(users, np.int64), page_views, product_views, carts, purchases, impressions, clicks, early])
+    counts = np.stack(
+        [np.ones(users, np.int64), page_views, product_views, carts, purchases, impressions, clicks, early]
+    )
     kinds = np.array([0, 1, 2, 3, 4, 5, 6, 1], dtype=np.int8)
 
     per_kind = counts.sum(axis=1)
@@ -108,7 +109,9 @@ def simulate_chunk(first_user: int, users: int, rng: np.random.Generator) -> pa.
             "ts": pa.array((START + ts_us[order].astype("timedelta64[us]")), pa.timestamp("us")),
             "event": pa.DictionaryArray.from_arrays(pa.array(event[order], pa.int8()), list(EVENTS)),
             "variant": pa.DictionaryArray.from_arrays(pa.array(variant[order].astype(np.int8)), list(VARIANTS)),
-            "country": pa.DictionaryArray.from_arrays(pa.array(country[user_row][order].astype(np.int8)), list(COUNTRIES)),
+            "country": pa.DictionaryArray.from_arrays(
+                pa.array(country[user_row][order].astype(np.int8)), list(COUNTRIES)
+            ),
             "device": pa.DictionaryArray.from_arrays(pa.array(device[user_row][order].astype(np.int8)), list(DEVICES)),
             "revenue": pa.array(revenue[order], pa.float64(), from_pandas=True),
         },

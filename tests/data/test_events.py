@@ -49,7 +49,7 @@ def test_polars_and_arrow_frames_agree(events, events_parquet):
 def test_from_units_on_pandas_per_unit_values_agrees(events, events_parquet):
     units, _ = per_unit(events)
     units = units.assign(conversion=units["conversion"].astype(float))
-    metrics = [m for m in shop_metrics()]
+    metrics = list(shop_metrics())
     per_unit_metrics = [
         metrics[0],
         MeanMetric("revenue_per_visitor", column="revenue"),
@@ -60,7 +60,8 @@ def test_from_units_on_pandas_per_unit_values_agrees(events, events_parquet):
     pandas_path = [abstats.from_units(units, m) for m in per_unit_metrics]
     order = np.argsort(pandas_path[0].variant.astype(str), kind="stable")
     pandas_path = [
-        abstats.ExperimentData(d.metric, d.experiment[order], d.variant[order], d.stats.take(order)) for d in pandas_path
+        abstats.ExperimentData(d.metric, d.experiment[order], d.variant[order], d.stats.take(order))
+        for d in pandas_path
     ]
     assert_same_stats(load(events_parquet), pandas_path)
 
@@ -147,7 +148,9 @@ def test_backend_variance_is_centred_for_a_large_mean(monkeypatch):
     frame = pd.DataFrame({"u": np.arange(4000), "variant": np.repeat(["A", "B"], 2000), "x": x})
     seen = []
     original = events_module.stats_from_moments
-    monkeypatch.setattr(events_module, "stats_from_moments", lambda m, mom, **kw: seen.append(mom) or original(m, mom, **kw))
+    monkeypatch.setattr(
+        events_module, "stats_from_moments", lambda m, mom, **kw: seen.append(mom) or original(m, mom, **kw)
+    )
     from_events(frame, {MeanMetric("x"): total("x")}, unit="u")
     expected = [np.var(x[:2000], ddof=1), np.var(x[2000:], ddof=1)]
     np.testing.assert_allclose(seen[0].value_var, expected, rtol=1e-6)
@@ -169,6 +172,7 @@ def test_p_values_match_scipy_on_per_unit_values_from_pandas(events, events_parq
         # Mean: Welch's t-test.
         p_mean = scipy.stats.ttest_ind(treat["revenue"], control["revenue"], equal_var=False).pvalue
         np.testing.assert_allclose(rows.loc["revenue_per_visitor", "p_value"], p_mean, rtol=1e-8)
+
         # Ratio: delta method on per-unit numerators and denominators, normal reference.
         def ratio_var(g: pd.DataFrame, num: str, den: str) -> tuple[float, float]:
             x, y = g[num].to_numpy(float), g[den].to_numpy(float)
