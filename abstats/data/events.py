@@ -633,12 +633,12 @@ def _column(table: ir.Table, role: str, name: Any) -> ir.Value:
 
 
 def _resolve(table: ir.Table, expr: Expr, field: str, metric: str | None) -> ir.Value:
+    """A column name or expression as an Ibis value over ``table``; a named error otherwise."""
     if isinstance(expr, str):
-        return (
-            _column(table, f"{field} column" if metric is None else field, expr)
-            if metric is None
-            else _metric_column(table, expr, field, metric)
-        )
+        if expr not in table.columns:
+            cols = ", ".join(table.columns)
+            raise InputError(field, expr, f"a column of the event table ({cols})", metric=metric)
+        return table[expr]
     try:
         value = table.bind(expr)[0] if isinstance(expr, Deferred) else expr
         table.select(_ab_check=value)  # raises if the expression belongs to another table
@@ -649,12 +649,6 @@ def _resolve(table: ir.Table, expr: Expr, field: str, metric: str | None) -> ir.
     if not isinstance(value, ir.Value):
         raise InputError(field, repr(expr)[:200], "a column expression", metric=metric)
     return value
-
-
-def _metric_column(table: ir.Table, name: str, field: str, metric: str) -> ir.Value:
-    if name not in table.columns:
-        raise InputError(field, name, "a column of the event table (" + ", ".join(table.columns) + ")", metric=metric)
-    return table[name]
 
 
 def _boolean(table: ir.Table, expr: Expr, field: str, metric: str | None) -> ir.Value:

@@ -149,6 +149,7 @@ def write_events(path: str | os.PathLike[str], users: int = DEFAULT_USERS, seed:
                 first = i * _CHUNK
                 size = min(_CHUNK, users - first)
                 writer.write_table(simulate_chunk(first, size, np.random.default_rng(child)), row_group_size=1_000_000)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the cache is an ordinary readable file
         os.replace(tmp, target)  # atomic: concurrent readers see the old file or the whole new one
     finally:
         if os.path.exists(tmp):
