@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias, get_args
+from typing import Any, Literal, TypeAlias, cast, get_args
 
 import ibis
 import ibis.expr.types as ir
@@ -33,6 +33,7 @@ from abstats.data.moments import Moments, stats_from_moments
 from abstats.data.source import EventTable, event_table
 from abstats.errors import AbstatsError, ConfigError, InputError, MultiVariantUnitsWarning
 from abstats.metrics import BinaryMetric, Metric, RatioMetric, check_metric
+from abstats.statistics import SufficientStats
 
 Reducer = Literal["count", "sum", "any", "max"]
 # An event column by name, a deferred expression (ibis._.revenue * 1.2) or an Ibis value over the table.
@@ -560,7 +561,8 @@ class _Spec:
                     cov=_floats(frame, f"{num.column}_cov"),
                 )
             stats = stats_from_moments(metric, moments, experiment=experiments, variant=variants)
-            out.append(ExperimentData(metric, experiments, variants, stats))
+            # The statistics classes are frozen dataclasses, read-only where the protocol declares attributes.
+            out.append(ExperimentData(metric, experiments, variants, cast(SufficientStats, stats)))
         return out
 
     def _experiment_labels(self, frame: pd.DataFrame) -> np.ndarray:
