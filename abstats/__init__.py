@@ -15,6 +15,9 @@ The public names load on first use (PEP 562), so ``import abstats`` (and the con
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from abstats.data.events import cumulative_from_events, from_events
+
 __version__ = "0.1.0"
 
 # public name -> module that defines it
@@ -22,6 +25,11 @@ _EXPORTS = {
     "AbstatsError": "abstats.errors",
     "ConfigError": "abstats.errors",
     "InputError": "abstats.errors",
+    "AbstatsWarning": "abstats.errors",
+    "MultiVariantUnitsWarning": "abstats.errors",
+    "PrecisionWarning": "abstats.errors",
+    "from_events": "abstats.data.events",
+    "cumulative_from_events": "abstats.data.events",
     "BinaryMetric": "abstats.metrics",
     "MeanMetric": "abstats.metrics",
     "RatioMetric": "abstats.metrics",
@@ -41,7 +49,15 @@ if TYPE_CHECKING:
     from abstats.analysis import analyze, compare
     from abstats.column import Column
     from abstats.data import ExperimentData, from_aggregates, from_units
-    from abstats.errors import AbstatsError, ConfigError, InputError
+    from abstats.data.events import cumulative_from_events, from_events
+    from abstats.errors import (
+        AbstatsError,
+        AbstatsWarning,
+        ConfigError,
+        InputError,
+        MultiVariantUnitsWarning,
+        PrecisionWarning,
+    )
     from abstats.metrics import BinaryMetric, Cap, MeanMetric, QuantileMetric, RatioMetric
     from abstats.result import Result
     from abstats.spec import ExperimentSpec
@@ -68,6 +84,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AbstatsError",
+    "AbstatsWarning",
     "BinaryMetric",
     "Cap",
     "Column",
@@ -76,12 +93,16 @@ __all__ = [
     "ExperimentSpec",
     "InputError",
     "MeanMetric",
+    "MultiVariantUnitsWarning",
+    "PrecisionWarning",
     "QuantileMetric",
     "RatioMetric",
     "Result",
     "__version__",
     "analyze",
     "compare",
+    "cumulative_from_events",
     "from_aggregates",
+    "from_events",
     "from_units",
 ]

@@ -65,7 +65,15 @@ class ConfigError(InputError):
     """A setting (alpha, alternative, correction, method option...) is invalid."""
 
 
-class PrecisionWarning(UserWarning):
+class AbstatsWarning(UserWarning):
+    """Base class of every warning abstats issues on purpose (filter them with ``warnings``)."""
+
+
+class MultiVariantUnitsWarning(AbstatsWarning):
+    """Some units were seen in more than one variant; the message says how many and what was done."""
+
+
+class PrecisionWarning(AbstatsWarning):
     """Sufficient statistics whose variance is below the float resolution of the sums given.
 
     Raised (as a :func:`warnings.warn`, not an exception) when ``sum_sq - sum**2 / n``

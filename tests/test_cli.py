@@ -19,24 +19,38 @@ def test_help_lists_demo():
 
 
 def test_demo_prints_the_result_table():
-    out = runner.invoke(app, ["demo"], env={"COLUMNS": "220"})
+    out = runner.invoke(app, ["demo", "--example", "checkout"], env={"COLUMNS": "220"})
     assert out.exit_code == 0, out.output
     for text in ("conversion", "bounce_rate", "revenue_per_visitor", "average_order_value", "ctr", "stop_loser"):
         assert text in out.output
 
 
 def test_demo_json_is_the_result_schema():
-    out = runner.invoke(app, ["demo", "--format", "json"])
+    out = runner.invoke(app, ["demo", "--example", "checkout", "--format", "json"])
     assert out.exit_code == 0
     payload = json.loads(out.output)
     assert payload["schema_version"] == "1.1" and len(payload["comparisons"]) == 10
 
 
+def test_default_demo_aggregates_a_million_raw_events_with_duckdb(tmp_path_factory):
+    cache = tmp_path_factory.getbasetemp() / "abstats-cache"  # generated once per run, like a user's first demo
+    out = runner.invoke(app, ["demo"], env={"COLUMNS": "220", "ABSTATS_CACHE_DIR": str(cache)})
+    assert out.exit_code == 0, out.output
+    rows = int(out.output.split(" events in ")[0].replace(",", ""))
+    assert rows >= 1_000_000
+    assert "aggregated by DuckDB" in out.output and "seen in more than one variant" in out.output
+    for text in ("conversion", "revenue_per_visitor", "average_order_value", "ctr", "one_click vs control"):
+        assert text in out.output
+
+
+def test_demo_refuses_an_unknown_example():
+    out = runner.invoke(app, ["demo", "--example", "nope"])
+    assert out.exit_code != 0
+
+
 def test_console_script_is_installed_and_fast_to_import():
     # `import abstats` must not pull in the heavy optional stacks.
-    code = (
-        "import sys, abstats, abstats.cli.main; "
-        "print(sorted(m for m in ('pymc', 'arviz', 'matplotlib', 'pytensor') if m in sys.modules))"
-    )
+    heavy = "('pymc', 'arviz', 'matplotlib', 'pytensor', 'ibis', 'duckdb')"
+    code = f"import sys, abstats, abstats.cli.main; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -1,10 +1,22 @@
-"""``abstats demo``: analyse the bundled three-arm checkout experiment and print the result table."""
+"""``abstats demo``: analyse a bundled example and print the result table.
+
+``--example events`` (default) aggregates a million-row raw-events parquet (generated on first run,
+then cached) through DuckDB in one call; ``--example checkout`` scores the three-arm checkout test
+from its per-variant aggregates.
+"""
 
 from __future__ import annotations
+
+import time
+import warnings
+from typing import TYPE_CHECKING
 
 import typer
 
 from abstats.cli.output import abstats_errors, print_result
+
+if TYPE_CHECKING:
+    from abstats.result import Result
 
 
 def register(app: typer.Typer) -> None:
@@ -13,17 +25,50 @@ def register(app: typer.Typer) -> None:
 
 def demo(
     fmt: str = typer.Option("table", "--format", help="table or json"),
+    example: str = typer.Option("events", "--example", help="events (raw events via DuckDB) or checkout (aggregates)"),
 ) -> None:
-    """Score the bundled checkout example (conversion, bounce rate, revenue per visitor, AOV, CTR)."""
+    """Score a bundled example: raw shop events (default) or the checkout aggregates."""
     from abstats.analysis import analyze
-    from abstats.examples import checkout
 
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("--format must be 'table' or 'json'")
+    if example not in ("events", "checkout"):
+        raise typer.BadParameter("--example must be 'events' or 'checkout'")
     with abstats_errors():
-        table, metrics = checkout()
-        result = analyze(table, metric=metrics, control="control")
+        if example == "checkout":
+            from abstats.examples import checkout
+
+            table, metrics = checkout()
+            result = analyze(table, metric=metrics, control="control")
+        else:
+            result = _events_result(verbose=fmt == "table")
         if fmt == "json":
             typer.echo(result.to_json(indent=2))
-        elif fmt == "table":
-            print_result(result)
         else:
-            raise typer.BadParameter("--format must be 'table' or 'json'")
+            print_result(result)
+
+
+def _events_result(verbose: bool) -> Result:
+    import pyarrow.parquet as pq
+    from ibis import _
+
+    from abstats.analysis import analyze
+    from abstats.data.events import from_events
+    from abstats.errors import MultiVariantUnitsWarning
+    from abstats.examples.make_events import events_example, shop_metrics
+
+    path = events_example()
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MultiVariantUnitsWarning)
+        data = from_events(str(path), shop_metrics(), unit="user_id", timestamp="ts", exposure=_.event == "exposure")
+    seconds = time.perf_counter() - start
+    if verbose:
+        rows = pq.read_metadata(path).num_rows
+        units = int(sum(data[0].stats.n))
+        typer.echo(f"{rows:,} events in {path}\n-> {units:,} exposed users, aggregated by DuckDB in {seconds:.1f} s")
+        for w in caught:
+            if issubclass(w.category, MultiVariantUnitsWarning):
+                typer.echo(f"note: {w.message}")
+        typer.echo("")
+    return analyze(data, control="control")
