@@ -668,10 +668,10 @@ def _contribution(table: ir.Table, agg: Aggregation, metric: Metric) -> ir.Value
     if agg.how == "count":
         return ibis.literal(1, "int64") if where is None else ibis.ifelse(where, 1, 0)
     if agg.how == "any":
-        condition = _boolean(table, agg.value, "value", metric.name)  # type: ignore[arg-type]
+        condition = _boolean(table, agg.value, "value", metric.name)
         condition = condition if where is None else condition & where
         return ibis.ifelse(condition, 1, 0)
-    value = _resolve(table, agg.value, "value", metric.name)  # type: ignore[arg-type]
+    value = _resolve(table, agg.value, "value", metric.name)
     if value.type().is_boolean():
         value = value.cast("int64")
     if not value.type().is_numeric():

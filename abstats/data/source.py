@@ -104,9 +104,9 @@ def _read_path(con: BaseBackend, path: str) -> ir.Table:
             lower = path.lower()
     try:
         if lower.endswith(PARQUET_SUFFIXES):
-            return con.read_parquet(path)  # type: ignore[attr-defined]
+            return con.read_parquet(path)
         if lower.endswith(CSV_SUFFIXES):
-            return con.read_csv(path)  # type: ignore[attr-defined]
+            return con.read_csv(path)
     except Exception as exc:  # the backend's own error type differs per backend
         kind = "parquet" if lower.endswith(PARQUET_SUFFIXES) else "CSV"
         raise InputError("path", path, f"a readable {kind} file ({_first_line(exc)})") from None
