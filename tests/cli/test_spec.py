@@ -67,8 +67,11 @@ def test_method_settings_are_checked_by_the_method() -> None:
         ExperimentSpec.from_mapping({**INLINE, "settings": {"prior_alpha": 2}}, source="s.yaml").run()
     with pytest.raises(abstats.ConfigError, match="method"):
         ExperimentSpec.from_mapping({**INLINE, "method": "magic"}).run()
-    bayes = ExperimentSpec.from_mapping({**INLINE, "method": "bayesian", "settings": {"prior_alpha": 2}}).run()
+    primaries = {**INLINE, "metrics": [INLINE["metrics"][0]]}  # guardrail margins are a frequentist test
+    bayes = ExperimentSpec.from_mapping({**primaries, "method": "bayesian", "settings": {"prior_alpha": 2}}).run()
     assert bayes.method == "bayesian"
+    with pytest.raises(abstats.ConfigError, match="tests non-inferiority margins"):
+        ExperimentSpec.from_mapping({**INLINE, "method": "bayesian"}).run()
     planned = ExperimentSpec.from_mapping({**INLINE, "planned_n": 50_000}).run()
     assert set(planned.decision.tolist()) == {"continue"}
 

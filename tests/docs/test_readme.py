@@ -19,9 +19,10 @@ def test_the_readme_has_python_examples():
 
 
 @pytest.mark.pymc  # one block fits the PyMC segment model
-def test_every_python_block_runs_in_order():
+def test_every_python_block_runs_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     import matplotlib
 
+    monkeypatch.chdir(README.parent)  # the examples name files relative to the repository
     matplotlib.use("Agg")
     namespace: dict[str, object] = {"__name__": "readme"}
     for i, block in enumerate(BLOCKS):
