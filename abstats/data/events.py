@@ -231,8 +231,8 @@ def from_events(
     ...                        "revenue": [0.0, 10.0, 0.0, 0.0, 5.0, 7.0]})
     >>> data = from_events(events, {BinaryMetric("conversion"): converted(_.event == "buy"),
     ...                             MeanMetric("revenue"): total("revenue")}, unit="user_id")
-    >>> data[0].stats.conversions, data[1].stats.sum
-    (array([1., 1.]), array([10., 12.]))
+    >>> data[0].stats.conversions, data[1].stats.estimate()   # revenue per user, per variant
+    (array([1., 1.]), array([5., 6.]))
     """
     with _quiet_backend():
         spec = _Spec.build(

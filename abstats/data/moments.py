@@ -66,19 +66,19 @@ def stats_from_moments(
     if isinstance(metric, BinaryMetric):
         return BinaryStats.from_arrays(n, moments.value_sum, metric=name, experiment=experiment, variant=variant)
 
-    # For now the centred moments are turned back into the raw sums of squares that
-    # MeanStats/RatioStats.from_arrays take today: sum_sq = (n - 1) var + sum^2 / n. Once the statistics
-    # classes have their centred constructor, this function passes n, mean and var straight through
-    # and no precision is lost on metrics with a large mean.
-    def raw_square(total: np.ndarray, var: np.ndarray | None) -> np.ndarray:
-        return _zero_if_missing(var, n) * (n - 1.0) + total * total / n
-
+    # Centred statistics straight from the backend's moments: the mean is the shift, the sums of
+    # deviations are 0 and the sums of squared deviations (n - 1) var, so a metric whose mean is large
+    # against its spread keeps its variance (raw sum_sq = (n - 1) var + sum^2 / n would cancel).
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, moments.value_sum / np.where(n > 0, n, 1.0), 0.0)
+    zeros = np.zeros_like(n)
     if isinstance(metric, MeanMetric):
         return MeanStats.from_arrays(
             n,
-            moments.value_sum,
-            raw_square(moments.value_sum, moments.value_var),
+            zeros,
+            _zero_if_missing(moments.value_var, n) * (n - 1.0),
             nonzero=moments.nonzero,
+            shift=mean,
             metric=name,
             experiment=experiment,
             variant=variant,
@@ -86,14 +86,16 @@ def stats_from_moments(
     if isinstance(metric, RatioMetric):
         if moments.den_sum is None:
             raise TypeError("ratio moments need den_sum, den_var and cov")
-        cross = _zero_if_missing(moments.cov, n) * (n - 1.0) + moments.value_sum * moments.den_sum / n
+        den_mean = np.where(n > 0, moments.den_sum / np.where(n > 0, n, 1.0), 0.0)
         return RatioStats.from_arrays(
             n,
-            moments.value_sum,
-            moments.den_sum,
-            raw_square(moments.value_sum, moments.value_var),
-            raw_square(moments.den_sum, moments.den_var),
-            cross,
+            zeros,
+            zeros,
+            _zero_if_missing(moments.value_var, n) * (n - 1.0),
+            _zero_if_missing(moments.den_var, n) * (n - 1.0),
+            _zero_if_missing(moments.cov, n) * (n - 1.0),
+            num_shift=mean,
+            den_shift=den_mean,
             metric=name,
             experiment=experiment,
             variant=variant,

@@ -85,7 +85,8 @@ def test_experiment_column_and_segment_make_one_label(events):
     # Both experiments hold the same events: identical statistics per label.
     a = [i for i, label in enumerate(data[1].experiment) if label.startswith("exp_a")]
     b = [i for i, label in enumerate(data[1].experiment) if label.startswith("exp_b")]
-    np.testing.assert_allclose(data[1].stats.sum[a], data[1].stats.sum[b], rtol=1e-12)
+    np.testing.assert_allclose(data[1].stats.estimate()[a], data[1].stats.estimate()[b], rtol=1e-12)
+    np.testing.assert_allclose(data[1].stats.unit_variance()[a], data[1].stats.unit_variance()[b], rtol=1e-12)
 
 
 def test_daily_cumulative_looks_match_pandas_and_the_last_is_the_whole_period(events, events_parquet):
