@@ -179,7 +179,7 @@ def test_wide_markdown_and_csv_renderings(tmp_path: Path, monkeypatch) -> None:
     assert csv_out.exit_code == 0 and header[:3] == ["experiment", "metric", "metric_type"]
     assert len(csv_out.output.splitlines()) == 4  # header + three metrics
 
-    demo = runner.invoke(app, ["demo", "--format", "json"])
+    demo = runner.invoke(app, ["demo", "--example", "checkout", "--format", "json"])
     assert demo.exit_code == 0 and len(json.loads(demo.output)["comparisons"]) == 10
 
 
