@@ -163,3 +163,15 @@ def test_labels_of_every_accepted_container_reach_the_result() -> None:
     for data in (base, pd.DataFrame(base), pl.DataFrame(base), pl.DataFrame(base).lazy()):
         r = abstats.analyze(data, metric=BinaryMetric("cr"), control="A", experiment="experiment")
         assert r["experiment"].tolist() == [7] and r.to_dict()["comparisons"][0]["experiment"] == 7
+
+
+def test_statistics_built_directly_are_validated_like_from_arrays() -> None:
+    with pytest.raises(abstats.InputError, match="conversions"):
+        BinaryStats(np.array([10.0]), np.array([20.0]))  # conversions > n: p = NaN and "inconclusive" before
+    with pytest.raises(abstats.InputError, match="sum_sq"):
+        MeanStats(np.array([3.0]), np.array([6.0]), np.array([1.0]))  # a negative implied variance
+    with pytest.raises(abstats.InputError, match="num_den_sum"):
+        RatioStats(np.array([2.0]), np.array([3.0]), np.array([10.0]), np.array([5.0]), np.array([52.0]),
+                   np.array([160.0]))
+    direct = MeanStats(np.array([3.0]), np.array([6.0]), np.array([14.0]))
+    assert direct.estimate().tolist() == MeanStats.from_arrays([3], [6.0], [14.0]).estimate().tolist() == [2.0]

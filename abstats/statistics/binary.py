@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
 
-from abstats.statistics.protocol import normal_df, take_rows
+from abstats.statistics.protocol import normal_df, take_rows, validate_direct
 from abstats.statistics.validation import (
     RowLabels,
     as_float_array,
@@ -37,7 +37,11 @@ class BinaryStats:
 
     n: np.ndarray
     conversions: np.ndarray
+    _validated: bool = field(default=False, repr=False, compare=False, kw_only=True)
     kind: ClassVar[MetricKind] = "binary"
+
+    def __post_init__(self) -> None:
+        validate_direct(self, type(self).from_arrays)
 
     @classmethod
     def from_arrays(
@@ -66,7 +70,7 @@ class BinaryStats:
         if over.any():
             row = int(np.flatnonzero(over)[0])
             raise labels.fail(row, "conversions", x_arr[row], f"<= n ({n_arr[row]:.0f})")
-        return cls(n_arr, x_arr)
+        return cls(n_arr, x_arr, _validated=True)
 
     def __len__(self) -> int:
         return len(self.n)

@@ -17,7 +17,7 @@ import numpy as np
 
 from abstats.inference.welch import welch_df
 from abstats.statistics.normality import normal_approximation_unsafe
-from abstats.statistics.protocol import fill_shift, no_shift, take_rows, unpooled_null_variance
+from abstats.statistics.protocol import fill_shift, no_shift, take_rows, unpooled_null_variance, validate_direct
 from abstats.statistics.validation import (
     RowLabels,
     as_float_array,
@@ -67,10 +67,12 @@ class MeanStats:
     sum_sq: np.ndarray
     nonzero: np.ndarray | None = None  # units with a non-zero value, when known (heavy-tail check)
     shift: np.ndarray = field(default_factory=no_shift)  # raw sums unless given
+    _validated: bool = field(default=False, repr=False, compare=False, kw_only=True)
     kind: ClassVar[MetricKind] = "mean"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shift", fill_shift(self.shift, self.n))
+        validate_direct(self, type(self).from_arrays)
 
     @classmethod
     def from_arrays(
@@ -137,7 +139,7 @@ class MeanStats:
             require((nz_arr < 0) | (nz_arr > n_arr), "nonzero", nz_arr, "between 0 and n", labels)
             require_whole("nonzero", nz_arr, labels)
         warn_if_cancelled("sum", "sum_sq", n_arr, s_arr, q_arr, labels)
-        return cls(n_arr, s_arr, q_arr, nz_arr, fill_shift(shift_arr, n_arr))
+        return cls(n_arr, s_arr, q_arr, nz_arr, fill_shift(shift_arr, n_arr), _validated=True)
 
     def __len__(self) -> int:
         return len(self.n)

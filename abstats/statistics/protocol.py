@@ -17,9 +17,9 @@ module (its statistics class and its metric class), not edits in every method:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
-from typing import ClassVar, Protocol, Self, TypeVar, runtime_checkable
+from typing import Any, ClassVar, Protocol, Self, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -59,7 +59,7 @@ class SufficientStats(Protocol):
 def take_rows(stats: _S, rows: np.ndarray) -> _S:
     """A copy of a statistics dataclass with every array field indexed by ``rows`` (None fields stay None)."""
     values = {f.name: getattr(stats, f.name) for f in fields(stats)}  # type: ignore[arg-type]
-    return type(stats)(**{k: (None if v is None else v[rows]) for k, v in values.items()})
+    return type(stats)(**{k: (v[rows] if isinstance(v, np.ndarray) else v) for k, v in values.items()})
 
 
 def concat(parts: Sequence[_S]) -> _S:
@@ -68,9 +68,12 @@ def concat(parts: Sequence[_S]) -> _S:
     kinds = {type(p) for p in parts}
     if len(kinds) != 1:
         raise TypeError(f"cannot concatenate statistics of different kinds: {sorted(k.__name__ for k in kinds)}")
-    out = {}
+    out: dict[str, Any] = {}
     for f in fields(first):  # type: ignore[arg-type]
         column = [getattr(p, f.name) for p in parts]
+        if not isinstance(column[0], np.ndarray | None):  # a flag such as _validated: the parts agree
+            out[f.name] = all(column)
+            continue
         out[f.name] = None if any(c is None for c in column) else np.concatenate(column)
     return type(first)(**out)
 
@@ -99,3 +102,18 @@ def unpooled_null_variance(control: SufficientStats, treatment: SufficientStats)
 def normal_df(rows: int) -> np.ndarray:
     """Infinite degrees of freedom: the reference distribution is the standard normal."""
     return np.broadcast_to(np.inf, (rows,))
+
+
+def validate_direct(stats: Any, build: Callable[..., Any]) -> None:
+    """Run ``build`` (the class's ``from_arrays``) on statistics constructed directly, keeping its arrays.
+
+    ``from_arrays`` validates and marks its result ``_validated``; a direct call of the constructor
+    (``BinaryStats(n, conversions)``) would otherwise skip every check, so ``__post_init__`` calls this.
+    """
+    if stats._validated:
+        return
+    given = {f.name: getattr(stats, f.name) for f in fields(stats) if f.name != "_validated"}
+    checked = build(**given)
+    for name in given:
+        object.__setattr__(stats, name, getattr(checked, name))
+    object.__setattr__(stats, "_validated", True)

@@ -15,7 +15,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from abstats.statistics.protocol import fill_shift, no_shift, normal_df, take_rows, unpooled_null_variance
+from abstats.statistics.protocol import (
+    fill_shift,
+    no_shift,
+    normal_df,
+    take_rows,
+    unpooled_null_variance,
+    validate_direct,
+)
 from abstats.statistics.validation import (
     RowLabels,
     as_float_array,
@@ -61,11 +68,13 @@ class RatioStats:
     num_den_sum: np.ndarray
     num_shift: np.ndarray = field(default_factory=no_shift)  # raw sums unless given
     den_shift: np.ndarray = field(default_factory=no_shift)
+    _validated: bool = field(default=False, repr=False, compare=False, kw_only=True)
     kind: ClassVar[MetricKind] = "ratio"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "num_shift", fill_shift(self.num_shift, self.n))
         object.__setattr__(self, "den_shift", fill_shift(self.den_shift, self.n))
+        validate_direct(self, type(self).from_arrays)
 
     @classmethod
     def from_arrays(
@@ -139,7 +148,7 @@ class RatioStats:
         require(den_mean <= 0, "den_sum", arrs["den_sum"], positive, labels)
         require_sum_sq_consistent("num_sum", "num_sum_sq", n_arr, arrs["num_sum"], arrs["num_sum_sq"], labels)
         require_sum_sq_consistent("den_sum", "den_sum_sq", n_arr, arrs["den_sum"], arrs["den_sum_sq"], labels)
-        stats = cls(**arrs, **shifts)
+        stats = cls(**arrs, **shifts, _validated=True)  # validated here, so __post_init__ does not again
         sxx, syy, sxy = stats._centred_sums()
         # Cauchy-Schwarz: |Sxy| <= sqrt(Sxx Syy). Each centred sum is a difference of sums the user
         # rounded, so it may be off by a few ulps of the terms it subtracts; only a breach beyond
