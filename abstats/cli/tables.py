@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from abstats.result.render import format_number
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -18,20 +20,12 @@ if TYPE_CHECKING:
 COMPACT = ("metric", "comparison", "effect", "decision")
 
 
-def _number(x: Any, spec: str) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    if isinstance(x, float) and math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return format(x, spec)
-
-
 def _value(x: Any, binary: bool, signed: bool = False) -> str:
     """A rate as a percentage (pp when signed: an absolute difference of rates), else 4 significant digits."""
     if binary:
-        text = _number(None if x is None else 100 * float(x), "+.2f" if signed else ".2f")
+        text = format_number(None if x is None else 100 * float(x), "+.2f" if signed else ".2f")
         return text if text in ("-", "inf", "-inf") else text + (" pp" if signed else "%")
-    return _number(x, "+.4g" if signed else ".4g")
+    return format_number(x, "+.4g" if signed else ".4g")
 
 
 def _interval(low: Any, high: Any, binary: bool) -> str:
@@ -92,11 +86,11 @@ def result_rows(result: Result, *, wide: bool = False) -> tuple[list[str], list[
             row += [str(result["metric"][i]), role, comparison, _count(result["control_n"][i]),
                     _count(result["treatment_n"][i]), _value(result["control_estimate"][i], binary),
                     _value(result["treatment_estimate"][i], binary), effect, interval,
-                    _number(result["rel_effect"][i], "+.2%"),
-                    f"[{_number(result[rel_low][i], '+.2%')}, {_number(result[rel_high][i], '+.2%')}]"]
+                    format_number(result["rel_effect"][i], "+.2%"),
+                    f"[{format_number(result[rel_low][i], '+.2%')}, {format_number(result[rel_high][i], '+.2%')}]"]
             if display.probability is not None:
-                row.append(_number(result[display.probability[0]][i], ".3g"))
-            row += [_number(result[column][i], spec) for column, _, spec in display.extra]
+                row.append(format_number(result[display.probability[0]][i], ".3g"))
+            row += [format_number(result[column][i], spec) for column, _, spec in display.extra]
             row += [str(result["decision"][i]), str(result.rules[i]),
                     ", ".join(code for code, mask in result.warning_flags.items() if mask[i])]
         else:

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from abstats.result.result import Result
 
 
-def _fmt(x: Any, spec: str) -> str:
+def format_number(x: Any, spec: str) -> str:
+    """``format(x, spec)``, with ``-`` for a missing or undefined value and ``inf`` / ``-inf`` for an open bound."""
     if x is None or (isinstance(x, float) and np.isnan(x)):
         return "-"
     if isinstance(x, float) and np.isinf(x):
@@ -20,7 +21,7 @@ def _fmt(x: Any, spec: str) -> str:
 
 
 def _interval(low: Any, high: Any, spec: str) -> str:
-    return f"[{_fmt(low, spec)}, {_fmt(high, spec)}]"
+    return f"[{format_number(low, spec)}, {format_number(high, spec)}]"
 
 
 def summary_frame(result: Result) -> Any:
@@ -37,18 +38,18 @@ def summary_frame(result: Result) -> Any:
             "experiment": result["experiment"][i],
             "metric": result["metric"][i],
             "comparison": f"{result['treatment'][i]} vs {result['control'][i]}",
-            "control": _fmt(result["control_estimate"][i], ".4g"),
-            "treatment": _fmt(result["treatment_estimate"][i], ".4g"),
-            "effect": _fmt(result["effect"][i], "+.4g"),
+            "control": format_number(result["control_estimate"][i], ".4g"),
+            "treatment": format_number(result["treatment_estimate"][i], ".4g"),
+            "effect": format_number(result["effect"][i], "+.4g"),
             f"{level}{display.interval_label} (abs)": _interval(result[abs_low][i], result[abs_high][i], "+.4g"),
-            "uplift": _fmt(result["rel_effect"][i], "+.2%"),
+            "uplift": format_number(result["rel_effect"][i], "+.2%"),
             f"{level}{display.interval_label} (rel)": _interval(result[rel_low][i], result[rel_high][i], "+.2%"),
         }
         if display.probability is not None:
             column, header = display.probability
-            out[header] = _fmt(result[column][i], ".3g")
+            out[header] = format_number(result[column][i], ".3g")
         for column, header, spec in display.extra:
-            out[header] = _fmt(result[column][i], spec)
+            out[header] = format_number(result[column][i], spec)
         out["decision"] = result["decision"][i]
         out["warnings"] = ", ".join(code for code, mask in result.warning_flags.items() if mask[i])
         rows.append(out)
