@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from abstats.result.decision_style import decision_colour
+
 if TYPE_CHECKING:
     from abstats.result.result import Result
-
-_COLOURS = {"stop_winner": "#1a7f37", "stop_loser": "#cf222e", "stop_futility": "#8250df"}
 
 
 def forest_plot(result: Result, ax: Any = None, kind: str = "relative") -> Any:
@@ -35,7 +35,7 @@ def forest_plot(result: Result, ax: Any = None, kind: str = "relative") -> Any:
         _, ax = plt.subplots(figsize=(7, 0.45 * len(result) + 1.2))
     y = np.arange(len(result))[::-1]
     for i in range(len(result)):
-        colour = _COLOURS.get(str(result.decision[i]), "#57606a")
+        colour = decision_colour(result.decision[i])
         lo = low[i] if np.isfinite(low[i]) else est[i]
         hi = high[i] if np.isfinite(high[i]) else est[i]
         ax.plot([lo, hi], [y[i], y[i]], color=colour, lw=2)
