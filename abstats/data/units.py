@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
 
 from abstats.data.columns import check_labels, get_column, label_column
 from abstats.data.experiment import ExperimentData
+from abstats.errors import InputError
 from abstats.metrics import Metric, RowWhere, check_metric
 from abstats.statistics.grouping import UnitGroups
 from abstats.statistics.validation import RowLabels, as_float_array
 
 
+@overload
+def from_units(data: Any, metric: Metric, *, variant: str = ..., experiment: str | None = ...) -> ExperimentData: ...
+
+
+@overload
+def from_units(
+    data: Any, metric: Sequence[Metric], *, variant: str = ..., experiment: str | None = ...
+) -> list[ExperimentData]: ...
+
+
 def from_units(
     data: Any,
-    metric: Metric,
+    metric: Metric | Sequence[Metric],
     *,
     variant: str = "variant",
     experiment: str | None = None,
-) -> ExperimentData:
+) -> ExperimentData | list[ExperimentData]:
     """Aggregate one row per randomisation unit into sufficient statistics.
+
+    Given a list of metrics, returns one :class:`ExperimentData` per metric, in order: the list
+    ``analyze`` takes (``analyze(from_units(df, [conversion, revenue]), control="A")``).
 
     The per-unit value column is ``metric.column`` (default: the metric's name);
     for a :class:`RatioMetric` the ``numerator`` and ``denominator`` columns.
@@ -39,7 +54,7 @@ def from_units(
     data
         pandas or polars DataFrame, or a mapping of column name -> array, one row per unit.
     metric
-        The metric; its value column(s) are read from ``data``.
+        The metric, or a list of metrics; value column(s) are read from ``data``.
     variant, experiment
         Label columns. Without ``experiment`` all rows form one experiment.
 
@@ -52,6 +67,14 @@ def from_units(
     >>> d.stats.estimate()
     array([1., 3.])
     """
+    if isinstance(metric, Sequence) and not isinstance(metric, str):
+        if not metric:
+            raise InputError("metric", [], "a metric or a non-empty list of metrics")
+        return [_from_units(data, m, variant, experiment) for m in metric]  # per metric, not per experiment
+    return _from_units(data, metric, variant, experiment)
+
+
+def _from_units(data: Any, metric: Metric, variant: str, experiment: str | None) -> ExperimentData:
     metric = check_metric(metric)
     variants = check_labels(variant, get_column(data, variant, metric=metric.name), metric=metric.name).astype(object)
     experiments = label_column(data, experiment, len(variants), default="experiment")
