@@ -88,13 +88,16 @@ def effect_cell(estimate: Any, low: Any, high: Any, *, kind: MetricKind | str, r
     >>> effect_cell(0.105, 0.021, 0.19, kind="mean", relative=True)
     '+10.5% [+2.1%, +19.0%]'
     >>> effect_cell(3.21, -1.52, float("inf"), kind="mean")
-    '+3.21 [-1.52, inf]'
+    '+3.2 [-1.5, inf]'
     """
     percent = relative or is_rate(kind)
     scale = 100.0 if percent else 1.0
     values = [_finite(v) for v in (estimate, low, high)]
     scaled = [None if v is None else v * scale for v in values]
     width = None if scaled[1] is None or scaled[2] is None else scaled[2] - scaled[1]
+    if width is None and scaled[0] is not None:  # one-sided: the distance from the estimate to the finite bound
+        sides = [abs(scaled[0] - b) for b in scaled[1:] if b is not None]
+        width = sides[0] if sides else None
     magnitudes = [abs(v) for v in scaled if v is not None and v != 0]
     least = 1 if relative else (_PERCENT_DECIMALS if percent else 0)
     decimals = decimals_for(width, min(magnitudes) if magnitudes else None, least)

@@ -198,8 +198,8 @@ def figure_svg(drawn: Any, *, prefix: str) -> str:
 
 
 def _settings(result: Result) -> str:
-    rows = [("method", result.method_object.label), ("schema", result.schema_version)]
-    rows += [(str(key), _setting_text(value)) for key, value in result.settings.items()]
+    rows = [("method", f"{result.method} ({result.method_object.label})"), ("schema", result.schema_version)]
+    rows += [(str(key), _setting_text(value)) for key, value in result.settings.items() if key != "method"]
     body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
                    for k, v in rows)
     return f"<table class='settings'>{body}</table>"

@@ -34,14 +34,10 @@ def print_table(
 
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, collapse_padding=True,
                   show_edge=False)
-    widths = [max([_width(h)] + [_width(r[j]) for r in rows]) for j, h in enumerate(headers)]
-    # labels and decisions read badly broken: keep them whole when the other columns can give way
-    short = [j for j, h in enumerate(headers) if h in ("metric", "comparison", "decision", "experiment")]
-    keep_whole = sum(widths[j] + 2 for j in short) <= console.width // 2
+    whole = _columns_kept_whole(headers, rows, console.width)
     for j, header in enumerate(headers):
         numeric = any(_looks_numeric(r[j]) for r in rows) and header not in ("metric", "comparison", "decision")
-        table.add_column(header, justify="right" if numeric else "left", overflow="fold",
-                         no_wrap=keep_whole and j in short)
+        table.add_column(header, justify="right" if numeric else "left", overflow="fold", no_wrap=j in whole)
     decision = headers.index("decision") if "decision" in headers else -1
     for row in rows:
         cells = [Text(c, style=DECISION_TERMINAL_STYLES.get(c, "")) if j == decision else Text(c)  # type: ignore[call-overload]
@@ -53,6 +49,25 @@ def print_table(
         natural = Measurement.get(console, console.options.update(max_width=10_000), table).maximum
         console.width = max(console.width, natural)
     console.print(table)
+
+
+# columns that read badly broken, most important first: kept on one line while the others can give way
+_WHOLE_FIRST = ("decision", "experiment", "metric", "effect", "comparison")
+_NARROWEST = 8  # what a wrapping column keeps at least
+
+
+def _columns_kept_whole(headers: list[str], rows: list[list[str]], width: int) -> set[int]:
+    """Indices of the columns printed unbroken: greedily by :data:`_WHOLE_FIRST` while the rest still fit."""
+    widths = [max([_width(h)] + [_width(r[j]) for r in rows]) + 2 for j, h in enumerate(headers)]
+    kept: set[int] = set()
+    for name in _WHOLE_FIRST:
+        for j, header in enumerate(headers):
+            if header.split(" ")[0] != name or j in kept:
+                continue
+            others = sum(min(widths[k], _NARROWEST) for k in range(len(headers)) if k not in kept and k != j)
+            if sum(widths[k] for k in kept) + widths[j] + others <= width:
+                kept.add(j)
+    return kept
 
 
 def _width(cell: str) -> int:
