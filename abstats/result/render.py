@@ -7,7 +7,6 @@ Both show the same cells (:mod:`abstats.result.table`), decisions in their colou
 from __future__ import annotations
 
 import html
-import shutil
 from typing import TYPE_CHECKING, Any
 
 from abstats.result.cells import format_number
@@ -39,7 +38,10 @@ def header(result: Result) -> str:
 
 
 def render_text(result: Result, max_rows: int = 50, detail: Detail = "compact") -> str:
-    """The terminal rendering without colour, at the terminal's width (cells fold, never cut)."""
+    """The terminal rendering without colour; the table at its natural width, like a DataFrame's text.
+
+    (The CLI folds cells to the terminal's width instead; a ``str`` is also logged and diffed.)
+    """
     from io import StringIO
 
     from rich.console import Console
@@ -47,10 +49,9 @@ def render_text(result: Result, max_rows: int = 50, detail: Detail = "compact") 
     from abstats.result.terminal import print_result
 
     buffer = StringIO()
-    console = Console(file=buffer, width=max(60, shutil.get_terminal_size().columns), color_system=None,
-                      force_terminal=False, highlight=False)
+    console = Console(file=buffer, width=80, color_system=None, force_terminal=False, highlight=False)
     console.print(header(result), highlight=False, soft_wrap=True, markup=False)
-    print_result(result, console, detail=detail, max_rows=max_rows)
+    print_result(result, console, detail=detail, max_rows=max_rows, fit=True)
     return buffer.getvalue().rstrip("\n")
 
 

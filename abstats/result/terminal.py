@@ -109,11 +109,14 @@ def note_lines(result: Result, rows: int | None = None) -> list[tuple[str, str]]
 
 
 def print_result(result: Result, console: Console, *, detail: Detail = "terminal", title: str | None = None,
-                 max_rows: int | None = None) -> None:
-    """The table at ``detail``, then the verdicts and the grouped notes, decisions in their colour."""
+                 max_rows: int | None = None, fit: bool | None = None) -> None:
+    """The table at ``detail``, then the verdicts and the grouped notes, decisions in their colour.
+
+    ``fit`` (default: for the full table) widens a console that is not a terminal to the table's width.
+    """
     shown = len(result) if max_rows is None else min(max_rows, len(result))
     headers, rows = result_rows(result, detail)
-    print_table(console, headers, rows[:shown], title=title, fit=detail == "full")
+    print_table(console, headers, rows[:shown], title=title, fit=detail == "full" if fit is None else fit)
     if shown < len(result):
         console.print(f"... {len(result) - shown} more rows (to_frame() has them all)", highlight=False)
     console.print()
