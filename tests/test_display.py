@@ -202,3 +202,22 @@ def test_cli_report(tmp_path) -> None:
         assert bad.returncode == 2 and bad.stdout == "", bad.stderr
         assert len(bad.stderr.strip().splitlines()) == 1 and all(w in bad.stderr for w in words), bad.stderr
     assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.parametrize("method", ["frequentist", "bayesian", "msprt", "confidence_sequence", "group_sequential"])
+def test_every_method_renders_compact_full_and_as_a_report(method, tmp_path) -> None:
+    from abstats.sequential import GroupSequentialDesign
+
+    options = {"design": GroupSequentialDesign("lan_demets_obrien_fleming", looks=3), "look": 2} \
+        if method == "group_sequential" else {}
+    table = {"variant": ["A", "B", "C"], "n": [5000, 5000, 5000], "conversions": [250, 300, 240],
+             "rev": [9000.0, 9800.0, 8800.0], "rev_sq": [90000.0, 99000.0, 88000.0]}
+    r = abstats.analyze(table, control="A", method=method, **options, metric=[
+        abstats.BinaryMetric("signup"), abstats.MeanMetric("revenue", sum_field="rev", sum_sq_field="rev_sq")])
+    for detail in ("compact", "full"):
+        frame = r.summary_frame(detail)
+        assert len(frame) == len(r) and not frame.isna().any().any()
+        assert "[-, -]" not in frame.to_string()  # the method's own interval is shown
+    assert "…" not in str(r) and "decision" in r._repr_html_()
+    page = r.to_html_report(tmp_path / "r.html").read_text()
+    assert page.count("<svg") == 1 and "Verdict" in page
