@@ -18,6 +18,7 @@ from abstats.result.warnings import MESSAGES
 
 if TYPE_CHECKING:
     from abstats.methods.base import Method
+    from abstats.result.table import Detail
 
 SCHEMA_VERSION = "1.1"
 
@@ -277,7 +278,7 @@ class Result:
         return pd.DataFrame(data)
 
     # --- display ---------------------------------------------------------------------------
-    def summary_frame(self, detail: str = "compact") -> Any:
+    def summary_frame(self, detail: Detail = "compact") -> Any:
         """Formatted table for people (strings), one row per comparison.
 
         Parameters
@@ -290,19 +291,19 @@ class Result:
         """
         from abstats.result.render import summary_frame
 
-        return summary_frame(self, _detail(detail))
+        return summary_frame(self, detail)
 
-    def to_text(self, detail: str = "compact", max_rows: int = 50) -> str:
+    def to_text(self, detail: Detail = "compact", max_rows: int = 50) -> str:
         """The table (``detail`` as in :meth:`summary_frame`), the verdicts and the notes, as plain text."""
         from abstats.result.render import render_text
 
-        return render_text(self, max_rows=max_rows, detail=_detail(detail))
+        return render_text(self, max_rows=max_rows, detail=detail)
 
-    def to_html(self, detail: str = "compact", max_rows: int = 50) -> str:
+    def to_html(self, detail: Detail = "compact", max_rows: int = 50) -> str:
         """The notebook rendering (``detail`` as in :meth:`summary_frame`); ``_repr_html_`` is the compact one."""
         from abstats.result.render import render_html
 
-        return render_html(self, max_rows=max_rows, detail=_detail(detail))
+        return render_html(self, max_rows=max_rows, detail=detail)
 
     def to_html_report(self, path: str | Path, *, title: str | None = None) -> Path:
         """Write one self-contained HTML report: verdict, table, plots (inline SVG), notes and settings.
@@ -356,16 +357,6 @@ class Result:
 
     def _repr_html_(self) -> str:
         return self.to_html()
-
-
-def _detail(detail: str) -> Any:
-    from abstats.result.table import DETAILS
-
-    if detail not in DETAILS:
-        from abstats.errors import ConfigError
-
-        raise ConfigError("detail", detail, "one of " + ", ".join(DETAILS))
-    return detail
 
 
 # columns every Result has, whatever the method
