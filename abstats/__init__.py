@@ -25,6 +25,7 @@ _EXPORTS = {
     "AbstatsError": "abstats.errors",
     "ConfigError": "abstats.errors",
     "InputError": "abstats.errors",
+    "OutputError": "abstats.errors",
     "AbstatsWarning": "abstats.errors",
     "MultiVariantUnitsWarning": "abstats.errors",
     "PrecisionWarning": "abstats.errors",
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
         ConfigError,
         InputError,
         MultiVariantUnitsWarning,
+        OutputError,
         PrecisionWarning,
     )
     from abstats.metrics import BinaryMetric, Cap, MeanMetric, QuantileMetric, RatioMetric
@@ -94,6 +96,7 @@ __all__ = [
     "InputError",
     "MeanMetric",
     "MultiVariantUnitsWarning",
+    "OutputError",
     "PrecisionWarning",
     "QuantileMetric",
     "RatioMetric",

@@ -65,6 +65,17 @@ class ConfigError(InputError):
     """A setting (alpha, alternative, correction, method option...) is invalid."""
 
 
+class OutputError(InputError):
+    """A place to write a file is not usable: its folder is missing, or it cannot be written.
+
+    Examples
+    --------
+    >>> raise OutputError("path", "/no/such/report.html", "a file in an existing folder")
+    Traceback (most recent call last):
+    abstats.errors.OutputError: path = '/no/such/report.html', expected a file in an existing folder
+    """
+
+
 class AbstatsWarning(UserWarning):
     """Base class of every warning abstats issues on purpose (filter them with ``warnings``)."""
 

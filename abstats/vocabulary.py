@@ -50,6 +50,8 @@ HYPOTHESES: tuple[Hypothesis, ...] = get_args(Hypothesis)
 FAMILIES: tuple[Family, ...] = get_args(Family)
 MDE_TYPES: tuple[MdeType, ...] = get_args(MdeType)
 METRIC_KINDS: tuple[MetricKind, ...] = get_args(MetricKind)
+RATE_KINDS: frozenset[MetricKind] = frozenset({"binary"})
+"""Metric kinds whose estimates are proportions: shown as percentages, their differences in percentage points."""
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
 ROLES: tuple[Role, ...] = get_args(Role)
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)

@@ -80,7 +80,8 @@ def check(
 
 def check_markdown(spec: ExperimentSpec, result: Result, outcome: CheckOutcome, *, wide: bool = False) -> str:
     """Verdict first (passed or failed, each experiment's verdict), then the compact table and the failures."""
-    from abstats.cli.tables import markdown_table, result_rows
+    from abstats.cli.tables import detail_of, markdown_table
+    from abstats.result.table import result_rows
 
     name = spec.name or (Path(spec.source).stem if spec.source else "experiment")
     status = "passed" if outcome.passed else "failed"
@@ -92,7 +93,7 @@ def check_markdown(spec: ExperimentSpec, result: Result, outcome: CheckOutcome, 
         where = f"{v['experiment']}: " if several else ""
         lines.append(f"- {where}**{v['verdict']}**{ship}: {v['reason']}")
     lines.append("")
-    headers, rows = result_rows(result, wide=wide)
+    headers, rows = result_rows(result, detail_of(wide))
     lines += [markdown_table(headers, rows), ""]
     if outcome.failures:
         lines.append("**Failed rules**")

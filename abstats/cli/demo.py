@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from abstats.cli.output import abstats_errors, print_result
+from abstats.cli.output import abstats_errors, print_result, stdout_console
 
 if TYPE_CHECKING:
     from abstats.result import Result
@@ -63,12 +63,16 @@ def _events_result(verbose: bool) -> Result:
         warnings.simplefilter("always", MultiVariantUnitsWarning)
         data = from_events(str(path), shop_metrics(), unit="user_id", timestamp="ts", exposure=_.event == "exposure")
     seconds = time.perf_counter() - start
-    if verbose:
+    if verbose:  # through rich: wrapped at the terminal's width, whole lines when piped
+        console = stdout_console()
+        soft = not console.is_terminal
         rows = pq.read_metadata(path).num_rows
         units = int(sum(data[0].stats.n))
-        typer.echo(f"{rows:,} events in {path}\n-> {units:,} exposed users, aggregated by DuckDB in {seconds:.1f} s")
+        console.print(f"{rows:,} events in {path}", soft_wrap=soft, markup=False)
+        console.print(f"-> {units:,} exposed users, aggregated by DuckDB in {seconds:.1f} s", soft_wrap=soft,
+                      markup=False)
         for w in caught:
             if issubclass(w.category, MultiVariantUnitsWarning):
-                typer.echo(f"note: {w.message}")
-        typer.echo("")
+                console.print(f"note: {w.message}", soft_wrap=soft, markup=False)
+        console.print()
     return analyze(data, control="control")

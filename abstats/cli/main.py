@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from abstats.cli import analyze, check, demo, plan, serve
+from abstats.cli import analyze, check, demo, plan, report, serve
 from abstats.cli.output import FLAGS
 
 app = typer.Typer(
@@ -47,6 +47,7 @@ analyze.register(app)
 check.register(app)
 demo.register(app)
 plan.register(app)
+report.register(app)
 serve.register(app)
 
 

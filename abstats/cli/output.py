@@ -6,9 +6,7 @@ must start fast.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,45 +73,18 @@ def stdout_console() -> Console:
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename.
+    """Write ``text`` to ``path`` atomically (:func:`abstats.atomic_file.write_atomic`); errors name ``--output``."""
+    from abstats.atomic_file import write_atomic as write_file
 
-    A reader (or a crash) never sees half a file: the rename replaces the old file in one step.
-    """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ConfigError("--output", str(path), "a file in an existing folder")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConfigError("--output", str(path), f"a writable file ({exc.strerror})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file(path, text, field="--output")
 
 
 def print_result(result: Result, console: Console | None = None, *, wide: bool = False) -> None:
-    """The compact (or ``wide``) table, then the verdicts and each row's reason and warnings."""
-    from abstats.cli.tables import print_table, result_rows, verdict_lines
+    """The compact (or ``wide``) table, then the verdicts and the notes grouped by experiment and metric."""
+    from abstats.cli.tables import detail_of
+    from abstats.result.terminal import print_result as print_on_terminal
 
-    console = console or stdout_console()
-    headers, rows = result_rows(result, wide=wide)
-    print_table(console, headers, rows, title=_title(result), fit=wide)
-    console.print()
-    for line in verdict_lines(result):
-        console.print(f"[bold]verdict[/] {line}", highlight=False, soft_wrap=not console.is_terminal)
-    for i in range(len(result)):
-        console.print(f"- {result['metric'][i]}, {result['treatment'][i]}: {result.reason(i)}", highlight=False,
-                      soft_wrap=not console.is_terminal)
-        for w in result.warnings(i):
-            console.print(f"  [yellow]warning[/] [{w['code']}] {w['message']}", highlight=False,
-                          soft_wrap=not console.is_terminal)
+    print_on_terminal(result, console or stdout_console(), detail=detail_of(wide), title=_title(result))
 
 
 def _title(result: Result) -> str:

@@ -1,134 +1,113 @@
-"""Text and HTML renderings of a Result for terminals and notebooks."""
+"""Text and HTML renderings of a Result for terminals and notebooks (compact by default, full on request).
+
+Both show the same cells (:mod:`abstats.result.table`), decisions in their colour
+(:mod:`abstats.result.decision_style`) and the notes grouped by experiment and metric.
+"""
 
 from __future__ import annotations
 
 import html
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from abstats.result.cells import format_number
+from abstats.result.decision_style import decision_colour
+from abstats.result.notes import grouped_notes
+from abstats.result.table import Detail, result_rows, several_experiments
 
 if TYPE_CHECKING:
     from abstats.result.result import Result
 
-
-def format_number(x: Any, spec: str) -> str:
-    """``format(x, spec)``, with ``-`` for a missing or undefined value and ``inf`` / ``-inf`` for an open bound."""
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return "-"
-    if isinstance(x, float) and np.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return format(x, spec)
+__all__ = ["format_number", "header", "html_notes", "html_table", "render_html", "render_text", "summary_frame"]
 
 
-def _interval(low: Any, high: Any, spec: str) -> str:
-    return f"[{format_number(low, spec)}, {format_number(high, spec)}]"
-
-
-def summary_frame(result: Result) -> Any:
-    """One formatted row per comparison (strings), for display only: the columns the method fills."""
+def summary_frame(result: Result, detail: Detail = "compact") -> Any:
+    """One formatted row per comparison (strings), for display only: the cells of :func:`result_rows`."""
     import pandas as pd
 
-    display = result.method_object.display
-    level = _level_label(result)
-    abs_low, abs_high = display.interval_columns("absolute")
-    rel_low, rel_high = display.interval_columns("relative")
-    rows = []
-    for i in range(len(result)):
-        out = {
-            "experiment": result["experiment"][i],
-            "metric": result["metric"][i],
-            "comparison": f"{result['treatment'][i]} vs {result['control'][i]}",
-            "control": format_number(result["control_estimate"][i], ".4g"),
-            "treatment": format_number(result["treatment_estimate"][i], ".4g"),
-            "effect": format_number(result["effect"][i], "+.4g"),
-            f"{level}{display.interval_label} (abs)": _interval(result[abs_low][i], result[abs_high][i], "+.4g"),
-            "uplift": format_number(result["rel_effect"][i], "+.2%"),
-            f"{level}{display.interval_label} (rel)": _interval(result[rel_low][i], result[rel_high][i], "+.2%"),
-        }
-        if display.probability is not None:
-            column, header = display.probability
-            out[header] = format_number(result[column][i], ".3g")
-        for column, header, spec in display.extra:
-            out[header] = format_number(result[column][i], spec)
-        out["decision"] = result["decision"][i]
-        out["warnings"] = ", ".join(code for code, mask in result.warning_flags.items() if mask[i])
-        rows.append(out)
-    frame = pd.DataFrame(rows)
-    if len(frame) and frame["experiment"].nunique() == 1:
-        frame = frame.drop(columns="experiment")
-    return frame
+    headers, rows = result_rows(result, detail)
+    return pd.DataFrame([[cell.replace("\n", " ") for cell in row] for row in rows], columns=headers)
 
 
-def _level_label(result: Result) -> str:
-    """'95% ' from the recorded alpha or ci_level, when one level holds for every row."""
-    s = result.settings
-    if "ci_level" in s:
-        return f"{s['ci_level']:.0%} "
-    if "alpha" in s and not s.get("ci_adjusted"):
-        return f"{1 - s['alpha']:.0%} "
-    return ""
-
-
-def _header(result: Result) -> str:
+def header(result: Result) -> str:
+    """'abstats Result (method, schema 1.1), alpha=0.05, ...': what produced the numbers."""
     s = result.settings
     parts = [f"abstats Result ({result.method_object.label}, schema {result.schema_version})"]
-    if "alpha" in s:
-        parts.append(f"alpha={s['alpha']:g}")
-    if "alternative" in s:
-        parts.append(f"alternative={s['alternative']}")
-    if "correction" in s:
-        parts.append(f"correction={s['correction']}")
+    parts += [f"{key}={format_number(s[key], 'g') if isinstance(s[key], float) else s[key]}"
+              for key in ("alpha", "ci_level", "alternative", "correction") if key in s]
     return ", ".join(parts)
 
 
-def render_text(result: Result, max_rows: int = 50) -> str:
-    shown = min(len(result), max_rows)
-    frame = summary_frame(_head(result, shown))
-    lines = [_header(result), frame.to_string(index=False)]
-    if shown < len(result):
-        lines.append(f"... {len(result) - shown} more rows (use to_frame())")
-    for i in range(shown):
-        lines.append(f"- {_where(result, i)}: {result.reason(i)}")
-        lines.extend(f"  warning [{w['code']}]: {w['message']}" for w in result.warnings(i))
-    return "\n".join(lines)
+def render_text(result: Result, max_rows: int = 50, detail: Detail = "compact") -> str:
+    """The terminal rendering without colour; the table at its natural width, like a DataFrame's text.
+
+    (The CLI folds cells to the terminal's width instead; a ``str`` is also logged and diffed.)
+    """
+    from io import StringIO
+
+    from rich.console import Console
+
+    from abstats.result.terminal import print_result
+
+    buffer = StringIO()
+    console = Console(file=buffer, width=80, color_system=None, force_terminal=False, highlight=False)
+    console.print(header(result), highlight=False, soft_wrap=True, markup=False)
+    print_result(result, console, detail=detail, max_rows=max_rows, fit=True)
+    return buffer.getvalue().rstrip("\n")
 
 
-def render_html(result: Result, max_rows: int = 50) -> str:
+def html_table(headers: list[str], rows: list[list[str]]) -> str:
+    """An HTML table of display cells; the decision cell in its colour; line breaks kept."""
+    decision = headers.index("decision") if "decision" in headers else -1
+
+    def cell(j: int, text: str) -> str:
+        body = html.escape(text).replace("\n", "<br>")
+        if j == decision:
+            return f'<td class="decision" style="color:{decision_colour(text)};font-weight:600">{body}</td>'
+        numeric = text[:1].isdigit() or text[:1] in "+-<" and text != "-"
+        return f'<td style="text-align:{"right" if numeric else "left"}">{body}</td>'
+
+    head = "".join(f'<th style="text-align:left">{html.escape(h)}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(cell(j, c) for j, c in enumerate(row)) + "</tr>" for row in rows)
+    return f'<table class="abstats-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def html_notes(result: Result, rows: int | None = None) -> str:
+    """The grouped notes as HTML lists: per experiment, each metric's reasons, then each warning once."""
+    several = several_experiments(result)
+    parts = []
+    for group in grouped_notes(result, rows):
+        items = []
+        for metric in group.metrics:
+            reasons = "".join(f"<li>{html.escape(c)}: {html.escape(r)}</li>" for c, r in metric.reasons)
+            items.append(f"<li><b>{html.escape(metric.metric)}</b><ul>{reasons}</ul></li>")
+        items += [
+            f'<li class="warning" style="color:#9a6700">warning [{html.escape(w.code)}] ({html.escape(w.where)}): '
+            f"{html.escape(w.message)}</li>"
+            for w in group.warnings
+        ]
+        title = f"<p><b>{html.escape(str(group.experiment))}</b></p>" if several else ""
+        parts.append(f"{title}<ul>{''.join(items)}</ul>")
+    return "".join(parts)
+
+
+def html_verdicts(result: Result) -> str:
+    """One line per experiment: the verdict in bold, the treatments that ship, the reason."""
+    several = several_experiments(result)
+    lines = []
+    for v in result.verdicts():
+        where = f"{html.escape(str(v['experiment']))}: " if several else ""
+        ship = f" ({html.escape(', '.join(map(str, v['ship'])))})" if v["ship"] else ""
+        lines.append(f'<p class="verdict">{where}<b>Verdict: {html.escape(v["verdict"])}</b>{ship}: '
+                     f"{html.escape(v['reason'])}</p>")
+    return "".join(lines)
+
+
+def render_html(result: Result, max_rows: int = 50, detail: Detail = "compact") -> str:
+    """The notebook rendering: header, verdicts, the table at ``detail``, then the grouped notes."""
     shown = min(len(result), max_rows)
-    frame = summary_frame(_head(result, shown))
-    notes = []
-    for i in range(shown):
-        notes.append(f"<li><b>{html.escape(_where(result, i))}</b>: {html.escape(result.reason(i))}</li>")
-        notes.extend(
-            f"<li style='color:#a15c00'>warning [{w['code']}]: {html.escape(w['message'])}</li>"
-            for w in result.warnings(i)
-        )
-    more = f"<p>... {len(result) - shown} more rows (use to_frame())</p>" if shown < len(result) else ""
+    headers, rows = result_rows(result, detail)
+    more = f"<p>... {len(result) - shown} more rows (to_frame() has them all)</p>" if shown < len(result) else ""
     return (
-        f"<div><p><b>{html.escape(_header(result))}</b></p>{frame.to_html(index=False)}{more}"
-        f"<ul>{''.join(notes)}</ul></div>"
-    )
-
-
-def _where(result: Result, i: int) -> str:
-    """'experiment, metric, treatment vs control' of row i (the experiment only when there are several)."""
-    comparison = f"{result['metric'][i]}, {result['treatment'][i]} vs {result['control'][i]}"
-    experiments = result["experiment"]
-    if len(experiments) and len(set(experiments.tolist())) > 1:
-        return f"{experiments[i]}: {comparison}"
-    return comparison
-
-
-def _head(result: Result, n: int) -> Result:
-    from abstats.result.result import Result
-
-    if n >= len(result):
-        return result
-    return Result(
-        result.method,
-        result.settings,
-        {k: v[:n] for k, v in result.columns.items()},
-        result.rules[:n],
-        {k: v[:n] for k, v in result.warning_flags.items()},
-        _parts=None if result._parts is None else (result._parts[0], result._parts[1][:n]),
+        f"<div><p><b>{html.escape(header(result))}</b></p>{html_verdicts(result)}"
+        f"{html_table(headers, rows[:shown])}{more}{html_notes(result, shown)}</div>"
     )

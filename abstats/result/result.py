@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from abstats.result.warnings import MESSAGES
 
 if TYPE_CHECKING:
     from abstats.methods.base import Method
+    from abstats.result.table import Detail
 
 SCHEMA_VERSION = "1.1"
 
@@ -276,11 +278,68 @@ class Result:
         return pd.DataFrame(data)
 
     # --- display ---------------------------------------------------------------------------
-    def summary_frame(self) -> Any:
-        """Compact, formatted table for people: estimates, effects with intervals, p-values, decision."""
+    def summary_frame(self, detail: Detail = "compact") -> Any:
+        """Formatted table for people (strings), one row per comparison.
+
+        Parameters
+        ----------
+        detail
+            ``"compact"`` (default): metric, comparison, control and treatment values, the effect and the
+            relative effect each with its interval, the p-value or probability, the decision;
+            ``"full"``: also sample sizes, role, rule and warning codes; ``"terminal"``: the four columns
+            that fit 80 characters.
+        """
         from abstats.result.render import summary_frame
 
-        return summary_frame(self)
+        return summary_frame(self, detail)
+
+    def to_text(self, detail: Detail = "compact", max_rows: int = 50) -> str:
+        """The table (``detail`` as in :meth:`summary_frame`), the verdicts and the notes, as plain text."""
+        from abstats.result.render import render_text
+
+        return render_text(self, max_rows=max_rows, detail=detail)
+
+    def to_html(self, detail: Detail = "compact", max_rows: int = 50) -> str:
+        """The notebook rendering (``detail`` as in :meth:`summary_frame`); ``_repr_html_`` is the compact one."""
+        from abstats.result.render import render_html
+
+        return render_html(self, max_rows=max_rows, detail=detail)
+
+    def to_html_report(self, path: str | Path, *, title: str | None = None) -> Path:
+        """Write one self-contained HTML report: verdict, table, plots (inline SVG), notes and settings.
+
+        Inline CSS, no script and no network reference: the file a CI job uploads as an artifact.
+        Written atomically (a reader never sees half a file).
+
+        Parameters
+        ----------
+        path
+            The file to write; its folder must exist.
+        title
+            Heading of the page (default ``"abstats report"``).
+
+        Returns
+        -------
+        Path
+            ``path``.
+
+        Raises
+        ------
+        OutputError
+            The folder is missing or the file cannot be written.
+
+        Examples
+        --------
+        >>> import abstats, tempfile, pathlib
+        >>> r = abstats.analyze({"variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]},
+        ...                     metric=abstats.BinaryMetric("signup"), control="A")
+        >>> page = r.to_html_report(pathlib.Path(tempfile.mkdtemp()) / "report.html")
+        >>> "Verdict" in page.read_text()
+        True
+        """
+        from abstats.result.report import write_html_report
+
+        return write_html_report(self, path, title=title)
 
     def plot(self, kind: str = "relative", ax: Any = None) -> Any:
         """Forest plot of every comparison's effect and interval (matplotlib, imported on use)."""
@@ -294,14 +353,10 @@ class Result:
         return f"<abstats.Result {self.method_object.label}: {len(self)} comparisons ({counts or 'none'})>"
 
     def __str__(self) -> str:
-        from abstats.result.render import render_text
-
-        return render_text(self)
+        return self.to_text()
 
     def _repr_html_(self) -> str:
-        from abstats.result.render import render_html
-
-        return render_html(self)
+        return self.to_html()
 
 
 # columns every Result has, whatever the method

@@ -11,6 +11,7 @@ import pytest
 import abstats
 from abstats.bayesian.mcmc import SamplerSettings
 from abstats.bayesian.segments import analyze_segments
+from abstats.result.cells import effect_cell, probability_cell
 
 SCHEMA = abstats.result.result_schema()
 QUICK = SamplerSettings(draws=500, tune=500, chains=2, progressbar=False, seed=11)
@@ -66,13 +67,14 @@ def test_hierarchical_result_renders_its_credible_intervals_everywhere():
     low, high = r.effect_interval("relative")
     assert np.all(np.isfinite(low)) and np.all(low < high)
     text, page = str(r), r._repr_html_()
-    for i, segment in enumerate(["US", "DE", "FR", "overall"]):
-        shown = f"[{low[i]:+.2%}, {high[i]:+.2%}]"
-        assert shown in text and shown in page
-        assert f"{segment}: cr, B vs A" in text
     frame = r.summary_frame()
+    cells = frame[next(c for c in frame.columns if c.startswith("relative ["))].tolist()
+    for i, segment in enumerate(["US", "DE", "FR", "overall"]):
+        shown = effect_cell(r["rel_effect"][i], low[i], high[i], kind="binary", relative=True)
+        assert cells[i] == shown and shown in page
+        assert frame["experiment"][i] == segment and segment in text
     assert "[-, -]" not in frame.to_string()
-    assert frame["P(beats)"].tolist() == [f"{p:.3g}" for p in r["prob_beats_control"]]
+    assert frame["P(beats)"].tolist() == [probability_cell(p) for p in r["prob_beats_control"]]
     ax = r.plot()
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["US · cr: B vs A", "DE · cr: B vs A", "FR · cr: B vs A", "overall · cr: B vs A"]
