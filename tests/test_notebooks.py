@@ -21,3 +21,12 @@ def test_notebook_runs(path, tmp_path):
 
 def test_there_is_a_notebook():
     assert NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_is_valid_nbformat_4_and_small(path):
+    nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    assert nb.nbformat == 4
+    nbformat.validate(nb)  # raises on a schema violation
+    # committed outputs stay small (peeking.ipynb keeps its plots, about 0.5 MB): the diffs stay reviewable
+    assert path.stat().st_size < 1_000_000
