@@ -73,7 +73,7 @@ def test_hierarchical_result_renders_its_credible_intervals_everywhere():
     frame = r.summary_frame()
     assert "[-, -]" not in frame.to_string()
     assert frame["P(beats)"].tolist() == [f"{p:.3g}" for p in r["prob_beats_control"]]
-    ax = r.plot()
+    ax = r.plot().axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["US · cr: B vs A", "DE · cr: B vs A", "FR · cr: B vs A", "overall · cr: B vs A"]
     lines = [line for line in ax.get_lines() if len(set(line.get_ydata())) == 1 and len(line.get_xdata()) == 2]
