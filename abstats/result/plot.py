@@ -47,8 +47,8 @@ def forest_plot(result: Result, kind: str = "relative") -> Any:
     >>> r = abstats.analyze({"variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]},
     ...                     metric=abstats.BinaryMetric("conversion"), control="A")
     >>> fig = r.plot()
-    >>> len(fig.axes), fig.axes[0].get_legend() is not None
-    (1, True)
+    >>> len(fig.axes), [t.get_text() for t in fig.legends[0].get_texts()]
+    (1, ['stop winner', 'interval contains 0'])
     """
     import matplotlib.pyplot as plt
 
