@@ -18,6 +18,7 @@ import numpy as np
 from abstats.errors import ConfigError
 from abstats.methods.base import MethodSettings
 from abstats.metrics import BinaryMetric
+from abstats.progress import ProgressBar
 from abstats.result.decision_style import decision_colour
 from abstats.result.plot import SCALES, add_decision_legend
 from abstats.result.result import Result
@@ -76,8 +77,13 @@ class EffectPath:
         return _path_plot(self, kind)
 
 
-def effect_path(looks: Sequence[Look], *, control: Any, method: str | MethodSettings | GroupSequentialDesign
-                = "msprt") -> EffectPath:
+def effect_path(
+    looks: Sequence[Look],
+    *,
+    control: Any,
+    method: str | MethodSettings | GroupSequentialDesign = "msprt",
+    progress: bool | None = None,
+) -> EffectPath:
     """Score every look of :func:`abstats.cumulative_from_events` with one method.
 
     Parameters
@@ -90,6 +96,9 @@ def effect_path(looks: Sequence[Look], *, control: Any, method: str | MethodSett
         A method name (``"msprt"``, ``"confidence_sequence"``, ``"frequentist"``...), its settings object,
         or a :class:`~abstats.sequential.GroupSequentialDesign`: look *k* is then scored as the design's
         look *k* (at its planned information fraction), so there must be no more looks than the design has.
+    progress
+        A bar over the looks on stderr: True, False, or None (default) to show it only in a terminal or
+        Jupyter (:func:`abstats.progress.show_progress`).
 
     Examples
     --------
@@ -116,9 +125,11 @@ def effect_path(looks: Sequence[Look], *, control: Any, method: str | MethodSett
     if isinstance(method, GroupSequentialDesign) and len(looks) > (method.looks or 0):
         raise ConfigError("looks", f"{len(looks)} looks", f"at most the design's {method.looks} looks")
     results = []
-    for k, look in enumerate(looks, start=1):
-        settings = GroupSequentialSettings(method, look=k) if isinstance(method, GroupSequentialDesign) else method
-        results.append(analyze(list(look.data), control=control, method=settings))
+    with ProgressBar("scoring looks", total=len(looks), progress=progress) as bar:
+        for k, look in enumerate(looks, start=1):
+            settings = GroupSequentialSettings(method, look=k) if isinstance(method, GroupSequentialDesign) else method
+            results.append(analyze(list(look.data), control=control, method=settings))
+            bar.advance()
     return EffectPath(tuple(look.period for look in looks), tuple(results))
 
 

@@ -13,7 +13,7 @@ from abstats.bayesian.mcmc import SamplerSettings
 from abstats.bayesian.segments import analyze_segments
 
 SCHEMA = abstats.result.result_schema()
-QUICK = SamplerSettings(draws=500, tune=500, chains=2, progressbar=False, seed=11)
+QUICK = SamplerSettings(draws=500, tune=500, chains=2, progress=False, seed=11)
 
 
 @pytest.mark.pymc
