@@ -32,13 +32,14 @@ def posterior_plot(result: Result, scale: str = "relative") -> Any:
 
     Examples
     --------
-    >>> import abstats, matplotlib
+    >>> import matplotlib
+    >>> from abstats import BinaryMetric, analyze
     >>> matplotlib.use("Agg")
-    >>> r = abstats.analyze({"variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]},
-    ...                     metric=abstats.BinaryMetric("conversion"), control="A", method="bayesian")
-    >>> fig = r.plot_posteriors()
-    >>> len(fig.axes)
-    1
+    >>> table = {"arm": ["old", "new", "newer"], "n": [2000, 2000, 2000], "conversions": [210, 250, 190]}
+    >>> fig = analyze(table, metric=BinaryMetric("signup"), variant="arm", control="old",
+    ...               method="bayesian").plot_posteriors("absolute")
+    >>> [ax.get_visible() for ax in fig.axes]
+    [True, True]
     """
     import matplotlib.pyplot as plt
 
