@@ -143,9 +143,12 @@ def test_posterior_densities_render_for_bayesian_results_only(results, kind, tmp
         fig = r.plot_posteriors(scale)
         visible = [ax for ax in fig.axes if ax.get_visible()]
         assert len(visible) == len(r)
-        assert set(_legend_texts(fig)) == {d.replace("_", " ") for d in r.decision.tolist()}
-        for ax, d in zip(visible, r.decision, strict=True):
+        assert set(_legend_texts(fig)) - {"interval contains 0"} == {d.replace("_", " ") for d in r.decision.tolist()}
+        low, high = r.effect_interval(scale)
+        for ax, d, lo, hi in zip(visible, r.decision, low, high, strict=True):
             assert ax.get_lines()[0].get_color() == DECISION_COLOURS[d]
+            band = matplotlib.colors.to_hex(ax.collections[0].get_facecolor()[0])
+            assert band == (NEUTRAL_COLOUR if lo < 0 < hi else DECISION_COLOURS[d])
         _png(fig, tmp_path, f"posterior-{kind}-{scale}")
     for method in ("frequentist", "msprt", "group_sequential"):
         with pytest.raises(ConfigError, match="closed-form posteriors"):

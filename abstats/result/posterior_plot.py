@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from abstats.metrics import BinaryMetric
-from abstats.result.decision_style import decision_colour
+from abstats.result.decision_style import NEUTRAL_COLOUR, decision_colour
 from abstats.result.plot import SCALES, add_decision_legend
 from abstats.result.render import _level_label
 
@@ -20,8 +20,9 @@ def posterior_plot(result: Result, scale: str = "relative") -> Any:
     """One small panel per comparison: its posterior density of the effect, its credible interval shaded.
 
     The curve is coloured by the row's decision; the shaded band is the credible interval the Result
-    reports, and the title gives P(beats control). Binary rows draw the exact density of the contrast of
-    two Beta posteriors, mean and ratio rows their normal posterior (:mod:`abstats.bayesian.posterior`).
+    reports (grey when it contains 0, as in the forest plot), and the title gives P(beats control).
+    Binary rows draw the exact density of the contrast of two Beta posteriors, mean and ratio rows
+    their normal posterior (:mod:`abstats.bayesian.posterior`).
 
     Parameters
     ----------
@@ -68,7 +69,9 @@ def posterior_plot(result: Result, scale: str = "relative") -> Any:
             y = post.pdf(x)
             ax.plot(x, y, color=colour, lw=2)
             inside = (x >= post.low) & (x <= post.high)
-            ax.fill_between(x[inside], y[inside], color=colour, alpha=0.25, lw=0)
+            # as in the forest plot: a credible interval containing 0 is grey whatever the decision
+            band = NEUTRAL_COLOUR if post.low < 0.0 < post.high else colour
+            ax.fill_between(x[inside], y[inside], color=band, alpha=0.25, lw=0)
         ax.axvline(0.0, color="black", lw=0.8)
         ax.set_yticks([])
         if scale == "relative":
@@ -83,6 +86,6 @@ def posterior_plot(result: Result, scale: str = "relative") -> Any:
         ax.set_visible(False)
     level = _level_label(result)
     fig.suptitle(f"Posterior of the {scale} effect ({level}credible interval shaded) · {method.label}", fontsize=11)
-    add_decision_legend(fig, result.decision)
+    add_decision_legend(fig, result.decision, crossing_zero=any(p.low < 0.0 < p.high for p in posteriors))
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
