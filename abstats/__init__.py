@@ -31,6 +31,7 @@ _EXPORTS = {
     "PrecisionWarning": "abstats.errors",
     "from_events": "abstats.data.events",
     "cumulative_from_events": "abstats.data.events",
+    "effect_path": "abstats.result.path",
     "BinaryMetric": "abstats.metrics",
     "MeanMetric": "abstats.metrics",
     "RatioMetric": "abstats.metrics",
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     )
     from abstats.metrics import BinaryMetric, Cap, MeanMetric, QuantileMetric, RatioMetric
     from abstats.result import Result
+    from abstats.result.path import effect_path
     from abstats.spec import ExperimentSpec
 
 
@@ -105,6 +107,7 @@ __all__ = [
     "analyze",
     "compare",
     "cumulative_from_events",
+    "effect_path",
     "from_aggregates",
     "from_events",
     "from_units",

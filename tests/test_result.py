@@ -156,9 +156,9 @@ def test_forest_plot(demo_result, tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    ax = demo_result.plot()
-    assert len(ax.get_yticklabels()) == len(demo_result)
-    ax.figure.savefig(tmp_path / "forest.png")
+    fig = demo_result.plot()
+    assert len(fig.axes[0].get_yticklabels()) == len(demo_result)
+    fig.savefig(tmp_path / "forest.png")
     assert (tmp_path / "forest.png").stat().st_size > 1000
 
 

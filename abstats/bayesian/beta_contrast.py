@@ -50,6 +50,25 @@ def relative_cdf(r: Any, a_t: Any, b_t: Any, a_c: Any, b_c: Any) -> np.ndarray:
     return _cdf_and_pdf("log_ratio", np.log1p(r), _SharpSide(*params).rows(slice(None)))[0]
 
 
+def difference_pdf(d: Any, a_t: Any, b_t: Any, a_c: Any, b_c: Any) -> np.ndarray:
+    """Density of T - C at d, row by row (the same 1-D quadrature as the CDF, for plots).
+
+    Examples
+    --------
+    >>> round(float(difference_pdf(0.03, 131, 871, 101, 901)[0]), 2)
+    28.0
+    """
+    d, *params = _rows(d, a_t, b_t, a_c, b_c)
+    return _cdf_and_pdf("difference", d, _SharpSide(*params).rows(slice(None)))[1]
+
+
+def relative_pdf(r: Any, a_t: Any, b_t: Any, a_c: Any, b_c: Any) -> np.ndarray:
+    """Density of T / C - 1 at r > -1, row by row: the density of z = log(T / C) at log1p(r), over 1 + r."""
+    r, *params = _rows(r, a_t, b_t, a_c, b_c)
+    z = np.log1p(r)
+    return _cdf_and_pdf("log_ratio", z, _SharpSide(*params).rows(slice(None)))[1] / (1.0 + r)
+
+
 def difference_interval(a_t: Any, b_t: Any, a_c: Any, b_c: Any, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Equal-tailed credible interval of T - C.
 

@@ -55,7 +55,7 @@ def fit_segment_effects_binary(
 
     Examples
     --------
-    >>> quick = SamplerSettings(draws=300, tune=300, progressbar=False)
+    >>> quick = SamplerSettings(draws=300, tune=300, progress=False)
     >>> fit = fit_segment_effects_binary([50, 40], [1000, 800], [60, 52], [1000, 800],
     ...     segments=["US", "DE"], settings=quick)  # doctest: +SKIP
     >>> fit["segment"].tolist(), fit["warnings"]  # doctest: +SKIP

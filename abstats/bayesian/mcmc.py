@@ -17,7 +17,17 @@ R_HAT_LIMIT = 1.01
 
 @dataclass(frozen=True)
 class SamplerSettings:
-    """NUTS settings of a PyMC fit; ``seed`` makes the draws reproducible."""
+    """NUTS settings of a PyMC fit; ``seed`` makes the draws reproducible.
+
+    ``progress`` shows PyMC's sampling progress bar: True, False, or None (default) to show it only
+    when stderr is a terminal or in Jupyter (:func:`abstats.progress.show_progress`), so CI logs stay
+    clean. ``progressbar`` is its former name, still honoured when given.
+
+    Examples
+    --------
+    >>> SamplerSettings(draws=300, tune=300, progress=False).progress
+    False
+    """
 
     draws: int = 1000
     tune: int = 1000
@@ -25,7 +35,21 @@ class SamplerSettings:
     cores: int = 1
     target_accept: float = 0.9
     seed: int | None = 0
-    progressbar: bool = True
+    progress: bool | None = None
+    progressbar: bool | None = None
+
+    def __post_init__(self) -> None:
+        from abstats.progress import show_progress
+
+        show_progress(self.progress)  # a named ConfigError now rather than at sampling time
+        if self.progressbar is not None:
+            show_progress(self.progressbar)
+
+    def shows_progress(self) -> bool:
+        """Whether PyMC draws its progress bar in this session."""
+        from abstats.progress import show_progress
+
+        return show_progress(self.progress if self.progressbar is None else self.progressbar)
 
 
 DEFAULT_SETTINGS = SamplerSettings()
@@ -43,7 +67,7 @@ def sample(model: Any, settings: SamplerSettings) -> Any:
             cores=settings.cores,
             target_accept=settings.target_accept,
             random_seed=settings.seed,
-            progressbar=settings.progressbar,
+            progressbar=settings.shows_progress(),
             compute_convergence_checks=False,
         )
 

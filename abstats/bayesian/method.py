@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abstats.bayesian.posterior import effect_posteriors
 from abstats.bayesian.reasons import EXPECTED_LOSS_RULES, HIERARCHICAL_RULES
 from abstats.bayesian.segments import HierarchicalSettings, score_hierarchical
 from abstats.bayesian.set_scoring import score_bayesian
@@ -39,6 +40,7 @@ BAYESIAN = Method(
         ),
     ),
     refused=_BAYES_REFUSED,
+    effect_posterior=effect_posteriors,
 )
 
 HIERARCHICAL = Method(

@@ -58,7 +58,7 @@ def fit_revenue_hurdle_lognormal(
     >>> def arm(share):
     ...     return np.where(rng.uniform(size=2000) < share, rng.lognormal(3, 1, 2000), 0.0)
     >>> fit = fit_revenue_hurdle_lognormal(arm(0.05), arm(0.06),
-    ...     settings=SamplerSettings(draws=300, tune=300, progressbar=False))  # doctest: +SKIP
+    ...     settings=SamplerSettings(draws=300, tune=300, progress=False))  # doctest: +SKIP
     >>> fit["prob_beats_control"] > 0.5  # doctest: +SKIP
     True
     """

@@ -33,6 +33,7 @@ from abstats.data.moments import Moments, stats_from_moments
 from abstats.data.source import EventTable, event_table
 from abstats.errors import AbstatsError, ConfigError, InputError, MultiVariantUnitsWarning
 from abstats.metrics import BinaryMetric, Metric, RatioMetric, check_metric
+from abstats.progress import ProgressBar
 from abstats.statistics import SufficientStats
 
 Reducer = Literal["count", "sum", "any", "max"]
@@ -180,6 +181,7 @@ def from_events(
     exposure: Expr | None = None,
     multi_variant: MultiVariant = "exclude",
     connection: BaseBackend | None = None,
+    progress: bool | None = None,
 ) -> list[ExperimentData]:
     """Sufficient statistics of every metric from raw events, aggregated where the events live.
 
@@ -215,6 +217,9 @@ def from_events(
         ``"keep"`` counts such a unit in each variant it was seen in, with the events it had there.
     connection
         Ibis connection that reads paths and frames (default: a new in-memory DuckDB).
+    progress
+        A spinner with the elapsed time on stderr while the backend aggregates: True, False, or None
+        (default) to show it only in a terminal or Jupyter (:func:`abstats.progress.show_progress`).
 
     Returns
     -------
@@ -238,7 +243,8 @@ def from_events(
         spec = _Spec.build(
             events, metrics, unit, variant, experiment, segment, timestamp, exposure, multi_variant, connection
         )
-        frame = spec.run(spec.moments(spec.unit_values(), by=[]))
+        with ProgressBar("aggregating raw events", progress=progress):
+            frame = spec.run(spec.moments(spec.unit_values(), by=[]))
     datasets = spec.datasets(frame)
     spec.warn_multi_variant(frame)
     return datasets
@@ -257,6 +263,7 @@ def cumulative_from_events(
     grain: Grain = "day",
     multi_variant: MultiVariant = "exclude",
     connection: BaseBackend | None = None,
+    progress: bool | None = None,
 ) -> list[Look]:
     """Cumulative statistics at every look (day, hour, week...) from raw events, in one query.
 
@@ -265,7 +272,8 @@ def cumulative_from_events(
     last look equals :func:`from_events` over the whole table. Looks start at the first period at which
     every arm of every metric has valid statistics (two units; a positive ratio denominator).
     Arguments as in :func:`from_events`; ``grain`` is the period length (``"day"``, ``"hour"``,
-    ``"week"``, ``"month"``), truncated in the backend's session time zone.
+    ``"week"``, ``"month"``), truncated in the backend's session time zone. ``progress`` shows a
+    spinner while the backend aggregates, then a bar over the looks (as in :func:`from_events`).
 
     Examples
     --------
@@ -286,19 +294,22 @@ def cumulative_from_events(
         spec = _Spec.build(
             events, metrics, unit, variant, experiment, segment, timestamp, exposure, multi_variant, connection
         )
-        frame = spec.run(spec.moments(spec.cumulative_unit_values(_GRAIN_UNITS[grain]), by=[_PERIOD]))
+        with ProgressBar(f"aggregating raw events by {grain}", progress=progress):
+            frame = spec.run(spec.moments(spec.cumulative_unit_values(_GRAIN_UNITS[grain]), by=[_PERIOD]))
     periods = pd.Index(frame[_PERIOD]).unique().sort_values()
     built: list[tuple[pd.Timestamp, tuple[ExperimentData, ...]]] = []
-    for i, period in enumerate(periods):
-        rows = frame[frame[_PERIOD] == period].reset_index(drop=True)
-        try:
-            built.append((pd.Timestamp(period), tuple(spec.datasets(rows))))
-        except InputError:
-            # Early periods may not define every statistic yet (one unit in an arm, no order for an
-            # AOV denominator); statistics only grow, so looks start at the first period that does.
-            # The last period is the whole table: its error is the user's to see.
-            if i == len(periods) - 1:
-                raise
+    with ProgressBar("building looks", total=len(periods), progress=progress) as bar:
+        for i, period in enumerate(periods):
+            rows = frame[frame[_PERIOD] == period].reset_index(drop=True)
+            try:
+                built.append((pd.Timestamp(period), tuple(spec.datasets(rows))))
+            except InputError:
+                # Early periods may not define every statistic yet (one unit in an arm, no order for an
+                # AOV denominator); statistics only grow, so looks start at the first period that does.
+                # The last period is the whole table: its error is the user's to see.
+                if i == len(periods) - 1:
+                    raise
+            bar.advance()
     looks = [Look(k, period, data) for k, (period, data) in enumerate(built, start=1)]
     spec.warn_multi_variant(frame[frame[_PERIOD] == periods[-1]])
     return looks

@@ -112,6 +112,10 @@ class Method:
     tests_margins
         Whether the method tests a guardrail's non-inferiority margin (metrics with
         ``role="guardrail"`` are refused by methods that do not).
+    effect_posterior
+        Rebuilds each row's closed-form posterior of the effect from a Result's columns, for
+        ``Result.plot_posteriors`` (see :func:`abstats.bayesian.posterior.effect_posteriors`);
+        None for methods without one.
     """
 
     name: str
@@ -123,3 +127,4 @@ class Method:
     warnings: Mapping[str, RuleText] = field(default_factory=dict)
     refused: Mapping[str, str] = field(default_factory=dict)
     tests_margins: bool = False
+    effect_posterior: Callable[..., list[Any]] | None = None

@@ -15,6 +15,7 @@ from abstats.errors import ConfigError, InputError
 from abstats.metrics import BinaryMetric
 from abstats.planning.inputs import check_metric, number_array, positive_array, unit_interval_array
 from abstats.planning.plan import MAX_UNITS
+from abstats.progress import ProgressBar
 from abstats.vocabulary import MDE_TYPES, MdeType
 
 _DEFAULT_GRID = np.unique(np.round(np.geomspace(100, 10_000_000, 41)).astype(np.int64))
@@ -96,6 +97,7 @@ def plan_bayesian_sample_size(
     n_grid: ArrayLike | None = None,
     simulations: int = 2000,
     seed: int = 0,
+    progress: bool | None = None,
 ) -> BayesianPlan:
     """n per arm at which the expected-loss rule stops with probability ``assurance`` when the effect is ``mde``.
 
@@ -131,12 +133,15 @@ def plan_bayesian_sample_size(
         Experiments simulated per candidate n, 100 to 100,000 (memory and time grow with it).
     seed
         Seed of the simulation.
+    progress
+        Progress bar over the simulated grid points on stderr: True, False, or None (default) to show
+        it only in a terminal or Jupyter (:func:`abstats.progress.show_progress`).
 
     Examples
     --------
     >>> from abstats import BinaryMetric
     >>> plan = plan_bayesian_sample_size(BinaryMetric("signup"), baseline=0.1, mde=0.1, threshold=0.0005,
-    ...                                  simulations=500, seed=1)
+    ...                                  simulations=500, seed=1, progress=False)
     >>> plan.curve.loc[plan.curve.n_per_arm == plan.n_per_arm, "assurance"].item() >= 0.8
     True
     """
@@ -171,24 +176,15 @@ def plan_bayesian_sample_size(
         grid = np.unique(grid.astype(np.int64))
     scenario = _Scenario(p_c, p_t, threshold_value, priors, sims, direction)
     batches = []
-    for start in range(0, grid.size, _BATCH):
-        batches.append(_assurance_curve(grid[start : start + _BATCH], scenario, rng))
-        if (batches[-1]["assurance"] >= target).any():
-            break
-    curve = pd.concat(batches, ignore_index=True)
-    reached = np.flatnonzero(curve["assurance"].to_numpy() >= target)
-    if reached.size == 0:
-        raise InputError("n_grid", int(grid.max()), f"a grid whose largest n reaches assurance {target}")
-    first = reached[0]
-    if n_grid is None and first > 0:
-        inner = np.linspace(grid[first - 1], grid[first], _REFINE_POINTS + 2)[1:-1]
-        fine = np.unique(np.round(inner).astype(np.int64))
-        refined = _assurance_curve(fine, scenario, rng)
-        curve = pd.concat([curve, refined]).sort_values("n_per_arm", kind="stable").reset_index(drop=True)
-        hits = refined.loc[refined["assurance"] >= target, "n_per_arm"]
-        n_plan = int(hits.iloc[0]) if len(hits) else int(grid[first])
-    else:
-        n_plan = int(grid[first])
+    with ProgressBar(f"simulating {sims:,} experiments per candidate n", total=grid.size + _REFINE_POINTS,
+                     progress=progress) as bar:
+        for start in range(0, grid.size, _BATCH):
+            batches.append(_assurance_curve(grid[start : start + _BATCH], scenario, rng))
+            bar.advance(len(batches[-1]))
+            if (batches[-1]["assurance"] >= target).any():
+                break
+        refined = _refine(pd.concat(batches, ignore_index=True), grid, n_grid is None, target, scenario, rng)
+    curve, n_plan = refined
     return BayesianPlan(
         metric=metric,
         n_per_arm=n_plan,
@@ -234,6 +230,25 @@ def _whole(field: str, value: Any, low: int, high: int) -> int:
     if not low <= whole <= high:
         raise ConfigError(field, value, f"a whole number from {low:,} to {high:,}")
     return whole
+
+
+def _refine(
+    curve: pd.DataFrame, grid: np.ndarray, default_grid: bool, target: float, scenario: _Scenario,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, int]:
+    """The curve with the default grid refined between the last n short of the target and the first reaching it."""
+    reached = np.flatnonzero(curve["assurance"].to_numpy() >= target)
+    if reached.size == 0:
+        raise InputError("n_grid", int(grid.max()), f"a grid whose largest n reaches assurance {target}")
+    first = reached[0]
+    if not (default_grid and first > 0):
+        return curve, int(grid[first])
+    inner = np.linspace(grid[first - 1], grid[first], _REFINE_POINTS + 2)[1:-1]
+    fine = np.unique(np.round(inner).astype(np.int64))
+    refined = _assurance_curve(fine, scenario, rng)
+    curve = pd.concat([curve, refined]).sort_values("n_per_arm", kind="stable").reset_index(drop=True)
+    hits = refined.loc[refined["assurance"] >= target, "n_per_arm"]
+    return curve, int(hits.iloc[0]) if len(hits) else int(grid[first])
 
 
 def _assurance_curve(grid: np.ndarray, scenario: _Scenario, rng: np.random.Generator) -> pd.DataFrame:

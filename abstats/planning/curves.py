@@ -78,20 +78,22 @@ def sample_size_table(
 def plot_power_curve(
     metric: Metric, *, mde: ArrayLike, n_per_arm: ArrayLike, ax: Any = None, **settings: Unpack[PlanningSettings]
 ) -> Any:
-    """Power against the effect, one line per ``n_per_arm``; returns the matplotlib Axes.
+    """Power against the effect, one line per ``n_per_arm``; returns the matplotlib Figure.
 
     Parameters
     ----------
     metric, mde, n_per_arm, **settings
         As in :func:`power_curve`.
     ax
-        Axes to draw on (default: a new figure).
+        Axes to draw on (default: a new figure); the Figure returned is the one holding it.
 
     Examples
     --------
     >>> from abstats import BinaryMetric
-    >>> ax = plot_power_curve(BinaryMetric("signup"), baseline=0.05, mde=np.linspace(0.02, 0.3, 30),
-    ...                       n_per_arm=[10_000, 50_000])
+    >>> fig = plot_power_curve(BinaryMetric("signup"), baseline=0.05, mde=np.linspace(0.02, 0.3, 30),
+    ...                        n_per_arm=[10_000, 50_000])
+    >>> len(fig.axes[0].get_lines())  # two curves and the alpha line
+    3
     """
     import matplotlib.pyplot as plt  # optional heavy dependency, only for plotting
 
@@ -108,7 +110,7 @@ def plot_power_curve(
     ax.set_ylim(0, 1)
     ax.set_title(f"power curve · {design.metric.name} · {design.variance}")
     ax.legend()
-    return ax
+    return ax.figure
 
 
 def _axis(field: str, values: ArrayLike) -> np.ndarray:

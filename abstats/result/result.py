@@ -341,11 +341,24 @@ class Result:
 
         return write_html_report(self, path, title=title)
 
-    def plot(self, kind: str = "relative", ax: Any = None) -> Any:
-        """Forest plot of every comparison's effect and interval (matplotlib, imported on use)."""
+    def plot(self, kind: str = "relative") -> Any:
+        """Forest plot of every comparison's effect and interval, coloured by decision; returns the Figure.
+
+        ``kind="absolute"`` draws one panel per metric (each in its own units). See
+        :func:`abstats.result.plot.forest_plot`; matplotlib is imported on use.
+        """
         from abstats.result.plot import forest_plot
 
-        return forest_plot(self, ax=ax, kind=kind)
+        return forest_plot(self, kind=kind)
+
+    def plot_posteriors(self, scale: str = "relative") -> Any:
+        """Posterior density of each comparison's effect (Bayesian Results); returns the Figure.
+
+        See :func:`abstats.result.posterior_plot.posterior_plot`.
+        """
+        from abstats.result.posterior_plot import posterior_plot
+
+        return posterior_plot(self, scale=scale)
 
     def __repr__(self) -> str:
         decisions = dict(zip(*np.unique(np.asarray(self["decision"], dtype=str), return_counts=True), strict=True))

@@ -13,7 +13,7 @@ import pytest
 
 from abstats.bayesian.mcmc import R_HAT_LIMIT, SamplerSettings, diagnostic_warnings
 
-FAST = SamplerSettings(draws=500, tune=500, chains=2, seed=11, progressbar=False)
+FAST = SamplerSettings(draws=500, tune=500, chains=2, seed=11, progress=False)
 
 
 def test_import_abstats_does_not_import_pymc_or_arviz():

@@ -14,7 +14,7 @@ from abstats.bayesian.segments import analyze_segments
 from abstats.result.cells import effect_cell, probability_cell
 
 SCHEMA = abstats.result.result_schema()
-QUICK = SamplerSettings(draws=500, tune=500, chains=2, progressbar=False, seed=11)
+QUICK = SamplerSettings(draws=500, tune=500, chains=2, progress=False, seed=11)
 
 
 @pytest.mark.pymc
@@ -75,7 +75,7 @@ def test_hierarchical_result_renders_its_credible_intervals_everywhere():
         assert frame["experiment"][i] == segment and segment in text
     assert "[-, -]" not in frame.to_string()
     assert frame["P(beats)"].tolist() == [probability_cell(p) for p in r["prob_beats_control"]]
-    ax = r.plot()
+    ax = r.plot().axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["US · cr: B vs A", "DE · cr: B vs A", "FR · cr: B vs A", "overall · cr: B vs A"]
     lines = [line for line in ax.get_lines() if len(set(line.get_ydata())) == 1 and len(line.get_xdata()) == 2]

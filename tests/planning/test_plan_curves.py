@@ -48,7 +48,7 @@ def test_plot_draws_one_line_per_n() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    ax = plot_power_curve(SIGNUP, baseline=0.05, mde=np.linspace(0.02, 0.3, 15), n_per_arm=[10_000, 50_000])
+    ax = plot_power_curve(SIGNUP, baseline=0.05, mde=np.linspace(0.02, 0.3, 15), n_per_arm=[10_000, 50_000]).axes[0]
     assert len(ax.get_lines()) == 3  # two curves and the alpha line
     assert ax.get_lines()[0].get_ydata().shape == (15,)
 
