@@ -15,7 +15,7 @@ import numpy as np
 
 from abstats.metrics import BinaryMetric
 from abstats.result.decision_style import NEUTRAL_COLOUR, decision_colour
-from abstats.result.render import _level_label
+from abstats.result.table import level_label
 from abstats.vocabulary import DECISIONS
 
 if TYPE_CHECKING:
@@ -81,9 +81,7 @@ def forest_plot(result: Result, kind: str = "relative") -> Any:
             if binary:  # a difference of two rates reads as percentage points
                 ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:+.2g} pp"))
             ax.set_title(f"{metrics[rows[0]]} ({kinds[rows[0]]})", fontsize=10, loc="left")
-    level = _level_label(result)
-    interval = "CI" if display.interval_label == "CI" else f"{display.interval_label} interval"
-    axes[-1, 0].set_xlabel(f"{kind} effect, treatment vs control ({level}{interval})")
+    axes[-1, 0].set_xlabel(f"{kind} effect, treatment vs control ({level_label(result)})")
     fig.suptitle(f"{kind.capitalize()} effects · {result.method_object.label}", fontsize=12)
     add_decision_legend(fig, result.decision, crossing_zero=True)
     fig.tight_layout(rect=(0, 0.08, 1, 1))

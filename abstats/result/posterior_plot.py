@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from abstats.metrics import BinaryMetric
 from abstats.result.decision_style import NEUTRAL_COLOUR, decision_colour
 from abstats.result.plot import SCALES, add_decision_legend
-from abstats.result.render import _level_label
+from abstats.result.table import level_label
 
 if TYPE_CHECKING:
     from abstats.result.result import Result
@@ -84,8 +84,7 @@ def posterior_plot(result: Result, scale: str = "relative") -> Any:
                      fontsize=9)
     for ax in axes.ravel()[len(result):]:
         ax.set_visible(False)
-    level = _level_label(result)
-    fig.suptitle(f"Posterior of the {scale} effect ({level}credible interval shaded) · {method.label}", fontsize=11)
+    fig.suptitle(f"Posterior of the {scale} effect ({level_label(result)} shaded) · {method.label}", fontsize=11)
     add_decision_legend(fig, result.decision, crossing_zero=any(p.low < 0.0 < p.high for p in posteriors))
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig

@@ -56,15 +56,21 @@ def _has_relative_effects(result: Result) -> bool:
     return 0 < len(result) <= MAX_PLOT_ROWS and bool(np.isfinite(rel).any())
 
 
-def _forest(result: Result) -> Any:
-    from abstats.result.plot import forest_plot
+def _has_several_metrics(result: Result) -> bool:
+    return 0 < len(result) <= MAX_PLOT_ROWS and len(set(result["metric"].tolist())) > 1
 
-    return forest_plot(result, kind="relative")
+
+def _has_posteriors(result: Result) -> bool:
+    return 0 < len(result) <= MAX_PLOT_ROWS and result.method_object.effect_posterior is not None
 
 
 REPORT_PLOTS: tuple[ReportPlot, ...] = (
     ReportPlot("Relative effect of each comparison with its interval, coloured by decision",
-               _has_relative_effects, _forest),
+               _has_relative_effects, lambda result: result.plot("relative")),
+    ReportPlot("Absolute effect per metric, each in its own units (rates in percentage points)",
+               _has_several_metrics, lambda result: result.plot("absolute")),
+    ReportPlot("Posterior density of each comparison's relative effect",
+               _has_posteriors, lambda result: result.plot_posteriors("relative")),
 )
 """Every plot the report may show, in order."""
 
