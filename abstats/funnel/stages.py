@@ -1,0 +1,146 @@
+"""A funnel's definition: ordered stages, each a condition on a unit's events, and how order counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+from abstats.errors import ConfigError
+from abstats.funnel.counts import FunnelCounts, check_stage_names, counts_from_mapping
+
+if TYPE_CHECKING:
+    from ibis.backends import BaseBackend
+
+    from abstats.data.events import Expr, MetricSpec
+
+StageOrder = Literal["strict", "reach"]
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: Ibis expressions overload ==
+class Stage:
+    """One funnel stage: its name and, for raw events, the condition an event meets to reach it.
+
+    Parameters
+    ----------
+    name
+        Stage name as reported (``"add_to_cart"``).
+    condition
+        Boolean event column or Ibis expression (``ibis._.event == "add_to_cart"``); None when the
+        funnel is built from counts.
+    """
+
+    name: str
+    condition: Expr | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Funnel:
+    """An ordered list of stages, from the first (visit) to the last (purchase).
+
+    Parameters
+    ----------
+    stages
+        Stage names (for counts given per variant), a mapping name -> event condition, or
+        :class:`Stage` objects, in funnel order; at least two.
+    order
+        For raw events. ``"strict"`` (default): a unit counts at stage k only if its first event of
+        each earlier stage came at or before its first event of stage k (out-of-order events do not
+        count). ``"reach"``: a unit counts at stage k if it reached stage k and every earlier stage,
+        in any order. Either way only events at or after the unit's first exposure count.
+    window
+        Conversion window from each unit's first exposure (``timedelta(days=7)``, ``"7 days"``):
+        a stage reached later does not count. None: no window.
+
+    Examples
+    --------
+    >>> import abstats
+    >>> funnel = abstats.Funnel(["visit", "add_to_cart", "purchase"])
+    >>> counts = funnel.from_counts({"control": [5000, 900, 300], "treatment": [5000, 1010, 330]})
+    >>> counts.stage_conversion().round(3).tolist()
+    [[0.18, 0.333], [0.202, 0.327]]
+    """
+
+    stages: tuple[Stage, ...]
+    order: StageOrder = "strict"
+    window: timedelta | None = None
+
+    def __init__(
+        self,
+        stages: Sequence[str | Stage] | Mapping[str, Expr],
+        order: StageOrder = "strict",
+        window: timedelta | str | None = None,
+    ) -> None:
+        if isinstance(stages, Mapping):
+            items = [Stage(name, condition) for name, condition in stages.items()]
+        elif isinstance(stages, Sequence) and not isinstance(stages, (str, bytes)):
+            items = [s if isinstance(s, Stage) else Stage(s) for s in stages]
+        else:
+            raise ConfigError("stages", stages, "an ordered list of stage names, Stage objects or {name: condition}")
+        check_stage_names([s.name for s in items])
+        if order not in get_args(StageOrder):
+            raise ConfigError("order", order, "'strict' (earlier stages first) or 'reach' (any order)")
+        object.__setattr__(self, "stages", tuple(items))
+        object.__setattr__(self, "order", order)
+        object.__setattr__(self, "window", _window(window))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.stages)
+
+    def from_counts(self, counts: Mapping[Any, Sequence[float]]) -> FunnelCounts:
+        """The funnel from aggregates: ``{variant: [units reaching stage 1, stage 2, ...]}``.
+
+        Counts must not grow along the funnel (a unit at a stage reached every earlier one) and
+        every variant needs units at the first stage; otherwise an :class:`~abstats.InputError`
+        names the variant, the stage and the value.
+        """
+        return counts_from_mapping(self.names, counts)
+
+    def from_events(
+        self,
+        events: Any,
+        *,
+        unit: str,
+        timestamp: str | None = None,
+        variant: str = "variant",
+        exposure: Expr | None = None,
+        metrics: MetricSpec | None = None,
+        connection: BaseBackend | None = None,
+    ) -> FunnelCounts:
+        """Units reaching each stage per variant, computed where the events live (Ibis: DuckDB, Spark...).
+
+        Per unit the backend takes its first exposure and its first time at each stage, then
+        compares those times (strict order, window); only per-variant counts reach Python.
+
+        Parameters
+        ----------
+        events
+            As in :func:`abstats.from_events`: a parquet/CSV path, a pandas/polars/Arrow frame or an Ibis table.
+        unit, variant, timestamp, exposure, connection
+            As in :func:`abstats.from_events`. ``timestamp`` is required for ``order="strict"`` and a window.
+        metrics
+            Further metrics of the same units, e.g. revenue per visitor and average order value
+            (``{MeanMetric("revenue_per_visitor"): total("revenue", where=...)}``), aggregated by
+            :func:`abstats.from_events` with the same unit, exposure and multi-variant handling and
+            analysed with the stages.
+        """
+        from abstats.funnel.events import funnel_counts_from_events
+
+        return funnel_counts_from_events(self, events, unit=unit, timestamp=timestamp, variant=variant,
+                                         exposure=exposure, metrics=metrics, connection=connection)
+
+
+def _window(window: timedelta | str | None) -> timedelta | None:
+    if window is None:
+        return None
+    import pandas as pd
+
+    try:
+        value = pd.Timedelta(window).to_pytimedelta()
+    except (TypeError, ValueError):
+        raise ConfigError("window", window, "a positive timedelta such as timedelta(days=7) or '7 days'") from None
+    if value <= timedelta(0):
+        raise ConfigError("window", window, "a positive duration")
+    return value
