@@ -42,6 +42,9 @@ _EXPORTS = {
     "Result": "abstats.result",
     "ExperimentSpec": "abstats.spec",
     "analyze": "abstats.analysis",
+    "Funnel": "abstats.funnel.stages",
+    "FunnelCounts": "abstats.funnel.counts",
+    "Stage": "abstats.funnel.stages",
     "compare": "abstats.analysis",
 }
 
@@ -50,6 +53,8 @@ if TYPE_CHECKING:
     from abstats.column import Column
     from abstats.data import ExperimentData, from_aggregates, from_units
     from abstats.data.events import cumulative_from_events, from_events
+    from abstats.funnel.counts import FunnelCounts
+    from abstats.funnel.stages import Funnel, Stage
     from abstats.errors import (
         AbstatsError,
         AbstatsWarning,
@@ -91,6 +96,8 @@ __all__ = [
     "ConfigError",
     "ExperimentData",
     "ExperimentSpec",
+    "Funnel",
+    "FunnelCounts",
     "InputError",
     "MeanMetric",
     "MultiVariantUnitsWarning",
@@ -98,6 +105,7 @@ __all__ = [
     "QuantileMetric",
     "RatioMetric",
     "Result",
+    "Stage",
     "__version__",
     "analyze",
     "compare",

@@ -93,7 +93,7 @@ def analyze_funnel(
     ...     {"control": [10000, 3000, 900], "treatment": [10000, 3300, 1000]})
     >>> r = counts.analyze(control="control")
     >>> r["metric"].tolist(), r.decision.tolist()
-    (['cart', 'purchase', 'overall'], ['stop_winner', 'inconclusive', 'inconclusive'])
+    (['cart', 'purchase', 'overall'], ['stop_winner', 'stop_winner', 'stop_winner'])
     """
     from abstats.analysis import analyze
     from abstats.inference.srm import srm_two_arm

@@ -74,8 +74,10 @@ def funnel_counts_from_events(
                                                "funnel counts"), stacklevel=3)
     extra: tuple[Any, ...] = ()
     if metrics is not None:
-        extra = tuple(from_events(events, metrics, unit=unit, variant=variant, timestamp=timestamp, exposure=exposure,
-                                  connection=connection))
+        with warnings.catch_warnings():  # the same multi-variant units were reported just above
+            warnings.simplefilter("ignore", MultiVariantUnitsWarning)
+            extra = tuple(from_events(events, metrics, unit=unit, variant=variant, timestamp=timestamp,
+                                      exposure=exposure, connection=connection))
     window = None if funnel.window is None else funnel.window.total_seconds()
     variants = tuple(v.item() if isinstance(v, np.generic) else v for v in frame[_VAR].tolist())
     for i, v in enumerate(variants):

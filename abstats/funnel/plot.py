@@ -39,7 +39,8 @@ def funnel_chart(result: Result) -> Any:
             if k:
                 label += f" ({stage_conv[i, k - 1]:.1%} of prev.)"
             ax.text(top * 0.02, y[k], label, va="center", ha="left", fontsize=8, color="black")
-        ax.set_title(str(variant) + (" (control)" if variant == record["control"] else ""))
+        control = variant == record["control"] and str(variant) != "control"
+        ax.set_title(str(variant) + (" (control)" if control else ""))
         ax.set_xlim(0, top * 1.02)
         ax.set_xlabel("units")
     axes[0][0].set_yticks(y)
@@ -61,6 +62,7 @@ def stage_effects(result: Result, kind: str = "absolute") -> Any:
                   np.asarray(result.rules)[keep], {c: np.asarray(m)[keep] for c, m in result.warning_flags.items()})
     ax = forest_plot(rows, kind=kind)
     ax.set_title("Funnel: stage-wise effect, treatment - control", fontsize=10)
+    ax.figure.tight_layout()
     return ax.figure
 
 
