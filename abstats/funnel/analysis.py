@@ -125,7 +125,7 @@ def analyze_funnel(
             rows[stages[k]] = {"kind": "stage", "stage": stages[k]}
     main.append(_stage_data(counts, OVERALL, first, counts.counts[:, -1], "primary"))
     rows[OVERALL] = {"kind": "overall", "stage": stages[-1]}
-    main.extend(counts.metrics)
+    main.extend(_same_experiment(m, counts) for m in counts.metrics)
     conditional: list[ExperimentData] = []
     if base in ("previous", "both"):
         # with "both" the second stage's conditional row would repeat its unconditional one
@@ -183,6 +183,16 @@ def _stage_data(counts: FunnelCounts, name: str, n: np.ndarray, reached: np.ndar
     stats = BinaryStats.from_arrays(n, reached, metric=name, variant=np.asarray(counts.variants, dtype=object))
     experiment = np.full(len(counts.variants), "funnel", dtype=object)
     return ExperimentData(metric, experiment, np.asarray(counts.variants, dtype=object), stats)
+
+
+def _same_experiment(data: ExperimentData, counts: FunnelCounts) -> ExperimentData:
+    """An attached metric's data labelled as the funnel's experiment, after checking it has the funnel's variants."""
+    from dataclasses import replace
+
+    if sorted(map(str, data.variant)) != sorted(map(str, counts.variants)):
+        raise InputError("metrics", f"{data.metric.name!r} with variants {list(data.variant)}",
+                         f"the funnel's variants {list(counts.variants)}, one row each")
+    return replace(data, experiment=np.full(len(data), "funnel", dtype=object))
 
 
 def _with_conditional(main: Result, extra: Result, on_srm: str) -> Result:
