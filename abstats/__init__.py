@@ -53,8 +53,6 @@ if TYPE_CHECKING:
     from abstats.column import Column
     from abstats.data import ExperimentData, from_aggregates, from_units
     from abstats.data.events import cumulative_from_events, from_events
-    from abstats.funnel.counts import FunnelCounts
-    from abstats.funnel.stages import Funnel, Stage
     from abstats.errors import (
         AbstatsError,
         AbstatsWarning,
@@ -63,6 +61,8 @@ if TYPE_CHECKING:
         MultiVariantUnitsWarning,
         PrecisionWarning,
     )
+    from abstats.funnel.counts import FunnelCounts
+    from abstats.funnel.stages import Funnel, Stage
     from abstats.metrics import BinaryMetric, Cap, MeanMetric, QuantileMetric, RatioMetric
     from abstats.result import Result
     from abstats.spec import ExperimentSpec

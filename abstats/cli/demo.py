@@ -80,13 +80,13 @@ def _events_result(verbose: bool) -> Result:
 
 def _print_funnel() -> None:
     """The example's funnel per variant (units, share of the previous stage), then its stage-wise Result."""
+    from dataclasses import replace
+
     import abstats
     from abstats.cli.output import stdout_console
     from abstats.cli.tables import print_table
     from abstats.examples.make_events import events_example, shop_funnel, shop_metrics
     from abstats.funnel.events import funnel_counts_from_events
-
-    from dataclasses import replace
 
     # revenue at the end of the funnel, reported beside the stages; the overall conversion decides
     metrics = {replace(m, role="secondary"): how for m, how in shop_metrics().items()

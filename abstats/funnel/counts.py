@@ -116,7 +116,10 @@ class FunnelCounts:
         on_srm: OnSrm = "gate",
         **options: Any,
     ) -> Result:
-        """Compare every stage between each treatment and the control; see :func:`abstats.funnel.analysis.analyze_funnel`."""
+        """Compare every stage between each treatment and the control.
+
+        See :func:`abstats.funnel.analysis.analyze_funnel` for the rows, the options and the example.
+        """
         from abstats.funnel.analysis import analyze_funnel
 
         return analyze_funnel(self, control=control, method=method, base=base, selection_alpha=selection_alpha,

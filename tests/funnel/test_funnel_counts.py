@@ -18,7 +18,8 @@ FUNNEL_CASES = cases("funnel")
 
 def _counts(case):
     inputs = case["inputs"]
-    return abstats.Funnel(inputs["stages"]).from_counts({"control": inputs["control"], "treatment": inputs["treatment"]})
+    arms = {"control": inputs["control"], "treatment": inputs["treatment"]}
+    return abstats.Funnel(inputs["stages"]).from_counts(arms)
 
 
 @pytest.mark.parametrize("case", FUNNEL_CASES, ids=[c["id"] for c in FUNNEL_CASES])

@@ -139,7 +139,8 @@ def test_simulated_stage_probabilities_are_recovered_through_duckdb(tmp_path):
         p_cart, p_buy = arms[arm]
         truth_reach = np.array([p_cart, p_cart * p_buy])
         truth_strict = (1 - late) * truth_reach * np.array([1.0, 1 - out_of_order])
-        for observed, expected in ((reach.from_first()[i, 1:], truth_reach), (strict.from_first()[i, 1:], truth_strict)):
+        pairs = ((reach.from_first()[i, 1:], truth_reach), (strict.from_first()[i, 1:], truth_strict))
+        for observed, expected in pairs:
             se = np.sqrt(expected * (1 - expected) / n)
             assert np.all(np.abs(observed - expected) < 4 * se), (arm, observed, expected, se)
     # stage-to-stage conversion: buy | cart is p_buy under reach, p_buy (1 - out_of_order) under strict
