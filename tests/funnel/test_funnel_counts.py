@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import abstats
+from abstats.sequential import GroupSequentialDesign
 from tests.reference import assert_within, cases
 
 FUNNEL_CASES = cases("funnel")
@@ -120,6 +121,7 @@ def test_equal_funnels_raise_no_selection_warning():
     ("bayesian", {}),
     ("msprt", {}),
     ("confidence_sequence", {}),
+    ("group_sequential", {"design": GroupSequentialDesign("lan_demets_obrien_fleming", looks=3), "look": 2}),
 ])
 def test_every_method_scores_the_stages(method, options):
     counts = abstats.Funnel(["visit", "view", "buy"]).from_counts(
