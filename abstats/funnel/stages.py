@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from abstats.errors import ConfigError
+from abstats.errors import ConfigError, InputError
 from abstats.funnel.counts import FunnelCounts, check_stage_names, counts_from_mapping
 
 if TYPE_CHECKING:
@@ -89,13 +89,24 @@ class Funnel:
     def names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.stages)
 
-    def from_counts(self, counts: Mapping[Any, Sequence[float]]) -> FunnelCounts:
-        """The funnel from aggregates: ``{variant: [units reaching stage 1, stage 2, ...]}``.
+    def from_counts(self, counts: Any, *, variant: str = "variant") -> FunnelCounts:
+        """The funnel from aggregates: ``{variant: [units reaching stage 1, stage 2, ...]}``, or a table
+        (pandas/polars DataFrame, mapping of columns) with a ``variant`` column and one column per stage.
 
         Counts must not grow along the funnel (a unit at a stage reached every earlier one) and
         every variant needs units at the first stage; otherwise an :class:`~abstats.InputError`
-        names the variant, the stage and the value.
+        names the variant, the stage and the value. A stage without a column in the table is an
+        :class:`~abstats.InputError` naming it and the table's columns.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> table = pd.DataFrame({"variant": ["A", "B"], "visit": [900, 910], "buy": [90, 99]})
+        >>> Funnel(["visit", "buy"]).from_counts(table).overall().round(3).tolist()
+        [0.1, 0.109]
         """
+        if hasattr(counts, "columns") or (isinstance(counts, Mapping) and variant in counts):
+            counts = _rows_of_table(counts, variant, self.names)
         return counts_from_mapping(self.names, counts)
 
     def from_events(
@@ -130,6 +141,22 @@ class Funnel:
 
         return funnel_counts_from_events(self, events, unit=unit, timestamp=timestamp, variant=variant,
                                          exposure=exposure, metrics=metrics, connection=connection)
+
+
+def _rows_of_table(table: Any, variant: str, stages: tuple[str, ...]) -> dict[Any, list[float]]:
+    """``{variant: counts per stage}`` from a table with a variant column and one column per stage."""
+    from abstats.data.columns import check_labels, column_names, get_column
+
+    names = column_names(table)
+    for name in (variant, *stages):
+        if name not in names:
+            field = "variant" if name == variant else "stage"
+            raise InputError(field, name, f"a column of the counts table ({', '.join(names)})")
+    labels = check_labels("variant", get_column(table, variant))
+    columns = [get_column(table, stage) for stage in stages]
+    if len(set(labels.tolist())) != len(labels):
+        raise InputError("variant", labels.tolist(), "one row per variant in the counts table")
+    return {label: [c[i] for c in columns] for i, label in enumerate(labels.tolist())}
 
 
 def _window(window: timedelta | str | None) -> timedelta | None:

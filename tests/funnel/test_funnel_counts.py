@@ -218,6 +218,21 @@ def test_bad_counts(counts, match):
         abstats.Funnel(["visit", "cart", "buy"]).from_counts(counts)
 
 
+def test_counts_from_a_table_and_an_unknown_stage():
+    import pandas as pd
+
+    table = pd.DataFrame({"variant": ["c", "t"], "visit": [1000, 1000], "cart": [300, 320], "buy": [90, 110]})
+    counts = abstats.Funnel(["visit", "cart", "buy"]).from_counts(table)
+    np.testing.assert_array_equal(counts.counts, [[1000, 300, 90], [1000, 320, 110]])
+    assert counts.variants == ("c", "t")
+    with pytest.raises(abstats.InputError, match=r"stage = 'checkout', expected a column of the counts table"):
+        abstats.Funnel(["visit", "checkout", "buy"]).from_counts(table)
+    with pytest.raises(abstats.InputError, match="variant = 'arm'"):
+        abstats.Funnel(["visit", "cart"]).from_counts(table, variant="arm")
+    with pytest.raises(abstats.InputError, match="one row per variant"):
+        abstats.Funnel(["visit", "cart"]).from_counts(pd.concat([table, table]))
+
+
 def test_bad_analysis_settings():
     counts = abstats.Funnel(["visit", "buy"]).from_counts({"c": [100, 10], "t": [100, 12]})
     with pytest.raises(abstats.InputError, match="control = 'x'"):
