@@ -163,7 +163,7 @@ def analyze_funnel(
         "differs_most": _differs_most(counts, control, treatments),
         "decisions_from": "first-stage (randomised) comparisons and the overall row; conditional rows "
                           "(<stage> | <previous>) are not randomised",
-        "correction_over": _correction_text(result.settings),
+        "correction_over": _correction_text(result.settings, base),
     }
     metric_names = np.asarray(result["metric"], dtype=object)
     treatment_names = np.asarray(result["treatment"], dtype=object)
@@ -242,7 +242,7 @@ def _differs_most(counts: FunnelCounts, control: Any, treatments: list[Any]) -> 
     return out
 
 
-def _correction_text(settings: Any) -> str:
+def _correction_text(settings: Any, base: str) -> str:
     correction = settings.get("correction")
     if correction is None:
         return "none (the method has no multiple-testing correction)"
@@ -250,5 +250,8 @@ def _correction_text(settings: Any) -> str:
         return "none"
     family = settings.get("family")
     if family == "experiment":
-        return f"{correction} over the stage rows (role secondary) as one family; overall and primary metrics apart"
+        stage_rows = ("the first-stage rows and, apart, the conditional rows" if base == "both"
+                      else "the stage rows")
+        return (f"{correction} over {stage_rows} (role secondary) of every treatment, each set one family; "
+                "overall and the primary metrics apart")
     return f"{correction} within each metric (family={family!r}): each stage row is its own family"
