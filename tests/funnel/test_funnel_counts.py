@@ -110,6 +110,21 @@ def test_conditional_rows_are_flagged_when_their_denominators_differ():
     assert np.all(r["srm_p_value"] == pytest.approx(1.0))
 
 
+def test_with_both_bases_the_conditional_rows_are_their_own_family():
+    from statsmodels.stats.multitest import multipletests
+
+    counts = abstats.Funnel(["visit", "view", "cart", "buy"]).from_counts(
+        {"c": [10000, 5000, 1000, 400], "t": [10000, 5100, 1100, 420]})
+    r = counts.analyze(control="c", base="both")
+    metrics = list(r["metric"])
+    conditional = [metrics.index("cart | view"), metrics.index("buy | cart")]
+    first = [metrics.index(m) for m in ("view", "cart", "buy")]
+    for rows in (conditional, first):
+        np.testing.assert_allclose(r.p_value_adjusted[rows], multipletests(r.p_value[rows], method="holm")[1],
+                                   rtol=1e-12)
+    assert "apart, the conditional rows" in r.settings["funnel"]["correction_over"]
+
+
 def test_equal_funnels_raise_no_selection_warning():
     counts = abstats.Funnel(["visit", "cart", "buy"]).from_counts({"c": [5000, 900, 300], "t": [5000, 905, 310]})
     r = counts.analyze(control="c", base="both")
