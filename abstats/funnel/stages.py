@@ -164,10 +164,16 @@ def _window(window: timedelta | str | None) -> timedelta | None:
         return None
     import pandas as pd
 
+    expected = "a positive timedelta such as timedelta(days=7) or '7 days'"
+    if isinstance(window, bool):
+        raise ConfigError("window", window, expected)
     try:
-        value = pd.Timedelta(window).to_pytimedelta()
+        parsed = pd.Timedelta(window)
     except (TypeError, ValueError):
-        raise ConfigError("window", window, "a positive timedelta such as timedelta(days=7) or '7 days'") from None
+        raise ConfigError("window", window, expected) from None
+    if pd.isna(parsed):
+        raise ConfigError("window", window, expected)
+    value = parsed.to_pytimedelta()
     if value <= timedelta(0):
         raise ConfigError("window", window, "a positive duration")
     return value
