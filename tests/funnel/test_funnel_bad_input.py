@@ -8,7 +8,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import pytest
+from ibis import _
 
 import abstats
 
@@ -30,16 +32,32 @@ def _analyze(**kwargs: Any) -> Any:
     return FUNNEL_COUNTS.analyze(**kwargs)
 
 
+EVENTS = pd.DataFrame({"user": [1, 1, 2, 2, 3], "variant": ["c", "c", "t", "t", "t"],
+                       "event": ["visit", "buy", "visit", "cart", "visit"],
+                       "ts": pd.to_datetime(["2026-01-01 10:00", "2026-01-01 11:00", "2026-01-01 10:00",
+                                             "2026-01-01 12:00", "2026-01-02 09:00"])})
+EVENT_FUNNEL = abstats.Funnel({"visit": _.event == "visit", "cart": _.event == "cart", "buy": _.event == "buy"})
+
+
+def _from_events(**kwargs: Any) -> Any:
+    return EVENT_FUNNEL.from_events(EVENTS, **kwargs)
+
+
 ENTRY_POINTS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     "Funnel": (abstats.Funnel, {"stages": STAGES, "order": "strict", "window": "7 days"}),
     "from_counts": (abstats.Funnel(STAGES).from_counts, {"counts": COUNTS}),
     "analyze": (_analyze, {"control": "c", "base": "first", "selection_alpha": 0.05, "srm_alpha": 0.001,
                            "method": "frequentist", "alpha": 0.05}),
+    "from_events": (_from_events, {"unit": "user", "timestamp": "ts", "variant": "variant",
+                                   "exposure": _.event == "visit", "metrics": None, "connection": None}),
 }
 # documented valid values of these types
 VALID: dict[tuple[str, str], set[str]] = {
     ("Funnel", "window"): {"none"},
     ("Funnel", "stages"): {"dict"},  # {name: condition}: a funnel for events (its condition is checked there)
+    ("from_events", "exposure"): {"none"},
+    ("from_events", "metrics"): {"none"},
+    ("from_events", "connection"): {"none"},
 }
 
 CASES = [
