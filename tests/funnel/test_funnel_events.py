@@ -40,7 +40,9 @@ def _count(frame, order, window=None, exposure=True, timestamp="ts"):
 
 
 @pytest.mark.parametrize(("order", "window", "expected"), [
-    # A: units 1-4 count at visit (4 has no visit after exposure: out); B: 6, 7, 8, 9 visit
+    # visits: A units 1, 2, 3 (unit 4 visited only before its exposure, unit 5 never); B units 6, 7, 8, 9.
+    # strict, 7 days: A cart 1, 2 (3 too late), buy 1 (2 bought before its cart); B cart 6 (a tie), 9 (7's first
+    # cart came before its first visit), buy 6 (9's buy is 170 h after exposure)
     ("strict", "7 days", {"A": [3, 2, 1], "B": [4, 2, 1]}),
     ("strict", None, {"A": [3, 3, 2], "B": [4, 2, 2]}),
     ("reach", "7 days", {"A": [3, 2, 2], "B": [4, 3, 1]}),
