@@ -280,3 +280,29 @@ def test_rates_are_consistent_with_the_counts(first, shares):
     np.testing.assert_allclose(counts.from_first()[:, 1:], product, atol=1e-12)
     np.testing.assert_allclose(counts.overall(), counts.from_first()[:, -1])
     np.testing.assert_allclose(counts.drop_off(), 1 - counts.stage_conversion())
+
+
+@pytest.mark.simulation
+def test_no_difference_anywhere_rejects_at_most_alpha_of_the_time():
+    """Both arms share the stage probabilities: the family of first-stage rows (Holm) rejects any stage in at most
+    alpha of the funnels, and the selection warning fires on about selection_alpha of conditional rows."""
+    rng = np.random.default_rng(13)
+    sims, n, p = 400, 5000, np.array([0.5, 0.3, 0.4])
+    any_rejected, warned, conditional_rows = 0, 0, 0
+    for _ in range(sims):
+        arms = {}
+        for arm in ("c", "t"):
+            row = [n]
+            for q in p:
+                row.append(int(rng.binomial(row[-1], q)))
+            arms[arm] = row
+        r = abstats.Funnel(["s0", "s1", "s2", "s3"]).from_counts(arms).analyze(control="c", base="both")
+        stage = np.isin(r["metric"], ["s1", "s2", "s3"])
+        any_rejected += bool((r.p_value_adjusted[stage] < 0.05).any())
+        conditional = np.char.find(np.asarray(r["metric"], dtype=str), " | ") >= 0
+        conditional_rows += int(conditional.sum())
+        warned += int(r.warning_flags.get("funnel_selection", np.zeros(len(r), bool))[conditional].sum())
+    # binomial SE of a 5% rate over 400 funnels: 0.011; allow 3 SE above alpha
+    assert any_rejected / sims <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / sims)
+    rate = warned / conditional_rows  # 800 rows, not independent within a funnel: 4 SE
+    assert abs(rate - 0.05) <= 4 * np.sqrt(0.05 * 0.95 / conditional_rows), rate
