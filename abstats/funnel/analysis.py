@@ -9,8 +9,8 @@ Rows (each treatment against the control):
   previous stage. The units reaching the previous stage are a selected group - a treatment that
   brings weaker visitors to the cart changes who is compared at checkout - so these comparisons are
   NOT randomised; they locate a change, they do not prove it. A row gets the warning
-  ``funnel_selection`` when its denominators differ between arms beyond chance (a chi-square test of
-  the previous stage's units against the first stage's split, p < ``selection_alpha``).
+  ``funnel_selection`` when its denominators differ between arms beyond chance (a pooled two-proportion
+  z-test of the share of first-stage units reaching the previous stage, p < ``selection_alpha``).
 * ``overall``: last stage out of first stage, the funnel's conversion (role ``primary``: it decides
   the experiment's verdict, with any attached metric of role primary).
 * the attached metrics (revenue per visitor, average order value...), as they were defined.
@@ -96,7 +96,6 @@ def analyze_funnel(
     (['cart', 'purchase', 'overall'], ['stop_winner', 'stop_winner', 'stop_winner'])
     """
     from abstats.analysis import analyze
-    from abstats.inference.srm import srm_two_arm
     from abstats.methods.registry import METHODS
     from abstats.result import Result
 
@@ -146,10 +145,9 @@ def analyze_funnel(
     for name, row in rows.items():
         if row["kind"] != "conditional":
             continue
-        k = stages.index(row["stage"])
+        previous = stages.index(row["stage"]) - 1
         t_idx = np.array([counts.variants.index(t) for t in treatments])
-        share = first[t_idx] / (first[c] + first[t_idx])
-        _, p = srm_two_arm(np.full(len(t_idx), counts.counts[c, k - 1]), counts.counts[t_idx, k - 1], share)
+        p = _reach_p_value(counts.counts[c, previous], first[c], counts.counts[t_idx, previous], first[t_idx])
         for t, value in zip(treatments, p.tolist(), strict=True):
             selection.setdefault(str(t), {})[name] = float(value)
     record = {
@@ -176,6 +174,21 @@ def analyze_funnel(
         flags["funnel_selection"] = selected
     settings = {**result.settings, "funnel": record}
     return Result(result.method, settings, result.columns, result.rules, flags)
+
+
+def _reach_p_value(x_c: Any, n_c: Any, x_t: np.ndarray, n_t: np.ndarray) -> np.ndarray:
+    """Two-sided pooled z-test p-value of the share of first-stage units reaching a stage, control vs treatment:
+    the randomised test of whether a conditional row's denominators were selected differently. 1 where
+    the share is the same by construction (the first stage; every unit or none reaching it)."""
+    from abstats.frequentist.proportions import pooled_z
+    from abstats.inference.normal import sf
+
+    n_c = np.broadcast_to(np.asarray(n_c, dtype=float), np.shape(n_t))
+    x_c = np.broadcast_to(np.asarray(x_c, dtype=float), np.shape(x_t))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = pooled_z(x_c, n_c, np.asarray(x_t, dtype=float), np.asarray(n_t, dtype=float))
+    p = 2.0 * sf(np.abs(z))
+    return np.where(np.isfinite(p), np.minimum(p, 1.0), 1.0)
 
 
 def _stage_data(counts: FunnelCounts, name: str, n: np.ndarray, reached: np.ndarray, role: str) -> ExperimentData:

@@ -57,6 +57,6 @@ def selection_warning(row: Row, settings: Settings) -> str:
     info = funnel.get("rows", {}).get(row["metric"], {})
     p = funnel.get("selection_p", {}).get(str(row["treatment"]), {}).get(row["metric"], float("nan"))
     previous = info.get("previous", "the previous stage")
-    return (f"the arms reach {previous} in different proportions (chi-square p = {p:.3g} < "
-            f"{funnel.get('selection_alpha', 0.05):g} against the first stage's split): the units compared at this "
+    return (f"the arms reach {previous} in different proportions (z-test of the share of first-stage units, "
+            f"p = {p:.3g} < {funnel.get('selection_alpha', 0.05):g}): the units compared at this "
             "stage were selected differently by the treatment, so this conditional comparison may be biased")

@@ -102,8 +102,10 @@ def test_conditional_rows_are_flagged_when_their_denominators_differ():
     row = list(r["metric"]).index("checkout | cart")
     message = next(w["message"] for w in r.warnings(row) if w["code"] == "funnel_selection")
     p = r.settings["funnel"]["selection_p"]["treatment"]["checkout | cart"]
-    # independent check of the selection test: chi-square of 1000 vs 1400 against the 10000:10000 split
-    assert p == pytest.approx(stats.chisquare([1000, 1400]).pvalue, rel=1e-9)
+    # independent check of the selection test: statsmodels' pooled two-proportion z-test of 1000/10000 vs 1400/10000
+    from statsmodels.stats.proportion import proportions_ztest
+
+    assert p == pytest.approx(proportions_ztest([1400, 1000], [10000, 10000])[1], rel=1e-9)
     assert f"{p:.3g}" in message
     assert "not randomised" in r.reason(row)
     # the conditional rows carry the experiment's SRM p-value (first stage), not a test of their own sizes
@@ -304,5 +306,7 @@ def test_no_difference_anywhere_rejects_at_most_alpha_of_the_time():
         warned += int(r.warning_flags.get("funnel_selection", np.zeros(len(r), bool))[conditional].sum())
     # binomial SE of a 5% rate over 400 funnels: 0.011; allow 3 SE above alpha
     assert any_rejected / sims <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / sims)
-    rate = warned / conditional_rows  # 800 rows, not independent within a funnel: 4 SE
-    assert abs(rate - 0.05) <= 4 * np.sqrt(0.05 * 0.95 / conditional_rows), rate
+    # 800 rows, SE 0.0077: 3 SE (a test of the stage sizes against the first stage's split, which ignores the
+    # units that do not reach them, fires on about 2% and fails here)
+    rate = warned / conditional_rows
+    assert abs(rate - 0.05) <= 3 * np.sqrt(0.05 * 0.95 / conditional_rows), rate
