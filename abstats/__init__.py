@@ -44,6 +44,9 @@ _EXPORTS = {
     "Result": "abstats.result",
     "ExperimentSpec": "abstats.spec",
     "analyze": "abstats.analysis",
+    "Funnel": "abstats.funnel.stages",
+    "FunnelCounts": "abstats.funnel.counts",
+    "Stage": "abstats.funnel.stages",
     "compare": "abstats.analysis",
 }
 
@@ -61,6 +64,8 @@ if TYPE_CHECKING:
         OutputError,
         PrecisionWarning,
     )
+    from abstats.funnel.counts import FunnelCounts
+    from abstats.funnel.stages import Funnel, Stage
     from abstats.metrics import BinaryMetric, Cap, MeanMetric, QuantileMetric, RatioMetric
     from abstats.result import Result
     from abstats.result.path import effect_path
@@ -95,6 +100,8 @@ __all__ = [
     "ConfigError",
     "ExperimentData",
     "ExperimentSpec",
+    "Funnel",
+    "FunnelCounts",
     "InputError",
     "MeanMetric",
     "MultiVariantUnitsWarning",
@@ -103,6 +110,7 @@ __all__ = [
     "QuantileMetric",
     "RatioMetric",
     "Result",
+    "Stage",
     "__version__",
     "analyze",
     "compare",

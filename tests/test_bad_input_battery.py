@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import ibis
 import numpy as np
 import pytest
 
@@ -35,6 +36,25 @@ BAD: dict[str, Any] = {
 TABLE = {"variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]}
 UNITS = {"variant": ["A", "A", "B", "B"], "revenue": [1.0, 2.0, 2.0, 3.0]}
 STATS = BinaryStats.from_arrays([1000], [100])
+STAGES = ["visit", "cart", "buy"]
+FUNNEL_COUNTS = {"c": [1000, 300, 90], "t": [1000, 320, 110]}
+EVENTS = {"user": [1, 1, 2, 2, 3], "variant": ["c", "c", "t", "t", "t"],
+          "event": ["visit", "buy", "visit", "cart", "visit"],
+          "ts": np.array(["2026-01-01T10", "2026-01-01T11", "2026-01-01T10", "2026-01-01T12", "2026-01-02T09"],
+                         dtype="datetime64[us]")}
+
+
+def _funnel_analyze(**kwargs: Any) -> Any:
+    return abstats.Funnel(STAGES).from_counts(FUNNEL_COUNTS).analyze(**kwargs)
+
+
+def _funnel_from_events(**kwargs: Any) -> Any:
+    import pandas as pd
+
+    event = ibis._.event
+    funnel = abstats.Funnel({"visit": event == "visit", "cart": event == "cart", "buy": event == "buy"})
+    return funnel.from_events(pd.DataFrame(EVENTS), **kwargs)
+
 
 # entry point -> (callable taking keyword arguments, valid keyword arguments)
 ENTRY_POINTS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
@@ -67,6 +87,13 @@ ENTRY_POINTS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {
     "plan_power": (plan_power, {"metric": MeanMetric("rev"), "sd": 10.0, "mde": 1.0, "mde_type": "absolute",
                                 "n_per_arm": 500}),
     "plan_duration": (plan_duration, {"n_total": 10_000, "daily_traffic": 2_000}),
+    "Funnel": (abstats.Funnel, {"stages": STAGES, "order": "strict", "window": "7 days"}),
+    "Funnel.from_counts": (abstats.Funnel(STAGES).from_counts, {"counts": FUNNEL_COUNTS}),
+    "FunnelCounts.analyze": (_funnel_analyze, {"control": "c", "base": "first", "selection_alpha": 0.05,
+                                               "srm_alpha": 0.001, "method": "frequentist", "alpha": 0.05}),
+    "Funnel.from_events": (_funnel_from_events, {"unit": "user", "timestamp": "ts", "variant": "variant",
+                                                 "exposure": ibis._.event == "visit", "metrics": None,
+                                                 "connection": None}),
 }
 
 # (entry point, argument) -> bad-value names that are valid input there (documented optional arguments)
@@ -83,6 +110,11 @@ VALID: dict[tuple[str, str], set[str]] = {
     ("BinaryMetric", "higher_is_better"): {"bool"},
     ("plan_duration", "n_total"): {"list"},
     ("plan_duration", "daily_traffic"): {"list"},
+    ("Funnel", "window"): {"none"},
+    ("Funnel", "stages"): {"dict"},  # {name: condition}: a funnel for events (conditions are checked there)
+    ("Funnel.from_events", "exposure"): {"none"},
+    ("Funnel.from_events", "metrics"): {"none"},
+    ("Funnel.from_events", "connection"): {"none"},
     # any non-empty string is a valid name or column
     **{(name, arg): {"string"} for name, args in {
         "BinaryMetric": ("name",), "MeanMetric": ("name",), "RatioMetric": ("name",),

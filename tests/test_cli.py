@@ -41,6 +41,12 @@ def test_default_demo_aggregates_a_million_raw_events_with_duckdb(tmp_path_facto
     assert "aggregated by DuckDB" in out.output and "seen in more than one variant" in out.output
     for text in ("conversion", "revenue_per_visitor", "average_order_value", "ctr", "one_click vs control"):
         assert text in out.output
+    # the funnel of the same events: per-variant stages, then its stage-wise Result naming the bottleneck
+    funnel = out.output.split("units per stage (% of the previous stage)")[1]
+    table = funnel.split("\n\n")[0].splitlines()
+    assert [line.split()[0] for line in table[3:]] == ["visit", "product_view", "add_to_cart", "purchase", "overall"]
+    assert max(len(line.rstrip()) for line in table) <= 80  # readable in an 80-column terminal
+    assert "- overall, one_click:" in funnel and "Bottleneck (largest drop-off): control at add_to_cart" in funnel
 
 
 def test_demo_refuses_an_unknown_example():

@@ -1,7 +1,9 @@
 """``abstats demo``: analyse a bundled example and print the result table.
 
 ``--example events`` (default) aggregates a million-row raw-events parquet (generated on first run,
-then cached) through DuckDB in one call; ``--example checkout`` scores the three-arm checkout test
+then cached) through DuckDB in one call, then analyses its funnel (visit -> product view -> add to
+cart -> purchase) stage by stage (table format; ``--format json`` prints the metrics' Result only);
+``--example checkout`` scores the three-arm checkout test
 from its per-variant aggregates.
 """
 
@@ -46,6 +48,8 @@ def demo(
             typer.echo(result.to_json(indent=2))
         else:
             print_result(result)
+            if example == "events":
+                _print_funnel()
 
 
 def _events_result(verbose: bool) -> Result:
@@ -76,3 +80,44 @@ def _events_result(verbose: bool) -> Result:
                 console.print(f"note: {w.message}", soft_wrap=soft, markup=False)
         console.print()
     return analyze(data, control="control")
+
+
+def _print_funnel() -> None:
+    """The example's funnel per variant (units, share of the previous stage), then its stage-wise Result."""
+    from dataclasses import replace
+
+    import abstats
+    from abstats.cli.output import stdout_console
+    from abstats.cli.tables import print_table
+    from abstats.examples.make_events import events_example, shop_funnel, shop_metrics
+    from abstats.funnel.events import funnel_counts_from_events
+
+    # revenue at the end of the funnel, reported beside the stages; the overall conversion decides
+    metrics = {replace(m, role="secondary"): how for m, how in shop_metrics().items()
+               if m.name in ("revenue_per_visitor", "average_order_value")}
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", abstats.MultiVariantUnitsWarning)  # reported with the metrics above
+        counts = funnel_counts_from_events(shop_funnel(), str(events_example()), unit="user_id", timestamp="ts",
+                                           variant="variant", exposure=_exposure(), metrics=metrics, connection=None)
+    seconds = time.perf_counter() - start
+    console = stdout_console()
+    console.print()
+    console.print(f"[bold]Funnel[/] (stages reached after exposure, in any order; DuckDB, {seconds:.1f} s)")
+    conversion = counts.stage_conversion()
+    rows = []
+    for k, stage in enumerate(counts.stages):
+        cells = [f"{counts.counts[i, k]:,.0f}" + (f" ({conversion[i, k - 1]:.1%})" if k else "")
+                 for i in range(len(counts.variants))]
+        rows.append([stage, *cells])
+    rows.append(["overall", *(f"{x:.2%}" for x in counts.overall())])
+    print_table(console, ["stage", *map(str, counts.variants)], rows,
+                title="units per stage (% of the previous stage)")
+    console.print()
+    print_result(counts.analyze(control="control"), console)
+
+
+def _exposure() -> object:
+    from ibis import _
+
+    return _.event == "exposure"

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 if TYPE_CHECKING:
+    from abstats.funnel import Funnel
     from abstats.metrics import Metric
 
 SEED = 20261123
@@ -194,6 +195,26 @@ def shop_metrics() -> dict[Metric, Any]:
         RatioMetric("average_order_value"): (total("revenue", where=purchase), count(where=purchase)),
         RatioMetric("ctr"): (count(where=_.event == "ad_click"), count(where=_.event == "ad_impression")),
     }
+
+
+def shop_funnel() -> Funnel:
+    """The example's funnel: visit (a page view) -> product view -> add to cart -> purchase.
+
+    Simple reach (``order="reach"``): the example draws each event's delay after exposure on its own,
+    so a user's first purchase may come before its first add-to-cart; a strict-order funnel of this
+    example would drop those users (real shops log carts before purchases).
+
+    Examples
+    --------
+    >>> shop_funnel().names
+    ('visit', 'product_view', 'add_to_cart', 'purchase')
+    """
+    from ibis import _
+
+    from abstats.funnel import Funnel
+
+    return Funnel({"visit": _.event == "page_view", "product_view": _.event == "product_view",
+                   "add_to_cart": _.event == "add_to_cart", "purchase": _.event == "purchase"}, order="reach")
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from abstats.result.reasons import SHARED_RULES
 from abstats.result.warnings import MESSAGES
 
 if TYPE_CHECKING:
+    from abstats.funnel.counts import FunnelCounts
     from abstats.methods.base import Method
     from abstats.result.table import Detail
 
@@ -171,7 +172,12 @@ class Result:
 
     @cached_property
     def _rule_texts(self) -> Mapping[str, Any]:
-        return {**SHARED_RULES, **self.method_object.rules}
+        texts = {**SHARED_RULES, **self.method_object.rules}
+        if "funnel" in self.settings:  # a funnel's rows also name its bottleneck (abstats.funnel.reasons)
+            from abstats.funnel.reasons import with_funnel_context
+
+            return with_funnel_context(texts)
+        return texts
 
     @cached_property
     def reasons(self) -> list[str]:
@@ -359,6 +365,34 @@ class Result:
         from abstats.result.posterior_plot import posterior_plot
 
         return posterior_plot(self, scale=scale)
+
+    def funnel(self) -> FunnelCounts:
+        """The funnel counts this Result compared (a Result of :meth:`abstats.FunnelCounts.analyze`)."""
+        from abstats.funnel.counts import FunnelCounts
+
+        return FunnelCounts.from_record(self._funnel_record())
+
+    def plot_funnel(self) -> Any:
+        """Funnel chart of a funnel Result: per variant, bars of the units at each stage labelled with
+        their conversion (matplotlib Figure)."""
+        from abstats.funnel.plot import funnel_chart
+
+        return funnel_chart(self)
+
+    def plot_stage_effects(self, kind: str = "absolute") -> Any:
+        """Each funnel row's effect with its interval, coloured by decision (matplotlib Figure)."""
+        from abstats.funnel.plot import stage_effects
+
+        return stage_effects(self, kind=kind)
+
+    def _funnel_record(self) -> Mapping[str, Any]:
+        record = self.settings.get("funnel")
+        if not isinstance(record, Mapping):
+            from abstats.errors import ConfigError
+
+            raise ConfigError("result", self.method, "a funnel Result (from abstats.Funnel(...).from_counts(...)"
+                              ".analyze(...))")
+        return record
 
     def __repr__(self) -> str:
         decisions = dict(zip(*np.unique(np.asarray(self["decision"], dtype=str), return_counts=True), strict=True))

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from abstats.funnel.reasons import selection_warning
+
 Row = Mapping[str, Any]
 Settings = Mapping[str, Any]
 
@@ -57,6 +59,7 @@ MESSAGES: dict[str, Callable[[Row, Settings], str]] = {
     "zero_variance": _zero_variance,
     "relative_undefined": _relative_undefined,
     "heavy_tail": _heavy_tail,
+    "funnel_selection": selection_warning,
 }
 
 
