@@ -60,10 +60,9 @@ def stage_effects(result: Result, kind: str = "absolute") -> Any:
     keep = np.array([m in record["rows"] for m in np.asarray(result["metric"], dtype=object)], dtype=bool)
     rows = Result(result.method, result.settings, {k: np.asarray(v)[keep] for k, v in result.columns.items()},
                   np.asarray(result.rules)[keep], {c: np.asarray(m)[keep] for c, m in result.warning_flags.items()})
-    ax = forest_plot(rows, kind=kind)
-    ax.set_title("Funnel: stage-wise effect, treatment - control", fontsize=10)
-    ax.figure.tight_layout()
-    return ax.figure
+    fig = forest_plot(rows, kind=kind)
+    fig.suptitle(f"Funnel: {kind} effect at each stage, treatment vs control", fontsize=12)
+    return fig
 
 
 def _stage_decisions(result: Result, record: Any) -> dict[tuple[str, str], str]:

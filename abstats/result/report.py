@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,8 +56,12 @@ def _has_relative_effects(result: Result) -> bool:
     return 0 < len(result) <= MAX_PLOT_ROWS and bool(np.isfinite(rel).any())
 
 
-def _has_several_metrics(result: Result) -> bool:
-    return 0 < len(result) <= MAX_PLOT_ROWS and len(set(result["metric"].tolist())) > 1
+def _has_several_metrics(result: Result) -> bool:  # a funnel draws its stages' absolute effects itself
+    return 0 < len(result) <= MAX_PLOT_ROWS and len(set(result["metric"].tolist())) > 1 and not _is_funnel(result)
+
+
+def _is_funnel(result: Result) -> bool:
+    return 0 < len(result) <= MAX_PLOT_ROWS and isinstance(result.settings.get("funnel"), Mapping)
 
 
 def _has_posteriors(result: Result) -> bool:
@@ -69,6 +73,10 @@ REPORT_PLOTS: tuple[ReportPlot, ...] = (
                _has_relative_effects, lambda result: result.plot("relative")),
     ReportPlot("Absolute effect per metric, each in its own units (rates in percentage points)",
                _has_several_metrics, lambda result: result.plot("absolute")),
+    ReportPlot("Funnel of each variant: units reaching each stage, with their conversion",
+               _is_funnel, lambda result: result.plot_funnel()),
+    ReportPlot("Effect at each funnel stage with its interval, coloured by decision",
+               _is_funnel, lambda result: result.plot_stage_effects()),
     ReportPlot("Posterior density of each comparison's relative effect",
                _has_posteriors, lambda result: result.plot_posteriors("relative")),
 )
