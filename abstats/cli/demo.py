@@ -88,9 +88,9 @@ def _print_funnel() -> None:
 
     import abstats
     from abstats.cli.output import stdout_console
-    from abstats.cli.tables import print_table
     from abstats.examples.make_events import events_example, shop_funnel, shop_metrics
     from abstats.funnel.events import funnel_counts_from_events
+    from abstats.result.terminal import print_table
 
     # revenue at the end of the funnel, reported beside the stages; the overall conversion decides
     metrics = {replace(m, role="secondary"): how for m, how in shop_metrics().items()
