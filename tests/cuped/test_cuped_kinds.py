@@ -228,3 +228,18 @@ def test_lin_interaction_point_estimate_matches_ols_with_interaction():
     gap = fit.params[3]  # theta_t - theta_c
     expected = np.sqrt(fit.bse[1] ** 2 + gap**2 * np.var(x, ddof=1) / n)
     assert r["se"][0] == pytest.approx(expected, rel=0.02)
+
+
+def test_cuped_result_json_follows_the_schema():
+    import json
+
+    import jsonschema
+
+    from abstats.result.result import result_schema
+
+    df = _mean_rows(17)
+    r = abstats.analyze([abstats.from_units(df, abstats.MeanMetric("y", covariate=Covariate("x"))),
+                         abstats.from_units(df, abstats.MeanMetric("y2", column="y"))], control="c")
+    doc = json.loads(r.to_json())
+    jsonschema.validate(doc, result_schema())
+    assert [row["cuped"] for row in doc["comparisons"]] == [True, False]

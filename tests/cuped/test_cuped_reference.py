@@ -121,3 +121,31 @@ def test_agrees_with_gbstats_regression_adjusted_statistic(kind, seed):
         assert r["effect_ci_high"][i] == pytest.approx(absolute.ci[1], rel=TOL), i
         assert r.p_value[i] == pytest.approx(absolute.p_value, rel=TOL, abs=1e-12), i
         assert r.rel_effect[i] == pytest.approx(rel.point_estimate, rel=TOL), i
+
+
+@pytest.mark.parametrize("case", CUPED, ids=[c["id"] for c in CUPED])
+def test_reference_case_through_the_spec(case):
+    from abstats import ExperimentSpec
+
+    spec = ExperimentSpec.model_validate({
+        "data": {"aggregates": _table(case)},
+        "control": "c",
+        "metrics": [{"kind": case["inputs"]["metric"], "name": "m", "covariate": {}}],
+    })
+    r = spec.run()
+    assert_close(case, "theta", r["cuped_theta"][0])
+    assert_close(case, "se", r["se"][0])
+    assert_close(case, "variance_reduction", r["variance_reduction"][0])
+
+
+def test_spec_refuses_a_malformed_covariate():
+    from pydantic import ValidationError
+
+    from abstats import ExperimentSpec
+
+    with pytest.raises(ValidationError, match="start"):
+        ExperimentSpec.model_validate({
+            "data": {"aggregates": {"variant": ["c", "t"], "n": [10, 10], "conversions": [1, 2]}},
+            "control": "c",
+            "metrics": [{"kind": "binary", "name": "m", "covariate": {"end": "2026-01-01"}}],
+        })
