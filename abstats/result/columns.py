@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from abstats.vocabulary import DECISIONS
 
-# (name, JSON type, description). "number?" means a number or null ("boolean?" likewise); "id" a string or an integer label.
+# (name, JSON type, description). "number?" means a number or null (and "boolean?" a boolean or null);
+# "id" a string or an integer label.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("experiment", "id", "experiment label (string or integer, as given)"),
     ("metric", "string", "metric name"),

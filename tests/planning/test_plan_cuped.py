@@ -32,8 +32,7 @@ def test_cuped_plan_is_the_plan_times_one_minus_rho_squared(metric):
             float(cuped.n_per_arm), rel=1e-12)
     # power at the reduced n with CUPED equals the power at the full n without it
     cuped_n = float(plan_sample_size(metric, **settings, variance_reduction=0.5).n_per_arm)
-    power = plan_power(metric, n_per_arm=cuped_n, variance_reduction=0.5,
-                       **{k: v for k, v in settings.items()})
+    power = plan_power(metric, n_per_arm=cuped_n, variance_reduction=0.5, **settings)
     assert float(power.power) == pytest.approx(0.8, abs=1e-6)
 
 
