@@ -171,8 +171,7 @@ class BinaryStats:
         cov = CovariateSums(self.pre_sum, self.pre_sum_sq, self.pre_cross_sum, self.pre_shift)
         # y is 0/1, so its sum of squares is the conversions: S_yy = x - x^2 / n, ddof = 1 once divided by n - 1
         s_yy = centred_sum_sq(self.n, self.conversions, self.conversions)
-        return covariate_moments(self.n, self.estimate(), self.conversions, s_yy, cov, self.variance_of_estimate(),
-                                 flag)
+        return covariate_moments(self.n, self.estimate(), self.conversions, s_yy, cov, self.variance_of_estimate, flag)
 
     def regression_adjusted(self, treatment: BinaryStats, *, interaction: bool = False) -> Adjustment | None:
         """CUPED of row i of ``treatment`` against row i of this control (None without a covariate).

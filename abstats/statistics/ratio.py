@@ -314,7 +314,7 @@ num_pre_den_sum, den_pre_num_sum, den_pre_den_sum
         return ArmMoments(
             n=n, mean=r, pre_mean=r0, s_yy=s_ll, s_xx=s_l0, s_xy=s_cross,
             xx_scale=(scale_u + r0 * r0 * scale_v) / mv / mv,
-            variance=self.variance_of_estimate(), flag=np.zeros(len(n), dtype=bool),
+            unadjusted_variance=self.variance_of_estimate, flag=None,
         )
 
     def regression_adjusted(self, treatment: RatioStats, *, interaction: bool = False) -> Adjustment | None:
