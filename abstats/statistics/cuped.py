@@ -56,7 +56,6 @@ from abstats.statistics.protocol import normal_df, take_rows, unpooled_null_vari
 from abstats.statistics.validation import (
     RowLabels,
     as_float_array,
-    centred_sum_sq,
     require_same_length,
     require_sum_sq_consistent,
     rounding_tolerance,
