@@ -37,7 +37,7 @@ def _mean_sums(rng: np.random.Generator) -> dict[str, np.ndarray]:
 
 
 def _ratio_sums(rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Consistent sums of (x, y, u, v) = post / pre numerator and denominator: a random PSD covariance per experiment."""
+    """Consistent sums of (x, y, u, v), post and pre numerator and denominator: a random PSD covariance each."""
     n = rng.integers(1_000, 50_000, size=N_EXP).astype(float)
     means = rng.uniform(5, 50, size=(N_EXP, 4))
     a = rng.normal(size=(N_EXP, 4, 4)) + 2 * np.eye(4)
@@ -91,15 +91,17 @@ def _long_table(seed: int) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
+def _scorer(control: Any, treatment: Any, metric: Any) -> Any:
+    return lambda: abstats.compare(control, treatment, metric=metric)
+
+
 def main() -> list[Row]:
     rows = []
     for kind, metric_class in METRICS.items():
         (c_plain, t_plain), (c_cuped, t_cuped) = _pairs(kind, 7)
         metric = metric_class("m")
-        t = side_by_side({
-            "plain": lambda: abstats.compare(c_plain, t_plain, metric=metric),
-            "cuped": lambda: abstats.compare(c_cuped, t_cuped, metric=metric),
-        }, runs=9)
+        t = side_by_side({"plain": _scorer(c_plain, t_plain, metric), "cuped": _scorer(c_cuped, t_cuped, metric)},
+                         runs=9)
         assert abstats.compare(c_cuped, t_cuped, metric=metric)["cuped"].mean() > 0.99
         r = t["cuped"].median / t["plain"].median
         rows.append(Row(
