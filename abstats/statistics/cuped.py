@@ -234,7 +234,7 @@ class Adjustment:
 
 
 def pooled_theta(c: ArmMoments, t: ArmMoments) -> tuple[np.ndarray, np.ndarray]:
-    """theta = S_xy / S_xx of both arms' units pooled, and that pooled S_xx.
+    """theta = S_xy / S_xx of both arms' units pooled, and that pooled S_xx (NaN / inf where S_xx = 0).
 
     The pooled sums are within-arm sums plus the between-arm terms, never raw sums: no
     cancellation however large the means (the same centred design as every kind's sums).
@@ -244,9 +244,7 @@ def pooled_theta(c: ArmMoments, t: ArmMoments) -> tuple[np.ndarray, np.ndarray]:
     dx = t.pre_mean - c.pre_mean
     s_xx = c.s_xx + t.s_xx + w * dx * dx
     s_xy = c.s_xy + t.s_xy + w * dx * (t.mean - c.mean)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        theta = s_xy / s_xx
-    return theta, s_xx
+    return s_xy / s_xx, s_xx
 
 
 def _adjusted_variance(a: ArmMoments, theta: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -294,12 +292,17 @@ def adjust_pair(kind: MetricKind, c: ArmMoments, t: ArmMoments, *, interaction: 
     >>> round(float(a.treatment.mean[0] - a.control.mean[0]), 4), round(float(a.variance_reduction[0]), 3)
     (0.1496, 0.25)
     """
+    # rows of an arm without units (reported by the analysis as no_traffic) give 0 / 0 here: not adjusted, silently
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _adjust(kind, c, t, interaction)
+
+
+def _adjust(kind: MetricKind, c: ArmMoments, t: ArmMoments, interaction: bool) -> Adjustment:
     theta, s_xx = pooled_theta(c, t)
     total = c.n + t.n
     applied = s_xx > rounding_tolerance(total, c.xx_scale + t.xx_scale)
     if interaction:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            theta_c, theta_t = c.s_xy / c.s_xx, t.s_xy / t.s_xx
+        theta_c, theta_t = c.s_xy / c.s_xx, t.s_xy / t.s_xx
         applied &= (c.s_xx > rounding_tolerance(c.n, c.xx_scale)) & (t.s_xx > rounding_tolerance(t.n, t.xx_scale))
     else:
         theta_c = theta_t = theta
@@ -318,8 +321,7 @@ def adjust_pair(kind: MetricKind, c: ArmMoments, t: ArmMoments, *, interaction: 
         diff = (t.mean - c.mean) - theta_c * (t.pre_mean - c.pre_mean)
     u_c = np.maximum(c.s_yy, 0.0) / scale_c
     u_t = np.maximum(t.s_yy, 0.0) / scale_t
-    with np.errstate(divide="ignore", invalid="ignore"):
-        reduction = 1.0 - (v_c + v_t) / (u_c + u_t)
+    reduction = 1.0 - (v_c + v_t) / (u_c + u_t)
     if every:
         shown_theta = theta  # the pooled slope, also under interaction
     else:
@@ -327,13 +329,14 @@ def adjust_pair(kind: MetricKind, c: ArmMoments, t: ArmMoments, *, interaction: 
         v_t = np.where(applied, v_t, t.unadjusted_variance())
         reduction = np.where(applied, reduction, np.nan)
         shown_theta = np.where(applied, theta, np.nan)
-        rows = np.flatnonzero(~applied)
-        warnings.warn(
-            f"CUPED: the pre-period covariate has no variance in {len(rows)} comparison row(s) (first: row "
-            f"{int(rows[0])}); those rows are analysed without adjustment (warning code cuped_fallback)",
-            CupedWarning,
-            stacklevel=4,
-        )
+        rows = np.flatnonzero(~applied & (c.n > 0) & (t.n > 0))
+        if len(rows):
+            warnings.warn(
+                f"CUPED: the pre-period covariate has no variance in {len(rows)} comparison row(s) (first: row "
+                f"{int(rows[0])}); those rows are analysed without adjustment (warning code cuped_fallback)",
+                CupedWarning,
+                stacklevel=5,
+            )
     flag = c.flag if c.flag is not None else np.zeros(len(c.n), dtype=bool)
     cls = ADJUSTED[kind]
     control = cls(c.n, c.mean, v_c, u_c, shown_theta, applied, flag)
