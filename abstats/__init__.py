@@ -29,6 +29,7 @@ _EXPORTS = {
     "AbstatsWarning": "abstats.errors",
     "MultiVariantUnitsWarning": "abstats.errors",
     "PrecisionWarning": "abstats.errors",
+    "CupedWarning": "abstats.errors",
     "from_events": "abstats.data.events",
     "cumulative_from_events": "abstats.data.events",
     "effect_path": "abstats.result.path",
@@ -37,6 +38,7 @@ _EXPORTS = {
     "RatioMetric": "abstats.metrics",
     "QuantileMetric": "abstats.metrics",
     "Cap": "abstats.metrics",
+    "Covariate": "abstats.metrics",
     "Column": "abstats.column",
     "ExperimentData": "abstats.data",
     "from_aggregates": "abstats.data",
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
         AbstatsError,
         AbstatsWarning,
         ConfigError,
+        CupedWarning,
         InputError,
         MultiVariantUnitsWarning,
         OutputError,
@@ -66,7 +69,7 @@ if TYPE_CHECKING:
     )
     from abstats.funnel.counts import FunnelCounts
     from abstats.funnel.stages import Funnel, Stage
-    from abstats.metrics import BinaryMetric, Cap, MeanMetric, QuantileMetric, RatioMetric
+    from abstats.metrics import BinaryMetric, Cap, Covariate, MeanMetric, QuantileMetric, RatioMetric
     from abstats.result import Result
     from abstats.result.path import effect_path
     from abstats.spec import ExperimentSpec
@@ -98,6 +101,8 @@ __all__ = [
     "Cap",
     "Column",
     "ConfigError",
+    "Covariate",
+    "CupedWarning",
     "ExperimentData",
     "ExperimentSpec",
     "Funnel",
