@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -29,10 +29,15 @@ from abstats.statistics import BinaryStats, MeanStats, QuantileStats, RatioStats
 from abstats.statistics.grouping import group_quantile
 from abstats.vocabulary import MARGIN_TYPES, ROLES, MarginType, MetricKind, Role
 
+if TYPE_CHECKING:
+    from abstats.data.backend_units import BackendUnits
+
 # How a data source hands columns to a metric: by name, as a 1-D array (raises if missing).
 ColumnReader = Callable[[str], np.ndarray]
 # Sum of per-unit values within each experiment x variant group.
 GroupTotal = Callable[[np.ndarray], np.ndarray]
+# A backend aggregate of a metric by the name its ``backend_aggregates`` gave it (None if absent).
+AggregateReader = Callable[[str], "np.ndarray | None"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,13 @@ def _refuse_cap_on_aggregates(metric: str, **caps: Cap | None) -> None:
                               "(abstats.from_units); cap the values where the aggregates are computed", metric=metric)
 
 
+def _read(column: AggregateReader, name: str) -> np.ndarray:
+    values = column(name)
+    if values is None:
+        raise TypeError(f"backend aggregate {name!r} missing")  # a data-layer bug, never the user's input
+    return values
+
+
 def _capped(values: ColumnReader, column: str, cap: Cap | None, groups: Any) -> np.ndarray:
     x = values(column)
     return x if cap is None else cap.apply(x, groups)
@@ -199,6 +211,37 @@ class BinaryMetric:
         return BinaryStats.from_arrays(
             column(self.n_field), column(self.conversions_field),
             metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+    # -- raw events aggregated in a backend (abstats.from_events) --------------------------------------
+    #: Per-unit values the metric needs from each unit's events, and how a bare column reduces per unit.
+    unit_parts: ClassVar[tuple[str, ...]] = ("value",)
+    default_reduction: ClassVar[str] = "any"
+    #: Whether ``backend_aggregates`` picks order statistics (the data layer then ranks the units).
+    order_statistics: ClassVar[bool] = False
+
+    def caps(self) -> tuple[Cap | None, ...]:
+        """The :class:`Cap` of each per-unit part (none for a 0/1 value)."""
+        return (None,)
+
+    def backend_aggregates(self, units: BackendUnits) -> dict[str, Any]:
+        """Per group: the conversions, and the smallest and largest per-unit value (both must be 0 or 1)."""
+        x = units.values[0]
+        return {"value_sum": x.sum(where=units.keep), "value_min": x.min(where=units.keep),
+                "value_max": x.max(where=units.keep)}
+
+    def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> BinaryStats:
+        """``n`` and conversions from :meth:`backend_aggregates`; a per-unit value other than 0 or 1 is refused."""
+        from abstats.statistics.validation import RowLabels, require
+
+        low, high = column("value_min"), column("value_max")
+        if low is not None and high is not None:
+            worst = np.where(high > 1, high, low)
+            require((low < 0) | (high > 1), "per-unit value", worst,
+                    "0 or 1 per unit for a binary metric (use converted(...) for 'at least one event')",
+                    RowLabels(where.metric, where.experiment, where.variant))
+        return BinaryStats.from_arrays(
+            n, _read(column, "value_sum"), metric=where.metric, experiment=where.experiment, variant=where.variant
         )
 
     def stats_from_units(self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere) -> BinaryStats:
@@ -260,6 +303,32 @@ class MeanMetric:
         shift = column(shift_field) if optional(shift_field) else None
         return MeanStats.from_arrays(
             column(self.n_field), column(self.sum_field), column(self.sum_sq_field), nonzero=nonzero, shift=shift,
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+    unit_parts: ClassVar[tuple[str, ...]] = ("value",)
+    default_reduction: ClassVar[str] = "sum"
+    order_statistics: ClassVar[bool] = False
+
+    def caps(self) -> tuple[Cap | None, ...]:
+        """The :class:`Cap` of the per-unit value."""
+        return (self.cap,)
+
+    def backend_aggregates(self, units: BackendUnits) -> dict[str, Any]:
+        """Per group: the sum and sample variance (the backend's stable ``var_samp``) of the per-unit
+        value, and the units with a non-zero value (the heavy-tail check)."""
+        x = units.values[0]
+        return {"value_sum": x.sum(where=units.keep), "value_var": x.var(how="sample", where=units.keep),
+                "nonzero": units.unit.count(where=units.where(x != 0))}
+
+    def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> MeanStats:
+        """Centred statistics from :meth:`backend_aggregates`: the mean as the shift, ``(n - 1) var`` as
+        the sum of squared deviations (see :func:`~abstats.statistics.centring.centred_from_moments`)."""
+        from abstats.statistics.centring import centred_from_moments
+
+        shift, sum_sq = centred_from_moments(n, _read(column, "value_sum"), column("value_var"))
+        return MeanStats.from_arrays(
+            n, np.zeros_like(n), sum_sq, nonzero=column("nonzero"), shift=shift,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -331,6 +400,37 @@ class RatioMetric:
             column(self.num_den_sum_field),
             num_shift=column(num_shift_field) if optional(num_shift_field) else None,
             den_shift=column(den_shift_field) if optional(den_shift_field) else None,
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+    unit_parts: ClassVar[tuple[str, ...]] = ("numerator", "denominator")
+    default_reduction: ClassVar[str] = "sum"
+    order_statistics: ClassVar[bool] = False
+
+    def caps(self) -> tuple[Cap | None, ...]:
+        """The :class:`Cap` of the per-unit numerator and denominator."""
+        return (self.numerator_cap, self.denominator_cap)
+
+    def backend_aggregates(self, units: BackendUnits) -> dict[str, Any]:
+        """Per group: sums and sample variances of the per-unit numerator and denominator, and their
+        sample covariance (the backend's stable ``var_samp`` / ``covar_samp``)."""
+        x, y = units.values
+        keep = units.keep
+        return {"value_sum": x.sum(where=keep), "value_var": x.var(how="sample", where=keep),
+                "den_sum": y.sum(where=keep), "den_var": y.var(how="sample", where=keep),
+                "cov": x.cov(y, how="sample", where=keep)}
+
+    def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> RatioStats:
+        """Centred statistics from :meth:`backend_aggregates` (means as shifts, ``(n - 1)`` times the
+        sample (co)variances as the sums of squared and crossed deviations)."""
+        from abstats.statistics.centring import centred_from_moments
+
+        num_shift, num_sq = centred_from_moments(n, _read(column, "value_sum"), column("value_var"))
+        den_shift, den_sq = centred_from_moments(n, _read(column, "den_sum"), column("den_var"))
+        _, cross = centred_from_moments(n, np.zeros_like(n), column("cov"))
+        zeros = np.zeros_like(n)
+        return RatioStats.from_arrays(
+            n, zeros, zeros, num_sq, den_sq, cross, num_shift=num_shift, den_shift=den_shift,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -422,6 +522,33 @@ class QuantileMetric:
             )
         return QuantileStats.from_arrays(
             column(self.n_field), column(self.value_field), column(self.se_field), quantile=self.quantile,
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+    unit_parts: ClassVar[tuple[str, ...]] = ("value",)
+    default_reduction: ClassVar[str] = "sum"
+    order_statistics: ClassVar[bool] = True
+
+    def caps(self) -> tuple[Cap | None, ...]:
+        return (None,)
+
+    def backend_aggregates(self, units: BackendUnits) -> dict[str, Any]:
+        """Per group, the four order statistics :meth:`QuantileStats.from_order_statistics` needs: the two
+        the type-7 quantile interpolates and the two whose spacing gives its standard error, picked by
+        exact rank in the backend (no approximate percentile)."""
+        from abstats.statistics.quantile import backend_spacing_ranks, backend_type7_ranks
+
+        assert units.group_size is not None
+        (lo, hi), (low, high) = (backend_type7_ranks(units.group_size, self.quantile),
+                                 backend_spacing_ranks(units.group_size, self.quantile))
+        return {name: units.order_statistic(0, rank)
+                for name, rank in (("type7_low", lo), ("type7_high", hi), ("spacing_low", low), ("spacing_high", high))}
+
+    def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> QuantileStats:
+        """The sample quantile and its standard error, as :meth:`stats_from_units` computes them."""
+        return QuantileStats.from_order_statistics(
+            n, (_read(column, "type7_low"), _read(column, "type7_high")),
+            (_read(column, "spacing_low"), _read(column, "spacing_high")), quantile=self.quantile,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 

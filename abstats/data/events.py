@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal, TypeAlias, cast, get_args
 
 import ibis
@@ -28,12 +29,14 @@ import pandas as pd
 from ibis.backends import BaseBackend
 from ibis.common.deferred import Deferred
 
+from abstats.data.backend_units import BackendUnits
 from abstats.data.experiment import ExperimentData
-from abstats.data.moments import Moments, stats_from_moments
 from abstats.data.source import EventTable, event_table
 from abstats.errors import AbstatsError, ConfigError, InputError, MultiVariantUnitsWarning
-from abstats.metrics import BinaryMetric, Metric, RatioMetric, check_metric
+from abstats.metrics import Cap, Metric, RowWhere, check_metric
 from abstats.statistics import SufficientStats
+from abstats.statistics.grouping import backend_lerp
+from abstats.statistics.quantile import backend_type7_ranks
 
 Reducer = Literal["count", "sum", "any", "max"]
 # An event column by name, a deferred expression (ibis._.revenue * 1.2) or an Ibis value over the table.
@@ -128,7 +131,7 @@ class UnitMetric:
     def __post_init__(self) -> None:
         metric = check_metric(self.metric)
         object.__setattr__(self, "value", _as_aggregation(self.value, metric))
-        if isinstance(metric, RatioMetric):
+        if len(metric.unit_parts) == 2:
             if self.denominator is None:
                 raise ConfigError(
                     f"metric {metric.name!r} denominator", None, "a per-unit aggregation (count(...), total(...))"
@@ -142,7 +145,7 @@ def _as_aggregation(value: Aggregation | Expr, metric: Metric) -> Aggregation:
     if isinstance(value, Aggregation):
         return value
     if isinstance(value, (str, Deferred, ir.Value)):
-        return Aggregation("any" if isinstance(metric, BinaryMetric) else "sum", value)
+        return Aggregation(cast(Reducer, metric.default_reduction), value)
     raise ConfigError(f"metric {metric.name!r}", value, "an Aggregation (count, total, converted, maximum) or a column")
 
 
@@ -460,30 +463,86 @@ class _Spec:
     # -- level 2: one row per experiment x [segment x] variant [x period] ------------------------------------
 
     def moments(self, units: ir.Table, by: list[str]) -> ir.Table:
-        keep = None if self.multi_variant == "keep" else units[_NVAR] == 1
+        """Level 2: per group, the unit count and every metric's own aggregates (its ``backend_aggregates``)."""
+        pool = [*by, *(k for k in (_EXP, _SEG) if k in units.columns)]
+        keys = [*pool, _VAR]
+        units = units.mutate(_ab_keep=ibis.literal(True) if self.multi_variant == "keep" else units[_NVAR] == 1)
+        units = self._capped(units, pool)
+        units = self._ranked(units, keys)
+        keep = None if self.multi_variant == "keep" else units["_ab_keep"]
         aggs: dict[str, ir.Value] = {
             "_ab_n": units[_UNIT].count(where=keep),
             # Each multi-variant unit has one row per variant it was seen in: weights 1/k count it once.
             "_ab_multi": (1.0 / units[_NVAR]).sum(where=units[_NVAR] > 1),
         }
-        for (num, den), um in zip(self.parts, self.metrics, strict=True):
-            x = units[num.column].cast("float64")
-            aggs[f"{num.column}_sum"] = x.sum(where=keep)
-            if isinstance(um.metric, BinaryMetric):
-                aggs[f"{num.column}_min"] = x.min(where=keep)
-                aggs[f"{num.column}_max"] = x.max(where=keep)
-                continue
-            aggs[f"{num.column}_var"] = x.var(how="sample", where=keep)
-            if den is None:
-                nonzero = x != 0 if keep is None else (x != 0) & keep
-                aggs[f"{num.column}_nonzero"] = units[_UNIT].count(where=nonzero)
-                continue
-            y = units[den.column].cast("float64")
-            aggs[f"{den.column}_sum"] = y.sum(where=keep)
-            aggs[f"{den.column}_var"] = y.var(how="sample", where=keep)
-            aggs[f"{num.column}_cov"] = x.cov(y, how="sample", where=keep)
-        keys = [*by, *(k for k in (_EXP, _SEG) if k in units.columns), _VAR]
+        for i, (parts, um) in enumerate(zip(self.parts, self.metrics, strict=True)):
+            present = [p for p in parts if p is not None]
+            ranked = um.metric.order_statistics
+            backend_units = BackendUnits(
+                values=tuple(units[p.column].cast("float64") for p in present),
+                unit=units[_UNIT],
+                keep=keep,
+                ranks=tuple(units[f"{p.column}_rank"] for p in present) if ranked else (),
+                group_size=units[f"{present[0].column}_size"].cast("float64") if ranked else None,
+            )
+            for name, value in um.metric.backend_aggregates(backend_units).items():
+                aggs[f"_ab_m{i}_{name}"] = value
         return units.group_by(keys).aggregate(**aggs)
+
+    def _capped(self, units: ir.Table, pool: list[str]) -> ir.Table:
+        """Per-unit values winsorized by each metric's caps: a fixed ``upper``, or the ``percentile`` of the
+        kept units of all arms pooled within each analysed experiment (and segment, and look), the
+        type-7 quantile picked by exact rank and interpolated as numpy does (``Cap.thresholds``)."""
+        caps: dict[str, Cap] = {}
+        for parts, um in zip(self.parts, self.metrics, strict=True):
+            for part, cap in zip([p for p in parts if p is not None], um.metric.caps(), strict=True):
+                if cap is not None:
+                    caps[part.column] = cap
+        if not caps:
+            return units
+        # Three steps, because SQL cannot nest window functions: rank within the pool, broadcast the two
+        # order statistics to the pool's rows, then cap.
+        group = [*pool, "_ab_keep"]
+        ranked = {}
+        for column, cap in caps.items():
+            if cap.percentile is not None:
+                x = units[column].cast("float64")
+                ranked[f"{column}_cap_rank"] = ibis.row_number().over(group_by=group, order_by=x) + 1
+                ranked[f"{column}_cap_size"] = x.count().over(group_by=group).cast("float64")
+        units = units.mutate(**ranked) if ranked else units
+        picked = {}
+        for column, cap in caps.items():
+            if cap.percentile is not None:
+                x = units[column].cast("float64")
+                rank = units[f"{column}_cap_rank"].cast("float64")
+                lo, hi = backend_type7_ranks(units[f"{column}_cap_size"], cap.percentile)
+                picked[f"{column}_cap_low"] = (rank == lo).ifelse(x, ibis.null("float64")).max().over(group_by=group)
+                picked[f"{column}_cap_high"] = (rank == hi).ifelse(x, ibis.null("float64")).max().over(group_by=group)
+        units = units.mutate(**picked) if picked else units
+        capped = {}
+        for column, cap in caps.items():
+            x = units[column].cast("float64")
+            if cap.upper is not None:
+                threshold: ir.Value = ibis.literal(cap.upper, "float64")
+            else:
+                assert cap.percentile is not None
+                h = (units[f"{column}_cap_size"] - 1.0) * cap.percentile
+                threshold = backend_lerp(units[f"{column}_cap_low"], units[f"{column}_cap_high"], h - h.floor())
+            capped[column] = (x > threshold).ifelse(threshold, x)
+        return units.mutate(**capped)
+
+    def _ranked(self, units: ir.Table, keys: list[str]) -> ir.Table:
+        """Rank and group size of the per-unit values of metrics that pick order statistics."""
+        ranks: dict[str, ir.Value] = {}
+        group = [*keys, "_ab_keep"]
+        for parts, um in zip(self.parts, self.metrics, strict=True):
+            if not um.metric.order_statistics:
+                continue
+            for part in (p for p in parts if p is not None):
+                x = units[part.column].cast("float64")
+                ranks[f"{part.column}_rank"] = ibis.row_number().over(group_by=group, order_by=x) + 1
+                ranks[f"{part.column}_size"] = x.count().over(group_by=group)
+        return units.mutate(**ranks) if ranks else units
 
     def run(self, query: ir.Table) -> pd.DataFrame:
         try:
@@ -527,42 +586,11 @@ class _Spec:
                 )
         n = _floats(frame, "_ab_n")
         out = []
-        for (num, den), um in zip(self.parts, self.metrics, strict=True):
-            metric = um.metric
-            if isinstance(metric, BinaryMetric):
-                low, high = _floats(frame, f"{num.column}_min"), _floats(frame, f"{num.column}_max")
-                bad = (low < 0) | (high > 1)
-                if bad.any():
-                    row = int(np.flatnonzero(bad)[0])
-                    worst = float(high[row] if high[row] > 1 else low[row])
-                    raise InputError(
-                        "per-unit value",
-                        int(worst) if worst.is_integer() else worst,
-                        "0 or 1 per unit for a binary metric (use converted(...) for 'at least one event')",
-                        metric=metric.name,
-                        experiment=experiments[row],
-                        variant=variants[row],
-                    )
-                moments = Moments(n, _floats(frame, f"{num.column}_sum"))
-            elif den is None:
-                moments = Moments(
-                    n,
-                    _floats(frame, f"{num.column}_sum"),
-                    _floats(frame, f"{num.column}_var"),
-                    nonzero=_floats(frame, f"{num.column}_nonzero"),
-                )
-            else:
-                moments = Moments(
-                    n,
-                    _floats(frame, f"{num.column}_sum"),
-                    _floats(frame, f"{num.column}_var"),
-                    den_sum=_floats(frame, f"{den.column}_sum"),
-                    den_var=_floats(frame, f"{den.column}_var"),
-                    cov=_floats(frame, f"{num.column}_cov"),
-                )
-            stats = stats_from_moments(metric, moments, experiment=experiments, variant=variants)
+        for i, um in enumerate(self.metrics):
+            rows = RowWhere(um.metric.name, experiments, variants)
+            stats = um.metric.stats_from_backend(partial(_aggregate, frame, f"_ab_m{i}_"), n, rows)
             # The statistics classes are frozen dataclasses, read-only where the protocol declares attributes.
-            out.append(ExperimentData(metric, experiments, variants, cast(SufficientStats, stats)))
+            out.append(ExperimentData(um.metric, experiments, variants, cast(SufficientStats, stats)))
         return out
 
     def _experiment_labels(self, frame: pd.DataFrame) -> np.ndarray:
@@ -604,7 +632,7 @@ def _unit_metrics(metrics: MetricSpec) -> list[UnitMetric]:
     elif isinstance(metrics, Mapping):
         items = []
         for metric, how in metrics.items():
-            if isinstance(metric, RatioMetric) and isinstance(how, tuple) and len(how) == 2:
+            if len(getattr(metric, "unit_parts", ())) == 2 and isinstance(how, tuple) and len(how) == 2:
                 items.append(UnitMetric(metric, how[0], how[1]))
             else:
                 items.append(UnitMetric(metric, how))
@@ -694,6 +722,12 @@ def _reduce(column: ir.Value, how: Reducer) -> ir.Value:
 
 def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].astype("float64").to_numpy()
+
+
+def _aggregate(frame: pd.DataFrame, prefix: str, name: str) -> np.ndarray | None:
+    """A metric's aggregate by the name its ``backend_aggregates`` gave it (None if it has none)."""
+    column = prefix + name
+    return _floats(frame, column) if column in frame.columns else None
 
 
 def _describe(expr: Any) -> str:
