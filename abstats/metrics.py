@@ -13,6 +13,7 @@ Examples
 >>> ctr = RatioMetric("ctr", numerator="clicks", denominator="impressions")
 >>> capped = MeanMetric("revenue", cap=Cap(percentile=0.99))
 >>> load_p90 = QuantileMetric("page_load_p90", column="load_ms", quantile=0.9, higher_is_better=False)
+>>> cuped_rpv = MeanMetric("revenue", covariate=Covariate(column="pre_revenue"))
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from abstats.checks import check_choice, check_open_unit, check_optional, check_
 from abstats.errors import ConfigError, InputError
 from abstats.statistics import BinaryStats, MeanStats, QuantileStats, RatioStats
 from abstats.statistics.grouping import group_quantile
+from abstats.statistics.ratio import PRE_RATIO_FIELDS
 from abstats.vocabulary import MARGIN_TYPES, ROLES, MarginType, MetricKind, Role
 
 if TYPE_CHECKING:
@@ -60,7 +62,11 @@ def _check_fields(metric: Any, skip: tuple[str, ...] = ()) -> None:
         value = getattr(metric, f.name)
         if f.name in skip:
             continue
-        if f.name.endswith("cap"):
+        if f.name == "covariate":
+            if value is not None and not isinstance(value, Covariate):
+                raise ConfigError("covariate", value, "an abstats.Covariate(column=...) (CUPED's pre-period "
+                                  "covariate) or None")
+        elif f.name.endswith("cap"):
             if value is not None and not isinstance(value, Cap):
                 raise ConfigError(f.name, value, "an abstats.metrics.Cap(upper=...) or Cap(percentile=...), or None")
         elif f.name == "higher_is_better":
@@ -141,6 +147,102 @@ class Cap:
         return np.minimum(x, self.thresholds(x, groups))
 
 
+@dataclass(frozen=True)
+class Covariate:
+    """A metric's pre-period covariate for CUPED / regression adjustment (Deng et al. 2013).
+
+    Give it as ``covariate=`` of a :class:`BinaryMetric`, :class:`MeanMetric` or
+    :class:`RatioMetric`; every comparison of that metric is then regression-adjusted
+    (theta pooled over both arms by default; :mod:`abstats.statistics.cuped`), and the
+    Result reports ``cuped``, ``cuped_theta`` and ``variance_reduction`` per row.
+
+    Where the covariate's values come from:
+
+    * per-unit rows (:func:`abstats.from_units`): ``column``, each unit's pre-period value
+      (for a ratio metric the pre-period numerator, with ``denominator`` the pre-period
+      denominator);
+    * a table of aggregates (:func:`abstats.from_aggregates`): the columns ``pre_sum``,
+      ``pre_sum_sq``, ``pre_cross_sum`` (and optional ``pre_sum_shift``) of a mean or binary
+      metric; for a ratio metric the nine sums
+      :data:`~abstats.statistics.ratio.PRE_RATIO_FIELDS` (and optional ``pre_num_sum_shift``,
+      ``pre_den_sum_shift``); ``column`` is not needed;
+    * the data layer (events): ``column``, or the same metric over the pre-exposure window
+      ``start`` .. ``end`` (ISO dates, end exclusive).
+
+    Parameters
+    ----------
+    column
+        Per-unit pre-period value (a ratio's pre-period numerator).
+    denominator
+        A ratio metric's per-unit pre-period denominator.
+    start, end
+        A pre-exposure window (ISO dates ``"2026-01-01"``): the metric itself measured then.
+    interaction
+        False (default): one theta pooled over both arms (CUPED). True: the regression with a
+        treatment x covariate interaction, one slope per arm (Lin 2013).
+
+    Examples
+    --------
+    >>> Covariate(column="pre_revenue").describe()
+    'CUPED on pre_revenue (theta pooled over both arms)'
+    """
+
+    column: str | None = None
+    denominator: str | None = None
+    start: str | None = None
+    end: str | None = None
+    interaction: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("column", "denominator", "start", "end"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise ConfigError(name, value, "a non-empty string or None")
+        if (self.start is None) != (self.end is None):
+            raise ConfigError("start" if self.start is None else "end", None,
+                              "both start and end of the pre-exposure window, or neither")
+        if self.start is not None and self.end is not None:
+            import datetime as dt
+
+            try:
+                first, last = dt.date.fromisoformat(self.start), dt.date.fromisoformat(self.end)
+            except ValueError:
+                raise ConfigError("start", (self.start, self.end), "ISO dates such as '2026-01-01'") from None
+            if first >= last:
+                raise ConfigError("end", self.end, f"a date after start ({self.start})")
+        if not isinstance(self.interaction, (bool, np.bool_)):
+            raise ConfigError("interaction", self.interaction, "True or False")
+        object.__setattr__(self, "interaction", bool(self.interaction))
+
+    def describe(self) -> str:
+        source = self.column or (f"the metric over {self.start}..{self.end}" if self.start else "pre-period sums")
+        if self.denominator:
+            source = f"{source} / {self.denominator}"
+        how = "one slope per arm (Lin 2013)" if self.interaction else "theta pooled over both arms"
+        return f"CUPED on {source} ({how})"
+
+    def unit_column(self, metric: str, role: str = "column") -> str:
+        """The per-unit column ``role`` (``column`` or ``denominator``), or an error saying it is needed."""
+        value = getattr(self, role)
+        if value is None:
+            raise ConfigError(f"covariate.{role}", None, "the per-unit pre-period column for from_units",
+                              metric=metric)
+        return str(value)
+
+
+def _covariate_of_aggregates(
+    covariate: Covariate | None, column: ColumnReader, optional: Callable[[str], bool], names: tuple[str, ...],
+    shifts: tuple[tuple[str, str], ...],
+) -> dict[str, np.ndarray | None]:
+    """The covariate's sum columns of an aggregate table (and any shift columns it has); {} without a covariate."""
+    if covariate is None:
+        return {}
+    out: dict[str, np.ndarray | None] = {name: column(name) for name in names}
+    for shift_field, name in shifts:
+        out[name] = column(shift_field) if optional(shift_field) else None
+    return out
+
+
 def _check_cap_value(field: str, value: Any) -> float:
     return check_positive(field, value, allow_zero=True)
 
@@ -158,6 +260,11 @@ def _read(column: AggregateReader, name: str) -> np.ndarray:
     if values is None:
         raise TypeError(f"backend aggregate {name!r} missing")  # a data-layer bug, never the user's input
     return values
+
+
+MEAN_PRE_FIELDS = ("pre_sum", "pre_sum_sq", "pre_cross_sum")
+MEAN_PRE_SHIFTS = (("pre_sum_shift", "pre_shift"),)
+RATIO_PRE_SHIFTS = (("pre_num_sum_shift", "pre_num_shift"), ("pre_den_sum_shift", "pre_den_shift"))
 
 
 def _capped(values: ColumnReader, column: str, cap: Cap | None, groups: Any) -> np.ndarray:
@@ -185,6 +292,10 @@ class BinaryMetric:
     margin, margin_type
         A guardrail's margin: the harm it must rule out, in the metric's units (``"absolute"``) or
         relative to the control (``"relative"``).
+    covariate
+        A :class:`Covariate` for CUPED (aggregate columns ``pre_sum``, ``pre_sum_sq``,
+        ``pre_cross_sum``; per unit ``covariate.column``). The adjusted effect is read by a
+        normal approximation (warning code ``cuped_binary_normal``), under every method.
     """
 
     name: str
@@ -195,6 +306,7 @@ class BinaryMetric:
     role: Role = "primary"
     margin: float | None = None
     margin_type: MarginType = "absolute"
+    covariate: Covariate | None = None
     kind: ClassVar[MetricKind] = "binary"
 
     def __post_init__(self) -> None:
@@ -207,9 +319,11 @@ class BinaryMetric:
     def stats_from_aggregates(
         self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere
     ) -> BinaryStats:
-        """``n`` and ``conversions`` per row."""
+        """``n`` and ``conversions`` per row; with a covariate also ``pre_sum``, ``pre_sum_sq``, ``pre_cross_sum``
+        (and ``pre_sum_shift`` when the table has it: sums of ``x - shift``, cross-product ``(x - shift) y``)."""
+        pre = _covariate_of_aggregates(self.covariate, column, optional, MEAN_PRE_FIELDS, MEAN_PRE_SHIFTS)
         return BinaryStats.from_arrays(
-            column(self.n_field), column(self.conversions_field),
+            column(self.n_field), column(self.conversions_field), **pre,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -245,13 +359,19 @@ class BinaryMetric:
         )
 
     def stats_from_units(self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere) -> BinaryStats:
-        """Units and the sum of a 0/1 value per group."""
+        """Units and the sum of a 0/1 value per group; with a covariate its sums centred on each group's mean."""
         x = values(self.value_column)
         bad = (x != 0) & (x != 1)
         if bad.any():
             raise InputError(self.value_column, x[np.flatnonzero(bad)[0]], "0 or 1 per unit", metric=self.name)
+        pre: dict[str, np.ndarray] = {}
+        if self.covariate is not None:
+            from abstats.statistics.centring import centre_by_group
+
+            shift, d = centre_by_group(total, values(self.covariate.unit_column(self.name)))
+            pre = {"pre_sum": total(d), "pre_sum_sq": total(d * d), "pre_cross_sum": total(d * x), "pre_shift": shift}
         return BinaryStats.from_arrays(
-            n, total(x), metric=where.metric, experiment=where.experiment, variant=where.variant
+            n, total(x), **pre, metric=where.metric, experiment=where.experiment, variant=where.variant
         )
 
 
@@ -263,6 +383,8 @@ class MeanMetric:
     ``nonzero`` (units with a non-zero value), which enables the heavy-tail warning.
     ``role``, ``margin`` and ``margin_type`` as in :class:`BinaryMetric`.
     ``cap``: a :class:`Cap` winsorizing per-unit values in ``stats_from_units``.
+    ``covariate``: a :class:`Covariate` for CUPED (aggregate columns ``pre_sum``, ``pre_sum_sq``,
+    ``pre_cross_sum`` and optional ``pre_sum_shift``; per unit ``covariate.column``).
     """
 
     name: str
@@ -276,6 +398,7 @@ class MeanMetric:
     role: Role = "primary"
     margin: float | None = None
     margin_type: MarginType = "absolute"
+    covariate: Covariate | None = None
     kind: ClassVar[MetricKind] = "mean"
 
     def __post_init__(self) -> None:
@@ -301,9 +424,10 @@ class MeanMetric:
         nonzero = column(self.nonzero_field) if optional(self.nonzero_field) else None
         shift_field = shift_column(self.sum_field)
         shift = column(shift_field) if optional(shift_field) else None
+        pre = _covariate_of_aggregates(self.covariate, column, optional, MEAN_PRE_FIELDS, MEAN_PRE_SHIFTS)
         return MeanStats.from_arrays(
             column(self.n_field), column(self.sum_field), column(self.sum_sq_field), nonzero=nonzero, shift=shift,
-            metric=where.metric, experiment=where.experiment, variant=where.variant,
+            **pre, metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
     unit_parts: ClassVar[tuple[str, ...]] = ("value",)
@@ -338,8 +462,13 @@ class MeanMetric:
 
         x = _capped(values, self.value_column, self.cap, total)
         shift, d = centre_by_group(total, x)
+        pre: dict[str, np.ndarray] = {}
+        if self.covariate is not None:
+            pre_shift, dx = centre_by_group(total, values(self.covariate.unit_column(self.name)))
+            pre = {"pre_sum": total(dx), "pre_sum_sq": total(dx * dx), "pre_cross_sum": total(dx * d),
+                   "pre_shift": pre_shift}
         return MeanStats.from_arrays(
-            n, total(d), total(d * d), nonzero=total((x != 0).astype(float)), shift=shift,
+            n, total(d), total(d * d), nonzero=total((x != 0).astype(float)), shift=shift, **pre,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -356,6 +485,9 @@ class RatioMetric:
     ``den_sum_sq``, ``num_den_sum``. ``role``, ``margin`` and ``margin_type`` as in :class:`BinaryMetric`.
     ``numerator_cap`` / ``denominator_cap``: a :class:`Cap` of each per-unit column, applied
     independently in ``stats_from_units``.
+    ``covariate``: a :class:`Covariate` for CUPED: the pre-period numerator and denominator
+    (aggregate columns :data:`~abstats.statistics.ratio.PRE_RATIO_FIELDS`; per unit
+    ``covariate.column`` and ``covariate.denominator``).
     """
 
     name: str
@@ -373,6 +505,7 @@ class RatioMetric:
     role: Role = "primary"
     margin: float | None = None
     margin_type: MarginType = "absolute"
+    covariate: Covariate | None = None
     kind: ClassVar[MetricKind] = "ratio"
 
     def __post_init__(self) -> None:
@@ -400,6 +533,7 @@ class RatioMetric:
             column(self.num_den_sum_field),
             num_shift=column(num_shift_field) if optional(num_shift_field) else None,
             den_shift=column(den_shift_field) if optional(den_shift_field) else None,
+            **_covariate_of_aggregates(self.covariate, column, optional, PRE_RATIO_FIELDS, RATIO_PRE_SHIFTS),
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -444,9 +578,20 @@ class RatioMetric:
         y = _capped(values, self.denominator, self.denominator_cap, total)
         x_shift, dx = centre_by_group(total, x)
         y_shift, dy = centre_by_group(total, y)
+        pre: dict[str, np.ndarray] = {}
+        if self.covariate is not None:
+            u_shift, du = centre_by_group(total, values(self.covariate.unit_column(self.name)))
+            v_shift, dv = centre_by_group(total, values(self.covariate.unit_column(self.name, "denominator")))
+            pre = {
+                "pre_num_sum": total(du), "pre_den_sum": total(dv), "pre_num_sum_sq": total(du * du),
+                "pre_den_sum_sq": total(dv * dv), "pre_num_den_sum": total(du * dv),
+                "num_pre_num_sum": total(dx * du), "num_pre_den_sum": total(dx * dv),
+                "den_pre_num_sum": total(dy * du), "den_pre_den_sum": total(dy * dv),
+                "pre_num_shift": u_shift, "pre_den_shift": v_shift,
+            }
         return RatioStats.from_arrays(
             n, total(dx), total(dy), total(dx * dx), total(dy * dy), total(dx * dy),
-            num_shift=x_shift, den_shift=y_shift,
+            num_shift=x_shift, den_shift=y_shift, **pre,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
