@@ -262,6 +262,30 @@ def _read(column: AggregateReader, name: str) -> np.ndarray:
     return values
 
 
+def _covariate_aggregates(units: BackendUnits, x: Any) -> dict[str, Any]:
+    """A mean or binary metric's CUPED moments in the backend: the covariate's sum and sample variance,
+    and its sample covariance with the metric (none without a covariate)."""
+    if not units.covariates:
+        return {}
+    pre = units.covariates[0]
+    return {"pre_sum": pre.sum(where=units.keep), "pre_var": pre.var(how="sample", where=units.keep),
+            "pre_cov": pre.cov(x, how="sample", where=units.keep)}
+
+
+def _covariate_sums(column: AggregateReader, n: np.ndarray) -> dict[str, np.ndarray]:
+    """``pre_sum``, ``pre_sum_sq``, ``pre_cross_sum`` and ``pre_shift`` from :func:`_covariate_aggregates`,
+    centred like the metric's own sums: the covariate's mean as the shift, ``(n - 1)`` times the sample
+    (co)variances as the sums of squared and crossed deviations ({} without a covariate)."""
+    from abstats.statistics.centring import centred_from_moments
+
+    total = column("pre_sum")
+    if total is None:
+        return {}
+    shift, sum_sq = centred_from_moments(n, total, column("pre_var"))
+    _, cross = centred_from_moments(n, np.zeros_like(n), column("pre_cov"))
+    return {"pre_sum": np.zeros_like(n), "pre_sum_sq": sum_sq, "pre_cross_sum": cross, "pre_shift": shift}
+
+
 MEAN_PRE_FIELDS = ("pre_sum", "pre_sum_sq", "pre_cross_sum")
 MEAN_PRE_SHIFTS = (("pre_sum_shift", "pre_shift"),)
 RATIO_PRE_SHIFTS = (("pre_num_sum_shift", "pre_num_shift"), ("pre_den_sum_shift", "pre_den_shift"))
@@ -342,7 +366,7 @@ class BinaryMetric:
         """Per group: the conversions, and the smallest and largest per-unit value (both must be 0 or 1)."""
         x = units.values[0]
         return {"value_sum": x.sum(where=units.keep), "value_min": x.min(where=units.keep),
-                "value_max": x.max(where=units.keep)}
+                "value_max": x.max(where=units.keep), **_covariate_aggregates(units, x)}
 
     def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> BinaryStats:
         """``n`` and conversions from :meth:`backend_aggregates`; a per-unit value other than 0 or 1 is refused."""
@@ -355,7 +379,8 @@ class BinaryMetric:
                     "0 or 1 per unit for a binary metric (use converted(...) for 'at least one event')",
                     RowLabels(where.metric, where.experiment, where.variant))
         return BinaryStats.from_arrays(
-            n, _read(column, "value_sum"), metric=where.metric, experiment=where.experiment, variant=where.variant
+            n, _read(column, "value_sum"), **_covariate_sums(column, n),
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
     def stats_from_units(self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere) -> BinaryStats:
@@ -443,7 +468,7 @@ class MeanMetric:
         value, and the units with a non-zero value (the heavy-tail check)."""
         x = units.values[0]
         return {"value_sum": x.sum(where=units.keep), "value_var": x.var(how="sample", where=units.keep),
-                "nonzero": units.unit.count(where=units.where(x != 0))}
+                "nonzero": units.unit.count(where=units.where(x != 0)), **_covariate_aggregates(units, x)}
 
     def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> MeanStats:
         """Centred statistics from :meth:`backend_aggregates`: the mean as the shift, ``(n - 1) var`` as
@@ -452,7 +477,7 @@ class MeanMetric:
 
         shift, sum_sq = centred_from_moments(n, _read(column, "value_sum"), column("value_var"))
         return MeanStats.from_arrays(
-            n, np.zeros_like(n), sum_sq, nonzero=column("nonzero"), shift=shift,
+            n, np.zeros_like(n), sum_sq, nonzero=column("nonzero"), shift=shift, **_covariate_sums(column, n),
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -550,9 +575,19 @@ class RatioMetric:
         sample covariance (the backend's stable ``var_samp`` / ``covar_samp``)."""
         x, y = units.values
         keep = units.keep
-        return {"value_sum": x.sum(where=keep), "value_var": x.var(how="sample", where=keep),
-                "den_sum": y.sum(where=keep), "den_var": y.var(how="sample", where=keep),
-                "cov": x.cov(y, how="sample", where=keep)}
+        aggregates = {"value_sum": x.sum(where=keep), "value_var": x.var(how="sample", where=keep),
+                      "den_sum": y.sum(where=keep), "den_var": y.var(how="sample", where=keep),
+                      "cov": x.cov(y, how="sample", where=keep)}
+        if units.covariates:
+            # CUPED's nine pre-period moments: the pre numerator u and denominator v, and each with x and y
+            u, v = units.covariates
+            aggregates |= {"pre_num_sum": u.sum(where=keep), "pre_den_sum": v.sum(where=keep),
+                           "pre_num_var": u.var(how="sample", where=keep),
+                           "pre_den_var": v.var(how="sample", where=keep)}
+            for name, (a, b) in {"pre_num_den": (u, v), "num_pre_num": (x, u), "num_pre_den": (x, v),
+                                 "den_pre_num": (y, u), "den_pre_den": (y, v)}.items():
+                aggregates[f"{name}_cov"] = a.cov(b, how="sample", where=keep)
+        return aggregates
 
     def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> RatioStats:
         """Centred statistics from :meth:`backend_aggregates` (means as shifts, ``(n - 1)`` times the
@@ -563,8 +598,16 @@ class RatioMetric:
         den_shift, den_sq = centred_from_moments(n, _read(column, "den_sum"), column("den_var"))
         _, cross = centred_from_moments(n, np.zeros_like(n), column("cov"))
         zeros = np.zeros_like(n)
+        pre: dict[str, np.ndarray] = {}
+        if column("pre_num_sum") is not None:
+            pre_num_shift, pre_num_sq = centred_from_moments(n, _read(column, "pre_num_sum"), column("pre_num_var"))
+            pre_den_shift, pre_den_sq = centred_from_moments(n, _read(column, "pre_den_sum"), column("pre_den_var"))
+            pre = {"pre_num_sum": zeros, "pre_den_sum": zeros, "pre_num_sum_sq": pre_num_sq,
+                   "pre_den_sum_sq": pre_den_sq, "pre_num_shift": pre_num_shift, "pre_den_shift": pre_den_shift}
+            for name in ("pre_num_den", "num_pre_num", "num_pre_den", "den_pre_num", "den_pre_den"):
+                pre[f"{name}_sum"] = centred_from_moments(n, zeros, column(f"{name}_cov"))[1]
         return RatioStats.from_arrays(
-            n, zeros, zeros, num_sq, den_sq, cross, num_shift=num_shift, den_shift=den_shift,
+            n, zeros, zeros, num_sq, den_sq, cross, num_shift=num_shift, den_shift=den_shift, **pre,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
