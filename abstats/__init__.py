@@ -28,6 +28,7 @@ _EXPORTS = {
     "AbstatsWarning": "abstats.errors",
     "MultiVariantUnitsWarning": "abstats.errors",
     "PrecisionWarning": "abstats.errors",
+    "CupedWarning": "abstats.errors",
     "from_events": "abstats.data.events",
     "cumulative_from_events": "abstats.data.events",
     "BinaryMetric": "abstats.metrics",
@@ -35,6 +36,7 @@ _EXPORTS = {
     "RatioMetric": "abstats.metrics",
     "QuantileMetric": "abstats.metrics",
     "Cap": "abstats.metrics",
+    "Covariate": "abstats.metrics",
     "Column": "abstats.column",
     "ExperimentData": "abstats.data",
     "from_aggregates": "abstats.data",
@@ -54,11 +56,12 @@ if TYPE_CHECKING:
         AbstatsError,
         AbstatsWarning,
         ConfigError,
+        CupedWarning,
         InputError,
         MultiVariantUnitsWarning,
         PrecisionWarning,
     )
-    from abstats.metrics import BinaryMetric, Cap, MeanMetric, QuantileMetric, RatioMetric
+    from abstats.metrics import BinaryMetric, Cap, Covariate, MeanMetric, QuantileMetric, RatioMetric
     from abstats.result import Result
     from abstats.spec import ExperimentSpec
 
@@ -89,6 +92,8 @@ __all__ = [
     "Cap",
     "Column",
     "ConfigError",
+    "Covariate",
+    "CupedWarning",
     "ExperimentData",
     "ExperimentSpec",
     "InputError",

@@ -14,7 +14,7 @@ import numpy as np
 
 from abstats.checks import check_choice, check_finite_array, check_open_unit, check_positive_array
 from abstats.column import Column
-from abstats.comparisons import ComparisonSet, from_experiment_data, from_pairs
+from abstats.comparisons import ComparisonSet, from_experiment_data, from_pairs, with_cuped_columns
 from abstats.data import ExperimentData, from_aggregates
 from abstats.data.columns import check_labels, get_column
 from abstats.errors import ConfigError, InputError
@@ -115,7 +115,7 @@ def analyze(
         for name, value in vars(settings).items() if isinstance(value, Column)
     }
     _check_roles(found, [d.metric for d in datasets])
-    sets = [from_experiment_data(d, control_values, split, row_values, srm_test) for d in datasets]
+    sets = with_cuped_columns([from_experiment_data(d, control_values, split, row_values, srm_test) for d in datasets])
     extra = {
         "control": str(control) if isinstance(control, Column) else control,
         "expected_split": str(expected_split) if isinstance(expected_split, Column)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from abstats.data import ExperimentData
-from abstats.errors import ConfigError
+from abstats.errors import ConfigError, InputError
 from abstats.inference.srm import exact_binomial_p_value, srm_p_values, srm_two_arm
 from abstats.metrics import Metric
 from abstats.result.result import constant
@@ -120,6 +120,25 @@ def family_groups(sets: list[ComparisonSet], family: Family) -> np.ndarray:
     return codes * len(sets) + metric_index
 
 
+CUPED_COLUMNS = ("cuped", "cuped_theta", "variance_reduction")
+
+
+def with_cuped_columns(sets: list[ComparisonSet]) -> list[ComparisonSet]:
+    """The sets, where some metric is CUPED-adjusted and others not, all with the CUPED columns (False / NaN)."""
+    if not any("cuped" in s.identity for s in sets) or all("cuped" in s.identity for s in sets):
+        return sets
+    out = []
+    for s in sets:
+        if "cuped" not in s.identity:
+            rows = len(s)
+            filled = {"cuped": np.zeros(rows, dtype=bool), "cuped_theta": np.full(rows, np.nan),
+                      "variance_reduction": np.full(rows, np.nan)}
+            s = ComparisonSet(s.metric, s.control, s.treatment, {**s.identity, **filled}, s.experiment_code,
+                              s.row_values)
+        out.append(s)
+    return out
+
+
 def _build(
     metric: Metric,
     control: SufficientStats,
@@ -128,7 +147,13 @@ def _build(
     experiment_code: np.ndarray,
     row_values: dict[str, np.ndarray] | None = None,
 ) -> ComparisonSet:
+    """The comparison set; statistics with a pre-period covariate are CUPED-adjusted here, once, for every method."""
     rows = len(control)
+    covariate = getattr(metric, "covariate", None)
+    adjustment = control.regression_adjusted(treatment, interaction=bool(covariate and covariate.interaction))
+    if covariate is not None and adjustment is None:
+        raise InputError("covariate", covariate.describe(), "statistics with the covariate's pre-period sums "
+                         "(pre_sum, pre_sum_sq, pre_cross_sum; a ratio's PRE_RATIO_FIELDS)", metric=metric.name)
     columns = {
         "experiment": identity["experiment"],
         "metric": constant(metric.name, rows),
@@ -141,6 +166,9 @@ def _build(
         "treatment_n": treatment.n,
         "srm_p_value": identity["srm_p_value"],
     }
+    if adjustment is not None:
+        control, treatment = adjustment.control, adjustment.treatment
+        columns.update(adjustment.columns())
     return ComparisonSet(metric, control, treatment, columns, experiment_code, row_values or {})
 
 

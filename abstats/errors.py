@@ -73,6 +73,10 @@ class MultiVariantUnitsWarning(AbstatsWarning):
     """Some units were seen in more than one variant; the message says how many and what was done."""
 
 
+class CupedWarning(AbstatsWarning):
+    """CUPED could not adjust some rows (a pre-period covariate without variance): they are analysed unadjusted."""
+
+
 class PrecisionWarning(AbstatsWarning):
     """Sufficient statistics whose variance is below the float resolution of the sums given.
 

@@ -13,6 +13,7 @@ Examples
 >>> ctr = RatioMetric("ctr", numerator="clicks", denominator="impressions")
 >>> capped = MeanMetric("revenue", cap=Cap(percentile=0.99))
 >>> load_p90 = QuantileMetric("page_load_p90", column="load_ms", quantile=0.9, higher_is_better=False)
+>>> cuped_rpv = MeanMetric("revenue", covariate=Covariate(column="pre_revenue"))
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from abstats.checks import check_choice, check_open_unit, check_optional, check_
 from abstats.errors import ConfigError, InputError
 from abstats.statistics import BinaryStats, MeanStats, QuantileStats, RatioStats
 from abstats.statistics.grouping import group_quantile
+from abstats.statistics.ratio import PRE_RATIO_FIELDS
 from abstats.vocabulary import MARGIN_TYPES, ROLES, MarginType, MetricKind, Role
 
 if TYPE_CHECKING:
@@ -60,7 +62,11 @@ def _check_fields(metric: Any, skip: tuple[str, ...] = ()) -> None:
         value = getattr(metric, f.name)
         if f.name in skip:
             continue
-        if f.name.endswith("cap"):
+        if f.name == "covariate":
+            if value is not None and not isinstance(value, Covariate):
+                raise ConfigError("covariate", value, "an abstats.Covariate(column=...) (CUPED's pre-period "
+                                  "covariate) or None")
+        elif f.name.endswith("cap"):
             if value is not None and not isinstance(value, Cap):
                 raise ConfigError(f.name, value, "an abstats.metrics.Cap(upper=...) or Cap(percentile=...), or None")
         elif f.name == "higher_is_better":
@@ -141,6 +147,102 @@ class Cap:
         return np.minimum(x, self.thresholds(x, groups))
 
 
+@dataclass(frozen=True)
+class Covariate:
+    """A metric's pre-period covariate for CUPED / regression adjustment (Deng et al. 2013).
+
+    Give it as ``covariate=`` of a :class:`BinaryMetric`, :class:`MeanMetric` or
+    :class:`RatioMetric`; every comparison of that metric is then regression-adjusted
+    (theta pooled over both arms by default; :mod:`abstats.statistics.cuped`), and the
+    Result reports ``cuped``, ``cuped_theta`` and ``variance_reduction`` per row.
+
+    Where the covariate's values come from:
+
+    * per-unit rows (:func:`abstats.from_units`): ``column``, each unit's pre-period value
+      (for a ratio metric the pre-period numerator, with ``denominator`` the pre-period
+      denominator);
+    * a table of aggregates (:func:`abstats.from_aggregates`): the columns ``pre_sum``,
+      ``pre_sum_sq``, ``pre_cross_sum`` (and optional ``pre_sum_shift``) of a mean or binary
+      metric; for a ratio metric the nine sums
+      :data:`~abstats.statistics.ratio.PRE_RATIO_FIELDS` (and optional ``pre_num_sum_shift``,
+      ``pre_den_sum_shift``); ``column`` is not needed;
+    * the data layer (events): ``column``, or the same metric over the pre-exposure window
+      ``start`` .. ``end`` (ISO dates, end exclusive).
+
+    Parameters
+    ----------
+    column
+        Per-unit pre-period value (a ratio's pre-period numerator).
+    denominator
+        A ratio metric's per-unit pre-period denominator.
+    start, end
+        A pre-exposure window (ISO dates ``"2026-01-01"``): the metric itself measured then.
+    interaction
+        False (default): one theta pooled over both arms (CUPED). True: the regression with a
+        treatment x covariate interaction, one slope per arm (Lin 2013).
+
+    Examples
+    --------
+    >>> Covariate(column="pre_revenue").describe()
+    'CUPED on pre_revenue (theta pooled over both arms)'
+    """
+
+    column: str | None = None
+    denominator: str | None = None
+    start: str | None = None
+    end: str | None = None
+    interaction: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("column", "denominator", "start", "end"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise ConfigError(name, value, "a non-empty string or None")
+        if (self.start is None) != (self.end is None):
+            raise ConfigError("start" if self.start is None else "end", None,
+                              "both start and end of the pre-exposure window, or neither")
+        if self.start is not None and self.end is not None:
+            import datetime as dt
+
+            try:
+                first, last = dt.date.fromisoformat(self.start), dt.date.fromisoformat(self.end)
+            except ValueError:
+                raise ConfigError("start", (self.start, self.end), "ISO dates such as '2026-01-01'") from None
+            if first >= last:
+                raise ConfigError("end", self.end, f"a date after start ({self.start})")
+        if not isinstance(self.interaction, (bool, np.bool_)):
+            raise ConfigError("interaction", self.interaction, "True or False")
+        object.__setattr__(self, "interaction", bool(self.interaction))
+
+    def describe(self) -> str:
+        source = self.column or (f"the metric over {self.start}..{self.end}" if self.start else "pre-period sums")
+        if self.denominator:
+            source = f"{source} / {self.denominator}"
+        how = "one slope per arm (Lin 2013)" if self.interaction else "theta pooled over both arms"
+        return f"CUPED on {source} ({how})"
+
+    def unit_column(self, metric: str, role: str = "column") -> str:
+        """The per-unit column ``role`` (``column`` or ``denominator``), or an error saying it is needed."""
+        value = getattr(self, role)
+        if value is None:
+            raise ConfigError(f"covariate.{role}", None, "the per-unit pre-period column for from_units",
+                              metric=metric)
+        return str(value)
+
+
+def _covariate_of_aggregates(
+    covariate: Covariate | None, column: ColumnReader, optional: Callable[[str], bool], names: tuple[str, ...],
+    shifts: tuple[tuple[str, str], ...],
+) -> dict[str, np.ndarray | None]:
+    """The covariate's sum columns of an aggregate table (and any shift columns it has); {} without a covariate."""
+    if covariate is None:
+        return {}
+    out: dict[str, np.ndarray | None] = {name: column(name) for name in names}
+    for shift_field, name in shifts:
+        out[name] = column(shift_field) if optional(shift_field) else None
+    return out
+
+
 def _check_cap_value(field: str, value: Any) -> float:
     return check_positive(field, value, allow_zero=True)
 
@@ -158,6 +260,35 @@ def _read(column: AggregateReader, name: str) -> np.ndarray:
     if values is None:
         raise TypeError(f"backend aggregate {name!r} missing")  # a data-layer bug, never the user's input
     return values
+
+
+def _covariate_aggregates(units: BackendUnits, x: Any) -> dict[str, Any]:
+    """A mean or binary metric's CUPED moments in the backend: the covariate's sum and sample variance,
+    and its sample covariance with the metric (none without a covariate)."""
+    if not units.covariates:
+        return {}
+    pre = units.covariates[0]
+    return {"pre_sum": pre.sum(where=units.keep), "pre_var": pre.var(how="sample", where=units.keep),
+            "pre_cov": pre.cov(x, how="sample", where=units.keep)}
+
+
+def _covariate_sums(column: AggregateReader, n: np.ndarray) -> dict[str, np.ndarray]:
+    """``pre_sum``, ``pre_sum_sq``, ``pre_cross_sum`` and ``pre_shift`` from :func:`_covariate_aggregates`,
+    centred like the metric's own sums: the covariate's mean as the shift, ``(n - 1)`` times the sample
+    (co)variances as the sums of squared and crossed deviations ({} without a covariate)."""
+    from abstats.statistics.centring import centred_from_moments
+
+    total = column("pre_sum")
+    if total is None:
+        return {}
+    shift, sum_sq = centred_from_moments(n, total, column("pre_var"))
+    _, cross = centred_from_moments(n, np.zeros_like(n), column("pre_cov"))
+    return {"pre_sum": np.zeros_like(n), "pre_sum_sq": sum_sq, "pre_cross_sum": cross, "pre_shift": shift}
+
+
+MEAN_PRE_FIELDS = ("pre_sum", "pre_sum_sq", "pre_cross_sum")
+MEAN_PRE_SHIFTS = (("pre_sum_shift", "pre_shift"),)
+RATIO_PRE_SHIFTS = (("pre_num_sum_shift", "pre_num_shift"), ("pre_den_sum_shift", "pre_den_shift"))
 
 
 def _capped(values: ColumnReader, column: str, cap: Cap | None, groups: Any) -> np.ndarray:
@@ -185,6 +316,10 @@ class BinaryMetric:
     margin, margin_type
         A guardrail's margin: the harm it must rule out, in the metric's units (``"absolute"``) or
         relative to the control (``"relative"``).
+    covariate
+        A :class:`Covariate` for CUPED (aggregate columns ``pre_sum``, ``pre_sum_sq``,
+        ``pre_cross_sum``; per unit ``covariate.column``). The adjusted effect is read by a
+        normal approximation (warning code ``cuped_binary_normal``), under every method.
     """
 
     name: str
@@ -195,6 +330,7 @@ class BinaryMetric:
     role: Role = "primary"
     margin: float | None = None
     margin_type: MarginType = "absolute"
+    covariate: Covariate | None = None
     kind: ClassVar[MetricKind] = "binary"
 
     def __post_init__(self) -> None:
@@ -207,9 +343,11 @@ class BinaryMetric:
     def stats_from_aggregates(
         self, column: ColumnReader, optional: Callable[[str], bool], where: RowWhere
     ) -> BinaryStats:
-        """``n`` and ``conversions`` per row."""
+        """``n`` and ``conversions`` per row; with a covariate also ``pre_sum``, ``pre_sum_sq``, ``pre_cross_sum``
+        (and ``pre_sum_shift`` when the table has it: sums of ``x - shift``, cross-product ``(x - shift) y``)."""
+        pre = _covariate_of_aggregates(self.covariate, column, optional, MEAN_PRE_FIELDS, MEAN_PRE_SHIFTS)
         return BinaryStats.from_arrays(
-            column(self.n_field), column(self.conversions_field),
+            column(self.n_field), column(self.conversions_field), **pre,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -228,7 +366,7 @@ class BinaryMetric:
         """Per group: the conversions, and the smallest and largest per-unit value (both must be 0 or 1)."""
         x = units.values[0]
         return {"value_sum": x.sum(where=units.keep), "value_min": x.min(where=units.keep),
-                "value_max": x.max(where=units.keep)}
+                "value_max": x.max(where=units.keep), **_covariate_aggregates(units, x)}
 
     def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> BinaryStats:
         """``n`` and conversions from :meth:`backend_aggregates`; a per-unit value other than 0 or 1 is refused."""
@@ -241,17 +379,24 @@ class BinaryMetric:
                     "0 or 1 per unit for a binary metric (use converted(...) for 'at least one event')",
                     RowLabels(where.metric, where.experiment, where.variant))
         return BinaryStats.from_arrays(
-            n, _read(column, "value_sum"), metric=where.metric, experiment=where.experiment, variant=where.variant
+            n, _read(column, "value_sum"), **_covariate_sums(column, n),
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
     def stats_from_units(self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere) -> BinaryStats:
-        """Units and the sum of a 0/1 value per group."""
+        """Units and the sum of a 0/1 value per group; with a covariate its sums centred on each group's mean."""
         x = values(self.value_column)
         bad = (x != 0) & (x != 1)
         if bad.any():
             raise InputError(self.value_column, x[np.flatnonzero(bad)[0]], "0 or 1 per unit", metric=self.name)
+        pre: dict[str, np.ndarray] = {}
+        if self.covariate is not None:
+            from abstats.statistics.centring import centre_by_group
+
+            shift, d = centre_by_group(total, values(self.covariate.unit_column(self.name)))
+            pre = {"pre_sum": total(d), "pre_sum_sq": total(d * d), "pre_cross_sum": total(d * x), "pre_shift": shift}
         return BinaryStats.from_arrays(
-            n, total(x), metric=where.metric, experiment=where.experiment, variant=where.variant
+            n, total(x), **pre, metric=where.metric, experiment=where.experiment, variant=where.variant
         )
 
 
@@ -263,6 +408,8 @@ class MeanMetric:
     ``nonzero`` (units with a non-zero value), which enables the heavy-tail warning.
     ``role``, ``margin`` and ``margin_type`` as in :class:`BinaryMetric`.
     ``cap``: a :class:`Cap` winsorizing per-unit values in ``stats_from_units``.
+    ``covariate``: a :class:`Covariate` for CUPED (aggregate columns ``pre_sum``, ``pre_sum_sq``,
+    ``pre_cross_sum`` and optional ``pre_sum_shift``; per unit ``covariate.column``).
     """
 
     name: str
@@ -276,6 +423,7 @@ class MeanMetric:
     role: Role = "primary"
     margin: float | None = None
     margin_type: MarginType = "absolute"
+    covariate: Covariate | None = None
     kind: ClassVar[MetricKind] = "mean"
 
     def __post_init__(self) -> None:
@@ -301,9 +449,10 @@ class MeanMetric:
         nonzero = column(self.nonzero_field) if optional(self.nonzero_field) else None
         shift_field = shift_column(self.sum_field)
         shift = column(shift_field) if optional(shift_field) else None
+        pre = _covariate_of_aggregates(self.covariate, column, optional, MEAN_PRE_FIELDS, MEAN_PRE_SHIFTS)
         return MeanStats.from_arrays(
             column(self.n_field), column(self.sum_field), column(self.sum_sq_field), nonzero=nonzero, shift=shift,
-            metric=where.metric, experiment=where.experiment, variant=where.variant,
+            **pre, metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
     unit_parts: ClassVar[tuple[str, ...]] = ("value",)
@@ -319,7 +468,7 @@ class MeanMetric:
         value, and the units with a non-zero value (the heavy-tail check)."""
         x = units.values[0]
         return {"value_sum": x.sum(where=units.keep), "value_var": x.var(how="sample", where=units.keep),
-                "nonzero": units.unit.count(where=units.where(x != 0))}
+                "nonzero": units.unit.count(where=units.where(x != 0)), **_covariate_aggregates(units, x)}
 
     def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> MeanStats:
         """Centred statistics from :meth:`backend_aggregates`: the mean as the shift, ``(n - 1) var`` as
@@ -328,7 +477,7 @@ class MeanMetric:
 
         shift, sum_sq = centred_from_moments(n, _read(column, "value_sum"), column("value_var"))
         return MeanStats.from_arrays(
-            n, np.zeros_like(n), sum_sq, nonzero=column("nonzero"), shift=shift,
+            n, np.zeros_like(n), sum_sq, nonzero=column("nonzero"), shift=shift, **_covariate_sums(column, n),
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -338,8 +487,13 @@ class MeanMetric:
 
         x = _capped(values, self.value_column, self.cap, total)
         shift, d = centre_by_group(total, x)
+        pre: dict[str, np.ndarray] = {}
+        if self.covariate is not None:
+            pre_shift, dx = centre_by_group(total, values(self.covariate.unit_column(self.name)))
+            pre = {"pre_sum": total(dx), "pre_sum_sq": total(dx * dx), "pre_cross_sum": total(dx * d),
+                   "pre_shift": pre_shift}
         return MeanStats.from_arrays(
-            n, total(d), total(d * d), nonzero=total((x != 0).astype(float)), shift=shift,
+            n, total(d), total(d * d), nonzero=total((x != 0).astype(float)), shift=shift, **pre,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -356,6 +510,9 @@ class RatioMetric:
     ``den_sum_sq``, ``num_den_sum``. ``role``, ``margin`` and ``margin_type`` as in :class:`BinaryMetric`.
     ``numerator_cap`` / ``denominator_cap``: a :class:`Cap` of each per-unit column, applied
     independently in ``stats_from_units``.
+    ``covariate``: a :class:`Covariate` for CUPED: the pre-period numerator and denominator
+    (aggregate columns :data:`~abstats.statistics.ratio.PRE_RATIO_FIELDS`; per unit
+    ``covariate.column`` and ``covariate.denominator``).
     """
 
     name: str
@@ -373,6 +530,7 @@ class RatioMetric:
     role: Role = "primary"
     margin: float | None = None
     margin_type: MarginType = "absolute"
+    covariate: Covariate | None = None
     kind: ClassVar[MetricKind] = "ratio"
 
     def __post_init__(self) -> None:
@@ -400,6 +558,7 @@ class RatioMetric:
             column(self.num_den_sum_field),
             num_shift=column(num_shift_field) if optional(num_shift_field) else None,
             den_shift=column(den_shift_field) if optional(den_shift_field) else None,
+            **_covariate_of_aggregates(self.covariate, column, optional, PRE_RATIO_FIELDS, RATIO_PRE_SHIFTS),
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -416,9 +575,19 @@ class RatioMetric:
         sample covariance (the backend's stable ``var_samp`` / ``covar_samp``)."""
         x, y = units.values
         keep = units.keep
-        return {"value_sum": x.sum(where=keep), "value_var": x.var(how="sample", where=keep),
-                "den_sum": y.sum(where=keep), "den_var": y.var(how="sample", where=keep),
-                "cov": x.cov(y, how="sample", where=keep)}
+        aggregates = {"value_sum": x.sum(where=keep), "value_var": x.var(how="sample", where=keep),
+                      "den_sum": y.sum(where=keep), "den_var": y.var(how="sample", where=keep),
+                      "cov": x.cov(y, how="sample", where=keep)}
+        if units.covariates:
+            # CUPED's nine pre-period moments: the pre numerator u and denominator v, and each with x and y
+            u, v = units.covariates
+            aggregates |= {"pre_num_sum": u.sum(where=keep), "pre_den_sum": v.sum(where=keep),
+                           "pre_num_var": u.var(how="sample", where=keep),
+                           "pre_den_var": v.var(how="sample", where=keep)}
+            for name, (a, b) in {"pre_num_den": (u, v), "num_pre_num": (x, u), "num_pre_den": (x, v),
+                                 "den_pre_num": (y, u), "den_pre_den": (y, v)}.items():
+                aggregates[f"{name}_cov"] = a.cov(b, how="sample", where=keep)
+        return aggregates
 
     def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> RatioStats:
         """Centred statistics from :meth:`backend_aggregates` (means as shifts, ``(n - 1)`` times the
@@ -429,8 +598,16 @@ class RatioMetric:
         den_shift, den_sq = centred_from_moments(n, _read(column, "den_sum"), column("den_var"))
         _, cross = centred_from_moments(n, np.zeros_like(n), column("cov"))
         zeros = np.zeros_like(n)
+        pre: dict[str, np.ndarray] = {}
+        if column("pre_num_sum") is not None:
+            pre_num_shift, pre_num_sq = centred_from_moments(n, _read(column, "pre_num_sum"), column("pre_num_var"))
+            pre_den_shift, pre_den_sq = centred_from_moments(n, _read(column, "pre_den_sum"), column("pre_den_var"))
+            pre = {"pre_num_sum": zeros, "pre_den_sum": zeros, "pre_num_sum_sq": pre_num_sq,
+                   "pre_den_sum_sq": pre_den_sq, "pre_num_shift": pre_num_shift, "pre_den_shift": pre_den_shift}
+            for name in ("pre_num_den", "num_pre_num", "num_pre_den", "den_pre_num", "den_pre_den"):
+                pre[f"{name}_sum"] = centred_from_moments(n, zeros, column(f"{name}_cov"))[1]
         return RatioStats.from_arrays(
-            n, zeros, zeros, num_sq, den_sq, cross, num_shift=num_shift, den_shift=den_shift,
+            n, zeros, zeros, num_sq, den_sq, cross, num_shift=num_shift, den_shift=den_shift, **pre,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -444,9 +621,20 @@ class RatioMetric:
         y = _capped(values, self.denominator, self.denominator_cap, total)
         x_shift, dx = centre_by_group(total, x)
         y_shift, dy = centre_by_group(total, y)
+        pre: dict[str, np.ndarray] = {}
+        if self.covariate is not None:
+            u_shift, du = centre_by_group(total, values(self.covariate.unit_column(self.name)))
+            v_shift, dv = centre_by_group(total, values(self.covariate.unit_column(self.name, "denominator")))
+            pre = {
+                "pre_num_sum": total(du), "pre_den_sum": total(dv), "pre_num_sum_sq": total(du * du),
+                "pre_den_sum_sq": total(dv * dv), "pre_num_den_sum": total(du * dv),
+                "num_pre_num_sum": total(dx * du), "num_pre_den_sum": total(dx * dv),
+                "den_pre_num_sum": total(dy * du), "den_pre_den_sum": total(dy * dv),
+                "pre_num_shift": u_shift, "pre_den_shift": v_shift,
+            }
         return RatioStats.from_arrays(
             n, total(dx), total(dy), total(dx * dx), total(dy * dy), total(dx * dy),
-            num_shift=x_shift, den_shift=y_shift,
+            num_shift=x_shift, den_shift=y_shift, **pre,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 

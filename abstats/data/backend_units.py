@@ -32,6 +32,9 @@ class BackendUnits:
         units of its group (experiment x [segment x] variant), per part; else empty.
     group_size
         For those metrics: the number of kept units in the row's group (as float64); else None.
+    covariates
+        With a CUPED covariate (``metric.covariate``): each unit's pre-period value(s) as float64, one
+        per part (a ratio's pre-period numerator and denominator); else empty.
     """
 
     values: tuple[ir.NumericValue, ...]
@@ -39,6 +42,7 @@ class BackendUnits:
     keep: ir.BooleanValue | None
     ranks: tuple[ir.IntegerValue, ...] = ()
     group_size: ir.NumericValue | None = None
+    covariates: tuple[ir.NumericValue, ...] = ()
 
     def where(self, condition: ir.BooleanValue | None = None) -> ir.BooleanValue | None:
         """``condition`` among the kept units (the filter an aggregate takes as ``where=``)."""

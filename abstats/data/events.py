@@ -323,6 +323,10 @@ class _Spec:
     events: ir.Table  # projected: internal key columns and one contribution column per part
     metrics: tuple[UnitMetric, ...]
     parts: tuple[tuple[_Part, _Part | None], ...]
+    # CUPED: each metric's per-unit covariate parts (empty without a covariate), and the per-unit
+    # pre-window values of metrics whose covariate is the metric itself over a pre-exposure window
+    covariates: tuple[tuple[_Part, ...], ...]
+    pre_window: ir.Table | None
     variant: str
     experiment: str | None
     segment: str | None
@@ -383,6 +387,7 @@ class _Spec:
                 den = _Part(f"_ab_m{i}_y", um.denominator.how)
                 columns[den.column] = _contribution(table, um.denominator, um.metric)
             parts.append((num, den))
+        covariates, windowed = _covariate_parts(table, unit_metrics, timestamp, columns)
         projected = table.select(**columns)
         # Rows without a unit or variant cannot be assigned to an arm.
         projected = projected.filter(projected[_UNIT].notnull() & projected[_VAR].notnull())
@@ -397,8 +402,17 @@ class _Spec:
             first = marked.filter(marked["_ab_exposed"]).group_by(keys).aggregate(_ab_first=marked[_TS].min())
             joined = projected.join(first, keys)
             projected = joined.filter(joined[_TS] >= joined["_ab_first"]).drop("_ab_first")
+        pre_window = None
+        if windowed:
+            keys = {_UNIT: table[unit], **({_EXP: table[experiment]} if experiment is not None else {})}
+            pre = table.select(**keys, **windowed)
+            pre = pre.filter(pre[_UNIT].notnull())
+            pre_window = pre.group_by(list(keys)).aggregate(
+                **{p.column: _reduce(pre[p.column], p.how) for ps in covariates for p in ps if p.column in windowed}
+            )
         return cls(
-            source, projected, tuple(unit_metrics), tuple(parts), variant, experiment, segment, timestamp, multi_variant
+            source, projected, tuple(unit_metrics), tuple(parts), covariates, pre_window, variant, experiment,
+            segment, timestamp, multi_variant,
         )
 
     # -- level 1: one row per experiment x unit x variant -------------------------------------------------
@@ -419,7 +433,7 @@ class _Spec:
         values: dict[str, ir.Value] = dict(self._segment_of_unit(t))
         for part in self._all_parts():
             values[part.column] = _reduce(t[part.column], part.how)
-        units = t.group_by(self._unit_keys()).aggregate(**values)
+        units = self._with_pre_window(t.group_by(self._unit_keys()).aggregate(**values))
         return units.mutate(**{_NVAR: units[_UNIT].count().over(group_by=self._same_unit(units))})
 
     def cumulative_unit_values(self, unit: str) -> ir.Table:
@@ -450,7 +464,7 @@ class _Spec:
         for part in self._all_parts():
             col = filled[part.column].fill_null(0)
             running[part.column] = (col.sum() if part.how in _ADDITIVE else col.max()).over(window)
-        cumulative = filled.mutate(**running)
+        cumulative = self._with_pre_window(filled.mutate(**running))
         same = [*self._same_unit(cumulative), _PERIOD]
         return cumulative.mutate(**{_NVAR: cumulative[_UNIT].count().over(group_by=same)})
 
@@ -458,7 +472,20 @@ class _Spec:
         return [k for k in (_EXP, _UNIT) if k in t.columns]
 
     def _all_parts(self) -> list[_Part]:
-        return [p for pair in self.parts for p in pair if p is not None]
+        """Every per-unit part reduced from the (exposed) events: metric values and column covariates."""
+        windowed = set() if self.pre_window is None else set(self.pre_window.columns)
+        covariates = [p for parts in self.covariates for p in parts if p.column not in windowed]
+        return [p for pair in self.parts for p in pair if p is not None] + covariates
+
+    def _with_pre_window(self, units: ir.Table) -> ir.Table:
+        """Units with their pre-window covariate values (0 for a unit without events in the window)."""
+        if self.pre_window is None:
+            return units
+        pre = self.pre_window
+        keys = self._same_unit(units)
+        values = [c for c in pre.columns if c not in keys]
+        joined = units.left_join(pre, keys)
+        return joined.select(*[joined[c] for c in units.columns], **{c: joined[c].fill_null(0) for c in values})
 
     # -- level 2: one row per experiment x [segment x] variant [x period] ------------------------------------
 
@@ -484,6 +511,7 @@ class _Spec:
                 keep=keep,
                 ranks=tuple(units[f"{p.column}_rank"] for p in present) if ranked else (),
                 group_size=units[f"{present[0].column}_size"].cast("float64") if ranked else None,
+                covariates=tuple(units[p.column].cast("float64") for p in self.covariates[i]),
             )
             for name, value in um.metric.backend_aggregates(backend_units).items():
                 aggs[f"_ab_m{i}_{name}"] = value
@@ -688,6 +716,56 @@ def _boolean(table: ir.Table, expr: Expr, field: str, metric: str | None) -> ir.
             field, f"{_describe(expr)} of type {value.type()}", "a boolean column or condition", metric=metric
         )
     return value
+
+
+def _covariate_parts(
+    table: ir.Table, unit_metrics: list[UnitMetric], timestamp: str | None, columns: dict[str, ir.Value]
+) -> tuple[tuple[tuple[_Part, ...], ...], dict[str, ir.Value]]:
+    """Each metric's CUPED covariate parts; event-level columns of column covariates go into ``columns``.
+
+    A ``Covariate(column=...)`` is a per-unit pre-period value carried on the unit's events (joined from a
+    pre-period table): the unit's largest value. A ``Covariate(start=..., end=...)`` is the metric itself
+    over the pre-exposure window ``[start, end)``: its event-level contributions (0 outside the window)
+    are returned, to be reduced per unit over every event of the table, exposed or not.
+    """
+    out: list[tuple[_Part, ...]] = []
+    windowed: dict[str, ir.Value] = {}
+    for i, um in enumerate(unit_metrics):
+        covariate = getattr(um.metric, "covariate", None)
+        if covariate is None:
+            out.append(())
+            continue
+        names = [f"_ab_m{i}_u", f"_ab_m{i}_v"][: len(um.metric.unit_parts)]
+        if covariate.start is not None:
+            if timestamp is None:
+                raise ConfigError("covariate", covariate.describe(), "a timestamp= column to find the pre-exposure "
+                                  "window's events", metric=um.metric.name)
+            ts = table[timestamp]
+            day = ts if ts.type().is_date() else ts.date()
+            inside = (day >= ibis.date(covariate.start)) & (day < ibis.date(covariate.end))
+            aggregations = [a for a in (um.value, um.denominator) if isinstance(a, Aggregation)]
+            parts = []
+            for name, agg in zip(names, aggregations, strict=True):
+                contribution = _contribution(table, agg, um.metric)
+                neutral = ibis.null(contribution.type()) if agg.how == "max" else ibis.literal(0, contribution.type())
+                windowed[name] = inside.ifelse(contribution, neutral)
+                parts.append(_Part(name, agg.how))
+            out.append(tuple(parts))
+            continue
+        sources = [covariate.column, covariate.denominator][: len(names)]
+        parts = []
+        for name, source, role in zip(names, sources, ("column", "denominator")[: len(names)], strict=True):
+            if source is None:
+                raise ConfigError(f"covariate.{role}", None, "an event column holding each unit's pre-period value "
+                                  "(or start= and end= of a pre-exposure window)", metric=um.metric.name)
+            value = _resolve(table, source, f"covariate.{role}", um.metric.name)
+            if not value.type().is_numeric():
+                raise InputError(f"covariate.{role}", f"column {source!r} of type {value.type()}",
+                                 "a numeric per-unit pre-period value", metric=um.metric.name)
+            columns[name] = value
+            parts.append(_Part(name, "max"))
+        out.append(tuple(parts))
+    return tuple(out), windowed
 
 
 def _contribution(table: ir.Table, agg: Aggregation, metric: Metric) -> ir.Value:

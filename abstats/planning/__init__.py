@@ -1,6 +1,7 @@
 """Sample-size planning: n, MDE or power of a test before it starts, its duration and its sequential inflation."""
 
 from abstats.planning.bayesian import BayesianPlan, plan_bayesian_sample_size
+from abstats.planning.cuped import expected_variance_reduction
 from abstats.planning.curves import plot_power_curve, power_curve, sample_size_table
 from abstats.planning.duration import DurationPlan, plan_duration
 from abstats.planning.group_sequential import GroupSequentialPlan, plan_group_sequential
@@ -18,6 +19,7 @@ __all__ = [
     "MidExperimentPower",
     "PlanningSettings",
     "SampleSizePlan",
+    "expected_variance_reduction",
     "mid_experiment_power",
     "plan_bayesian_sample_size",
     "plan_duration",

@@ -110,6 +110,7 @@ class Design:
     treatments: np.ndarray
     margin: np.ndarray | None
     margin_abs: np.ndarray
+    variance_factor: np.ndarray | None = None  # CUPED: 1 - variance_reduction (None: no covariate)
 
     @property
     def kind(self) -> str:
@@ -135,7 +136,10 @@ class Design:
 
     @property
     def method(self) -> str:
-        return RATIO_METHOD if self.kind == "ratio" and not self.log_ratio else METHODS[self.variance]
+        text = RATIO_METHOD if self.kind == "ratio" and not self.log_ratio else METHODS[self.variance]
+        if self.variance_factor is not None:
+            text += "; CUPED: per-unit variances x (1 - variance_reduction) (Deng et al. 2013)"
+        return text
 
     @property
     def alpha_side(self) -> np.ndarray:
@@ -169,6 +173,7 @@ class Design:
             "allocation": self.allocation,
             "treatments": self.treatments,
             "margin": self.margin,
+            "variance_reduction": self.variance_factor,
         }
         return {k: v for k, v in named.items() if v is not None}
 
@@ -194,7 +199,15 @@ class Design:
 
         With a margin the null sits at +-margin (absolute) or log(1 +- margin)
         (relative), on the side :func:`abstats.frequentist.engine.null_shift` puts it.
+        With CUPED every per-unit sd is multiplied by sqrt(1 - variance_reduction).
         """
+        eff, s0, s1 = self._scale(x)
+        if self.variance_factor is None:
+            return eff, s0, s1
+        shrink = np.sqrt(self.variance_factor)
+        return eff, s0 * shrink, s1 * shrink
+
+    def _scale(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         side, r = self.side(x), self.allocation
         if self.log_ratio:
             # The log-ratio test comes only with a relative margin: baseline and margin are set.
@@ -352,6 +365,7 @@ def build_design(metric: Metric, settings: Mapping[str, Any]) -> Design:
     needs_baseline = mde_type == "relative" or (margin is not None and margin_type == "relative")
     baseline, sd, sd_t = _arms(metric.kind, given, needs_baseline)
     margin_arr, margin_abs = _margin(margin, margin_type, hypothesis, baseline)
+    variance_factor = _cuped_factor(given.get("variance_reduction"), given.get("correlation"), variance)
     design = Design(
         metric=metric,
         variance=variance,
@@ -369,9 +383,30 @@ def build_design(metric: Metric, settings: Mapping[str, Any]) -> Design:
         treatments=treatments,
         margin=margin_arr,
         margin_abs=margin_abs,
+        variance_factor=variance_factor,
     )
     design.check_grid()
     return design
+
+
+def _cuped_factor(variance_reduction: Any, correlation: Any, variance: str) -> np.ndarray | None:
+    """1 - variance_reduction (or 1 - correlation^2), checked; None when neither is given."""
+    if variance_reduction is None and correlation is None:
+        return None
+    if variance_reduction is not None and correlation is not None:
+        raise ConfigError("correlation", correlation, "None when variance_reduction is given (one or the other)")
+    if variance == "arcsine":
+        raise ConfigError("variance", variance, "'pooled_null' or 'unpooled' with CUPED (the arcsine effect size "
+                          "has no per-unit variance to reduce)")
+    if correlation is not None:
+        rho = number_array("correlation", correlation)
+        require_cells((rho <= -1) | (rho >= 1), "correlation", rho, "a correlation strictly between -1 and 1",
+                      setting=True)
+        return 1.0 - rho * rho
+    reduction = number_array("variance_reduction", variance_reduction)
+    require_cells((reduction < 0) | (reduction >= 1), "variance_reduction", reduction, "a share in [0, 1)",
+                  setting=True)
+    return 1.0 - reduction
 
 
 def _correction(value: Any) -> Correction:

@@ -49,6 +49,12 @@ class PlanningSettings(TypedDict, total=False):
     - ``treatments`` [1], ``correction`` [``"holm"``]: k treatment arms each compared with the
       control, and the family-wise correction (``"none"``, ``"bonferroni"``, ``"holm"``).
     - ``variance`` [per metric]: the variance formula, see :func:`~abstats.planning.plan_sample_size`.
+    - ``variance_reduction`` [None] or ``correlation`` [None]: CUPED (the metric analysed with a
+      pre-period covariate): the expected share of variance the covariate removes, or the
+      covariate's correlation rho with the metric (variance_reduction = rho^2). Every per-unit
+      variance is multiplied by ``1 - variance_reduction``, so the planned n shrinks by that
+      factor: n_cuped = n (1 - rho^2) (Deng et al. 2013). From pre-period data use
+      :func:`abstats.planning.expected_variance_reduction`.
     """
 
     baseline: ArrayLike | None
@@ -65,6 +71,8 @@ class PlanningSettings(TypedDict, total=False):
     treatments: ArrayLike
     correction: Correction
     variance: str | None
+    variance_reduction: ArrayLike | None
+    correlation: ArrayLike | None
 
 
 SETTING_NAMES: tuple[str, ...] = tuple(PlanningSettings.__annotations__)

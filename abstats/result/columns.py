@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from abstats.vocabulary import DECISIONS
 
-# (name, JSON type, description). "number?" means a number or null; "id" a string or an integer label.
+# (name, JSON type, description). "number?" means a number or null (and "boolean?" a boolean or null);
+# "id" a string or an integer label.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("experiment", "id", "experiment label (string or integer, as given)"),
     ("metric", "string", "metric name"),
@@ -30,6 +31,11 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("p_value", "number?", "unadjusted p-value"),
     ("p_value_adjusted", "number?", "p-value after the multiple-testing correction"),
     ("srm_p_value", "number", "sample-ratio-mismatch chi-square p-value of the experiment"),
+    ("cuped", "boolean?",
+     "CUPED: whether this row was regression-adjusted by its pre-period covariate (null: no covariate given)"),
+    ("cuped_theta", "number?", "CUPED: the slope theta pooled over both arms (null: not adjusted)"),
+    ("variance_reduction", "number?",
+     "CUPED: 1 - adjusted variance / unadjusted variance of the effect (null: not adjusted)"),
     ("planned_n", "number?", "fixed horizon: planned units per arm of this experiment (null: none given)"),
     ("prob_beats_control", "number?", "Bayesian: P(treatment better than control)"),
     ("expected_loss_treatment", "number?", "Bayesian: expected loss of shipping the treatment"),

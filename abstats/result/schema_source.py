@@ -25,6 +25,7 @@ _TYPES: dict[str, Any] = {
     "string": "string",
     "string?": ["string", "null"],
     "boolean": "boolean",
+    "boolean?": ["boolean", "null"],
 }
 
 _DESCRIPTION = (

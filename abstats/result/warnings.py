@@ -51,12 +51,29 @@ def _heavy_tail(row: Row, settings: Settings) -> str:
     )
 
 
+def _cuped_fallback(row: Row, settings: Settings) -> str:
+    return (
+        "CUPED not applied: the pre-period covariate has no variance across the two arms (a constant covariate "
+        "cannot predict anything); this row is the unadjusted analysis"
+    )
+
+
+def _cuped_binary_normal(row: Row, settings: Settings) -> str:
+    return (
+        "CUPED on a binary metric: the regression-adjusted rate difference (y - theta x is no longer 0/1) is "
+        "read by a normal approximation with ddof = 1 variances, not by exact Beta-Binomial posteriors, "
+        "Fisher's test or the pooled z-test"
+    )
+
+
 MESSAGES: dict[str, Callable[[Row, Settings], str]] = {
     "srm": _srm,
     "few_conversions": _few_conversions,
     "zero_variance": _zero_variance,
     "relative_undefined": _relative_undefined,
     "heavy_tail": _heavy_tail,
+    "cuped_fallback": _cuped_fallback,
+    "cuped_binary_normal": _cuped_binary_normal,
 }
 
 

@@ -192,6 +192,25 @@ class DataSpec(_Strict):
         return self
 
 
+class CovariateSpec(_Strict):
+    """CUPED's pre-period covariate of a metric (:class:`abstats.Covariate`).
+
+    With aggregates the table holds the covariate's sums (``pre_sum``, ``pre_sum_sq``,
+    ``pre_cross_sum``; a ratio metric's nine ``pre_*`` / ``*_pre_*`` sums); ``column``,
+    ``denominator``, ``start`` and ``end`` name per-unit data or a pre-exposure window.
+    """
+
+    column: str | None = Field(default=None, min_length=1, description="per-unit pre-period value column")
+    denominator: str | None = Field(
+        default=None, min_length=1, description="a ratio metric's per-unit pre-period denominator column"
+    )
+    start: str | None = Field(default=None, description="pre-exposure window start (ISO date)")
+    end: str | None = Field(default=None, description="pre-exposure window end, exclusive (ISO date)")
+    interaction: bool = Field(
+        default=False, description="one slope per arm, the treatment x covariate interaction (Lin 2013)"
+    )
+
+
 class _MetricSpec(_Strict):
     name: str = Field(min_length=1, description="metric name shown in results")
     higher_is_better: bool = Field(default=True, description="false when a decrease is the win (bounce rate)")
@@ -203,6 +222,9 @@ class _MetricSpec(_Strict):
         default="absolute", description="margin in the metric's units or relative to control"
     )
     n_field: str = Field(default="n", min_length=1, description="column of randomised units")
+    covariate: CovariateSpec | None = Field(
+        default=None, description="CUPED: the metric's pre-period covariate (regression adjustment)"
+    )
 
     @model_validator(mode="after")
     def _valid_metric(self) -> _MetricSpec:
@@ -226,7 +248,13 @@ class _MetricSpec(_Strict):
         raise NotImplementedError
 
     def _common(self) -> dict[str, Any]:
+        covariate = None
+        if self.covariate is not None:
+            from abstats.metrics import Covariate
+
+            covariate = Covariate(**self.covariate.model_dump())
         return {
+            "covariate": covariate,
             "higher_is_better": self.higher_is_better,
             "role": self.role,
             "margin": self.margin,

@@ -1,4 +1,9 @@
-"""Sufficient statistics of a binary (0/1 per unit) metric: ``n`` and ``conversions``."""
+"""Sufficient statistics of a binary (0/1 per unit) metric: ``n`` and ``conversions``.
+
+With a pre-period covariate x (CUPED, :mod:`abstats.statistics.cuped`) also ``pre_sum``,
+``pre_sum_sq`` and ``pre_cross_sum``: sums of ``x - pre_shift``, its square and
+``(x - pre_shift) * y`` (y the unit's 0/1 value).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,19 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from abstats.statistics.cuped import (
+    Adjustment,
+    ArmMoments,
+    CovariateSums,
+    adjust_pair,
+    covariate_moments,
+    covariate_sums,
+)
 from abstats.statistics.protocol import normal_df, take_rows, validate_direct
 from abstats.statistics.validation import (
     RowLabels,
     as_float_array,
+    centred_sum_sq,
     require,
     require_same_length,
     require_whole,
@@ -28,6 +42,17 @@ MIN_CONVERSIONS_FOR_NORMAL = 10
 class BinaryStats:
     """Units and conversions per row.
 
+    Attributes
+    ----------
+    n, conversions
+        Units and units with the event, per row.
+    pre_sum, pre_sum_sq, pre_cross_sum
+        The pre-period covariate x of CUPED (None: no covariate): sums over the row's units of
+        ``x - pre_shift``, ``(x - pre_shift)**2`` and ``(x - pre_shift) * y``. Comparisons of rows
+        that carry them are regression-adjusted (:meth:`regression_adjusted`).
+    pre_shift
+        Value subtracted from every unit's covariate before summing (None: 0, raw sums).
+
     Examples
     --------
     >>> s = BinaryStats.from_arrays(n=[1000, 1000], conversions=[100, 130])
@@ -37,6 +62,10 @@ class BinaryStats:
 
     n: np.ndarray
     conversions: np.ndarray
+    pre_sum: np.ndarray | None = None  # CUPED covariate sums: all three or none
+    pre_sum_sq: np.ndarray | None = None
+    pre_cross_sum: np.ndarray | None = None
+    pre_shift: np.ndarray | None = None
     _validated: bool = field(default=False, repr=False, compare=False, kw_only=True)
     kind: ClassVar[MetricKind] = "binary"
 
@@ -49,14 +78,33 @@ class BinaryStats:
         n: Any,
         conversions: Any,
         *,
+        pre_sum: Any = None,
+        pre_sum_sq: Any = None,
+        pre_cross_sum: Any = None,
+        pre_shift: Any = None,
         metric: str | None = None,
         experiment: Any = None,
         variant: Any = None,
     ) -> BinaryStats:
-        """Validate and build; errors name the metric, experiment, variant, field and value."""
+        """Validate and build; errors name the metric, experiment, variant, field and value.
+
+        Parameters
+        ----------
+        n, conversions
+            Units and conversions per row.
+        pre_sum, pre_sum_sq, pre_cross_sum
+            CUPED's pre-period covariate x, optional (all three or none): sums of ``x - pre_shift``,
+            ``(x - pre_shift)**2`` and ``(x - pre_shift) * y`` over the units.
+        pre_shift
+            Per-row (or one scalar) value subtracted from x before summing; 0 if omitted.
+        metric, experiment, variant
+            Labels that error and warning messages use to point at a row.
+        """
         labels = RowLabels(metric, experiment, variant)
         empty = with_empty_rows(cls.from_arrays, {"n": n, "conversions": conversions},
-                                {"metric": metric, "experiment": experiment, "variant": variant}, labels)
+                                {"pre_sum": pre_sum, "pre_sum_sq": pre_sum_sq, "pre_cross_sum": pre_cross_sum,
+                                 "pre_shift": pre_shift, "metric": metric, "experiment": experiment,
+                                 "variant": variant}, labels)
         if empty is not None:
             return empty
         n_arr = as_float_array("n", n, labels)
@@ -70,7 +118,8 @@ class BinaryStats:
         if over.any():
             row = int(np.flatnonzero(over)[0])
             raise labels.fail(row, "conversions", x_arr[row], f"<= n ({n_arr[row]:.0f})")
-        return cls(n_arr, x_arr, _validated=True)
+        cov = covariate_sums(n_arr, pre_sum, pre_sum_sq, pre_cross_sum, pre_shift, labels, metric)
+        return cls(n_arr, x_arr, cov.pre_sum, cov.pre_sum_sq, cov.pre_cross_sum, cov.pre_shift, _validated=True)
 
     def __len__(self) -> int:
         return len(self.n)
@@ -112,3 +161,27 @@ class BinaryStats:
         few_c = np.minimum(self.conversions, self.n - self.conversions)
         few_t = np.minimum(treatment.conversions, treatment.n - treatment.conversions)
         return {"few_conversions": np.minimum(few_c, few_t) < MIN_CONVERSIONS_FOR_NORMAL}
+
+    @property
+    def has_covariate(self) -> bool:
+        """Whether the rows carry a CUPED pre-period covariate's sums."""
+        return self.pre_sum is not None
+
+    def _moments(self, flag: np.ndarray) -> ArmMoments:
+        cov = CovariateSums(self.pre_sum, self.pre_sum_sq, self.pre_cross_sum, self.pre_shift)
+        # y is 0/1, so its sum of squares is the conversions: S_yy = x - x^2 / n, ddof = 1 once divided by n - 1
+        s_yy = centred_sum_sq(self.n, self.conversions, self.conversions)
+        return covariate_moments(self.n, self.estimate(), self.conversions, s_yy, cov, self.variance_of_estimate(),
+                                 flag)
+
+    def regression_adjusted(self, treatment: BinaryStats, *, interaction: bool = False) -> Adjustment | None:
+        """CUPED of row i of ``treatment`` against row i of this control (None without a covariate).
+
+        The adjusted values y - theta x are not 0/1, so each arm's variance is their ddof = 1 variance
+        (not p(1 - p)) and the effect is read by a normal approximation (warning code
+        ``cuped_binary_normal``); see :mod:`abstats.statistics.cuped`.
+        """
+        if not (self.has_covariate and treatment.has_covariate):
+            return None
+        flag = self.approximation_flags(treatment)["few_conversions"]
+        return adjust_pair("binary", self._moments(flag), treatment._moments(flag), interaction=interaction)

@@ -1,5 +1,9 @@
 """Sufficient statistics of a per-unit mean metric: ``n``, ``sum``, ``sum_sq`` (and an optional ``shift``).
 
+With a pre-period covariate x (CUPED, :mod:`abstats.statistics.cuped`) also ``pre_sum``,
+``pre_sum_sq`` and ``pre_cross_sum``: sums of ``x - pre_shift``, its square and
+``(x - pre_shift)(y - shift)``.
+
 ``sum`` and ``sum_sq`` are sums of ``x - shift`` and ``(x - shift)**2`` over units, with
 ``shift`` 0 for raw sums. A shift near the mean keeps the variance free of the
 catastrophic cancellation of raw sums when the mean is large against the spread
@@ -16,6 +20,14 @@ from typing import Any, ClassVar
 import numpy as np
 
 from abstats.inference.welch import welch_df
+from abstats.statistics.cuped import (
+    Adjustment,
+    ArmMoments,
+    CovariateSums,
+    adjust_pair,
+    covariate_moments,
+    covariate_sums,
+)
 from abstats.statistics.normality import normal_approximation_unsafe
 from abstats.statistics.protocol import fill_shift, no_shift, take_rows, unpooled_null_variance, validate_direct
 from abstats.statistics.validation import (
@@ -49,6 +61,13 @@ class MeanStats:
         (the default). The mean is ``shift + sum / n``; the variance does not depend
         on it, but its float64 accuracy does: centred sums keep every digit that raw
         sums of a large-mean metric cancel away.
+    pre_sum, pre_sum_sq, pre_cross_sum
+        The pre-period covariate x of CUPED (None: no covariate): sums over the row's units of
+        ``x - pre_shift``, ``(x - pre_shift)**2`` and ``(x - pre_shift) * (y - shift)`` (y the
+        metric's value). Comparisons of rows that carry them are regression-adjusted
+        (:meth:`regression_adjusted`).
+    pre_shift
+        Value subtracted from every unit's covariate before summing (None: 0, raw sums).
 
     Examples
     --------
@@ -60,6 +79,13 @@ class MeanStats:
 
     >>> MeanStats.from_arrays(n=[3], sum=[0.0], sum_sq=[2.0], shift=[2.0]).estimate()
     array([2.])
+
+    With a pre-period covariate (x = 1, 1, 3 for the same units):
+
+    >>> s = MeanStats.from_arrays(n=[3], sum=[6.0], sum_sq=[14.0], pre_sum=[5.0], pre_sum_sq=[11.0],
+    ...                           pre_cross_sum=[12.0])
+    >>> s.has_covariate
+    True
     """
 
     n: np.ndarray
@@ -67,6 +93,10 @@ class MeanStats:
     sum_sq: np.ndarray
     nonzero: np.ndarray | None = None  # units with a non-zero value, when known (heavy-tail check)
     shift: np.ndarray = field(default_factory=no_shift)  # raw sums unless given
+    pre_sum: np.ndarray | None = None  # CUPED covariate sums: all three or none
+    pre_sum_sq: np.ndarray | None = None
+    pre_cross_sum: np.ndarray | None = None
+    pre_shift: np.ndarray | None = None
     _validated: bool = field(default=False, repr=False, compare=False, kw_only=True)
     kind: ClassVar[MetricKind] = "mean"
 
@@ -83,6 +113,10 @@ class MeanStats:
         *,
         nonzero: Any = None,
         shift: Any = None,
+        pre_sum: Any = None,
+        pre_sum_sq: Any = None,
+        pre_cross_sum: Any = None,
+        pre_shift: Any = None,
         metric: str | None = None,
         experiment: Any = None,
         variant: Any = None,
@@ -100,6 +134,11 @@ class MeanStats:
             Units with x != 0, optional.
         shift
             Per-row (or one scalar) value subtracted before summing; 0 if omitted.
+        pre_sum, pre_sum_sq, pre_cross_sum
+            CUPED's pre-period covariate x, optional (all three or none): sums of ``x - pre_shift``,
+            ``(x - pre_shift)**2`` and ``(x - pre_shift) * (value - shift)`` over the units.
+        pre_shift
+            Per-row (or one scalar) value subtracted from x before summing; 0 if omitted.
         metric, experiment, variant
             Labels that error and warning messages use to point at a row.
 
@@ -113,7 +152,9 @@ class MeanStats:
         labels = RowLabels(metric, experiment, variant)
         empty = with_empty_rows(
             cls.from_arrays, {"n": n, "sum": sum, "sum_sq": sum_sq},
-            {"nonzero": nonzero, "shift": shift, "metric": metric, "experiment": experiment, "variant": variant},
+            {"nonzero": nonzero, "shift": shift, "pre_sum": pre_sum, "pre_sum_sq": pre_sum_sq,
+             "pre_cross_sum": pre_cross_sum, "pre_shift": pre_shift, "metric": metric, "experiment": experiment,
+             "variant": variant},
             labels,
         )
         if empty is not None:
@@ -139,7 +180,9 @@ class MeanStats:
             require((nz_arr < 0) | (nz_arr > n_arr), "nonzero", nz_arr, "between 0 and n", labels)
             require_whole("nonzero", nz_arr, labels)
         warn_if_cancelled("sum", "sum_sq", n_arr, s_arr, q_arr, labels)
-        return cls(n_arr, s_arr, q_arr, nz_arr, fill_shift(shift_arr, n_arr), _validated=True)
+        cov = covariate_sums(n_arr, pre_sum, pre_sum_sq, pre_cross_sum, pre_shift, labels, metric)
+        return cls(n_arr, s_arr, q_arr, nz_arr, fill_shift(shift_arr, n_arr), cov.pre_sum, cov.pre_sum_sq,
+                   cov.pre_cross_sum, cov.pre_shift, _validated=True)
 
     def __len__(self) -> int:
         return len(self.n)
@@ -186,3 +229,24 @@ class MeanStats:
             treatment.n, treatment.nonzero
         )
         return {"heavy_tail": unsafe}
+
+    @property
+    def has_covariate(self) -> bool:
+        """Whether the rows carry a CUPED pre-period covariate's sums."""
+        return self.pre_sum is not None
+
+    def _moments(self, flag: np.ndarray | None) -> ArmMoments:
+        cov = CovariateSums(self.pre_sum, self.pre_sum_sq, self.pre_cross_sum, self.pre_shift)
+        s_yy = centred_sum_sq(self.n, self.sum, self.sum_sq)
+        return covariate_moments(self.n, self.estimate(), self.sum, s_yy, cov, self.variance_of_estimate(), flag)
+
+    def regression_adjusted(self, treatment: MeanStats, *, interaction: bool = False) -> Adjustment | None:
+        """CUPED of row i of ``treatment`` against row i of this control (None without a covariate).
+
+        theta pooled over both arms (or per arm with ``interaction``, Lin 2013); see
+        :mod:`abstats.statistics.cuped` for the formulas.
+        """
+        if not (self.has_covariate and treatment.has_covariate):
+            return None
+        flag = self.approximation_flags(treatment).get("heavy_tail")
+        return adjust_pair("mean", self._moments(flag), treatment._moments(flag), interaction=interaction)

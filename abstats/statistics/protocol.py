@@ -12,6 +12,10 @@ module (its statistics class and its metric class), not edits in every method:
   test, Beta-Binomial posteriors), ``None`` otherwise;
 * ``approximation_flags(treatment)``: warning flags of rows where the normal
   approximation of the difference is unreliable;
+* ``regression_adjusted(treatment, interaction=...)``: the CUPED-adjusted pair
+  (:class:`~abstats.statistics.cuped.Adjustment`) where the rows carry a pre-period
+  covariate, else None; the adjusted arms follow this protocol too, so methods score
+  them like any kind;
 * ``take(rows)`` and ``concat(parts)``.
 """
 
@@ -19,11 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from typing import Any, ClassVar, Protocol, Self, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar, runtime_checkable
 
 import numpy as np
 
 from abstats.vocabulary import MetricKind
+
+if TYPE_CHECKING:
+    from abstats.statistics.cuped import Adjustment
 
 _S = TypeVar("_S")
 
@@ -54,6 +61,8 @@ class SufficientStats(Protocol):
     def approximation_flags(self, treatment: Self) -> dict[str, np.ndarray]: ...
 
     def take(self, rows: np.ndarray) -> Self: ...
+
+    def regression_adjusted(self, treatment: Self, *, interaction: bool = False) -> Adjustment | None: ...
 
 
 def take_rows(stats: _S, rows: np.ndarray) -> _S:

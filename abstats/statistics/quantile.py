@@ -175,6 +175,10 @@ class QuantileStats:
     def approximation_flags(self, treatment: QuantileStats) -> dict[str, np.ndarray]:
         return {}
 
+    def regression_adjusted(self, treatment: QuantileStats, *, interaction: bool = False) -> None:
+        """None: no CUPED for quantiles (a quantile is not a mean of per-unit values to regress)."""
+        return None
+
 
 def order_statistic_ranks(n: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
     """1-based ranks (l, u) of the order statistics bracketing the q quantile (see the module)."""

@@ -6,6 +6,17 @@ denominator y, each minus an optional shift (``num_shift``, ``den_shift``; 0 for
 sums): sums of x - a, y - b, (x - a)^2, (y - b)^2 and (x - a)(y - b). Shifts near the
 means keep variances and the covariance free of cancellation when a mean is large
 against its spread (see :mod:`abstats.statistics.centring`).
+
+CUPED (:mod:`abstats.statistics.cuped`) adds the pre-period numerator u and denominator v
+per unit (:data:`PRE_RATIO_FIELDS`): their sums, squares and cross-product
+(``pre_num_sum``, ``pre_den_sum``, ``pre_num_sum_sq``, ``pre_den_sum_sq``,
+``pre_num_den_sum``) and the cross-products of post and pre values (``num_pre_num_sum``
+= sum of x u, ``num_pre_den_sum`` = x v, ``den_pre_num_sum`` = y u, ``den_pre_den_sum``
+= y v), each of values minus their shift (``pre_num_shift``, ``pre_den_shift``). The
+multivariate delta method over the four means (x, y, u, v) linearises the post ratio
+R = x/y and the pre ratio R0 = u/v per unit, ``(x - R y) / y_bar`` and
+``(u - R0 v) / v_bar``, and CUPED adjusts the first by the second (the regression-adjusted
+ratio of GrowthBook, with theta pooled over both arms' units).
 """
 
 from __future__ import annotations
@@ -15,6 +26,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from abstats.statistics.cuped import Adjustment, ArmMoments, adjust_pair
 from abstats.statistics.protocol import (
     fill_shift,
     no_shift,
@@ -51,6 +63,15 @@ class RatioStats:
     num_shift, den_shift
         Values subtracted from every unit's numerator and denominator before summing;
         zeros for raw sums (the default). Means are ``shift + sum / n``.
+    pre_num_sum, pre_den_sum, pre_num_sum_sq, pre_den_sum_sq, pre_num_den_sum
+        CUPED's pre-period numerator u and denominator v (None: no covariate): sums of
+        ``u - pre_num_shift``, ``v - pre_den_shift``, their squares and their product.
+    num_pre_num_sum, num_pre_den_sum, den_pre_num_sum, den_pre_den_sum
+        Sums of the post x pre products: (x - num_shift)(u - pre_num_shift),
+        (x - num_shift)(v - pre_den_shift), (y - den_shift)(u - pre_num_shift),
+        (y - den_shift)(v - pre_den_shift).
+    pre_num_shift, pre_den_shift
+        Values subtracted from u and v before summing (None: 0, raw sums).
 
     Examples
     --------
@@ -68,6 +89,17 @@ class RatioStats:
     num_den_sum: np.ndarray
     num_shift: np.ndarray = field(default_factory=no_shift)  # raw sums unless given
     den_shift: np.ndarray = field(default_factory=no_shift)
+    pre_num_sum: np.ndarray | None = None  # CUPED covariate sums: all nine or none
+    pre_den_sum: np.ndarray | None = None
+    pre_num_sum_sq: np.ndarray | None = None
+    pre_den_sum_sq: np.ndarray | None = None
+    pre_num_den_sum: np.ndarray | None = None
+    num_pre_num_sum: np.ndarray | None = None
+    num_pre_den_sum: np.ndarray | None = None
+    den_pre_num_sum: np.ndarray | None = None
+    den_pre_den_sum: np.ndarray | None = None
+    pre_num_shift: np.ndarray | None = None
+    pre_den_shift: np.ndarray | None = None
     _validated: bool = field(default=False, repr=False, compare=False, kw_only=True)
     kind: ClassVar[MetricKind] = "ratio"
 
@@ -88,6 +120,17 @@ class RatioStats:
         *,
         num_shift: Any = None,
         den_shift: Any = None,
+        pre_num_sum: Any = None,
+        pre_den_sum: Any = None,
+        pre_num_sum_sq: Any = None,
+        pre_den_sum_sq: Any = None,
+        pre_num_den_sum: Any = None,
+        num_pre_num_sum: Any = None,
+        num_pre_den_sum: Any = None,
+        den_pre_num_sum: Any = None,
+        den_pre_den_sum: Any = None,
+        pre_num_shift: Any = None,
+        pre_den_shift: Any = None,
         metric: str | None = None,
         experiment: Any = None,
         variant: Any = None,
@@ -103,6 +146,11 @@ class RatioStats:
             product (raw sums when no shifts are given).
         num_shift, den_shift
             Per-row (or one scalar) values subtracted before summing; 0 if omitted.
+        pre_num_sum, pre_den_sum, pre_num_sum_sq, pre_den_sum_sq, pre_num_den_sum, num_pre_num_sum, \
+num_pre_den_sum, den_pre_num_sum, den_pre_den_sum
+            CUPED's pre-period numerator and denominator, optional (all nine or none; see the class).
+        pre_num_shift, pre_den_shift
+            Per-row (or one scalar) values subtracted from the pre-period values; 0 if omitted.
         metric, experiment, variant
             Labels that error and warning messages use to point at a row.
 
@@ -113,11 +161,17 @@ class RatioStats:
             :func:`~abstats.statistics.validation.warn_if_cancelled`).
         """
         labels = RowLabels(metric, experiment, variant)
+        pre = {
+            "pre_num_sum": pre_num_sum, "pre_den_sum": pre_den_sum, "pre_num_sum_sq": pre_num_sum_sq,
+            "pre_den_sum_sq": pre_den_sum_sq, "pre_num_den_sum": pre_num_den_sum, "num_pre_num_sum": num_pre_num_sum,
+            "num_pre_den_sum": num_pre_den_sum, "den_pre_num_sum": den_pre_num_sum, "den_pre_den_sum": den_pre_den_sum,
+            "pre_num_shift": pre_num_shift, "pre_den_shift": pre_den_shift,
+        }
         empty = with_empty_rows(
             cls.from_arrays,
             {"n": n, "num_sum": num_sum, "den_sum": den_sum, "num_sum_sq": num_sum_sq, "den_sum_sq": den_sum_sq,
              "num_den_sum": num_den_sum},
-            {"num_shift": num_shift, "den_shift": den_shift, "metric": metric, "experiment": experiment,
+            {"num_shift": num_shift, "den_shift": den_shift, **pre, "metric": metric, "experiment": experiment,
              "variant": variant},
             labels,
         )
@@ -148,7 +202,8 @@ class RatioStats:
         require(den_mean <= 0, "den_sum", arrs["den_sum"], positive, labels)
         require_sum_sq_consistent("num_sum", "num_sum_sq", n_arr, arrs["num_sum"], arrs["num_sum_sq"], labels)
         require_sum_sq_consistent("den_sum", "den_sum_sq", n_arr, arrs["den_sum"], arrs["den_sum_sq"], labels)
-        stats = cls(**arrs, **shifts, _validated=True)  # validated here, so __post_init__ does not again
+        stats = cls(**arrs, **shifts, **_pre_ratio_arrays(n_arr, pre, labels, metric), _validated=True)
+        # validated here, so __post_init__ does not again
         sxx, syy, sxy = stats._centred_sums()
         # Cauchy-Schwarz: |Sxy| <= sqrt(Sxx Syy). Each centred sum is a difference of sums the user
         # rounded, so it may be off by a few ulps of the terms it subtracts; only a breach beyond
@@ -220,3 +275,87 @@ class RatioStats:
 
     def approximation_flags(self, treatment: RatioStats) -> dict[str, np.ndarray]:
         return {}
+
+    @property
+    def has_covariate(self) -> bool:
+        """Whether the rows carry CUPED's pre-period numerator and denominator sums."""
+        return self.pre_num_sum is not None
+
+    def _moments(self) -> ArmMoments:
+        """Moments of the delta-method linearised post and pre ratios per unit (see the module docstring).
+
+        With L = (x - R y) / y_bar and L0 = (u - R0 v) / v_bar:
+        S_LL = (Sxx - 2 R Sxy + R^2 Syy) / y_bar^2, S_L0L0 = (Suu - 2 R0 Suv + R0^2 Svv) / v_bar^2,
+        S_LL0 = (Sxu - R0 Sxv - R Syu + R R0 Syv) / (y_bar v_bar): the delta method over the four means.
+        """
+        assert self.pre_num_sum is not None and self.pre_den_sum is not None
+        assert self.pre_num_sum_sq is not None and self.pre_den_sum_sq is not None
+        assert self.pre_num_den_sum is not None and self.num_pre_num_sum is not None
+        assert self.num_pre_den_sum is not None and self.den_pre_num_sum is not None
+        assert self.den_pre_den_sum is not None
+        n = self.n
+        sxx, syy, sxy = self._centred_sums()
+        suu = centred_sum_sq(n, self.pre_num_sum, self.pre_num_sum_sq)
+        svv = centred_sum_sq(n, self.pre_den_sum, self.pre_den_sum_sq)
+        suv = self.pre_num_den_sum - self.pre_num_sum * (self.pre_den_sum / n)
+        sxu = self.num_pre_num_sum - self.num_sum * (self.pre_num_sum / n)
+        sxv = self.num_pre_den_sum - self.num_sum * (self.pre_den_sum / n)
+        syu = self.den_pre_num_sum - self.den_sum * (self.pre_num_sum / n)
+        syv = self.den_pre_den_sum - self.den_sum * (self.pre_den_sum / n)
+        mx, my = self._means()
+        mu = (0.0 if self.pre_num_shift is None else self.pre_num_shift) + self.pre_num_sum / n
+        mv = (0.0 if self.pre_den_shift is None else self.pre_den_shift) + self.pre_den_sum / n
+        r, r0 = mx / my, mu / mv
+        s_ll = (sxx - 2.0 * r * sxy + r * r * syy) / my / my
+        s_l0 = (suu - 2.0 * r0 * suv + r0 * r0 * svv) / mv / mv
+        s_cross = (sxu - r0 * sxv - r * syu + r * r0 * syv) / my / mv
+        scale_u = self.pre_num_sum_sq + self.pre_num_sum * (self.pre_num_sum / n)
+        scale_v = self.pre_den_sum_sq + self.pre_den_sum * (self.pre_den_sum / n)
+        return ArmMoments(
+            n=n, mean=r, pre_mean=r0, s_yy=s_ll, s_xx=s_l0, s_xy=s_cross,
+            xx_scale=(scale_u + r0 * r0 * scale_v) / mv / mv,
+            variance=self.variance_of_estimate(), flag=np.zeros(len(n), dtype=bool),
+        )
+
+    def regression_adjusted(self, treatment: RatioStats, *, interaction: bool = False) -> Adjustment | None:
+        """CUPED of row i of ``treatment`` against row i of this control (None without a covariate).
+
+        The post ratio is adjusted by the pre-period ratio through their delta-method linearisations
+        (see :meth:`_moments` and :mod:`abstats.statistics.cuped`).
+        """
+        if not (self.has_covariate and treatment.has_covariate):
+            return None
+        return adjust_pair("ratio", self._moments(), treatment._moments(), interaction=interaction)
+
+
+# the CUPED sums of a ratio metric, in the order of RatioStats' fields (shifts apart)
+PRE_RATIO_FIELDS: tuple[str, ...] = (
+    "pre_num_sum", "pre_den_sum", "pre_num_sum_sq", "pre_den_sum_sq", "pre_num_den_sum",
+    "num_pre_num_sum", "num_pre_den_sum", "den_pre_num_sum", "den_pre_den_sum",
+)
+
+
+def _pre_ratio_arrays(n: np.ndarray, given: dict[str, Any], labels: RowLabels, metric: str | None) -> dict[str, Any]:
+    """The nine pre-period sums and two shifts validated: all or none, finite, one per row, a positive
+    pre-period denominator and non-negative variances."""
+    sums = {k: given[k] for k in PRE_RATIO_FIELDS}
+    missing = [k for k, v in sums.items() if v is None]
+    if len(missing) == len(PRE_RATIO_FIELDS):
+        for name in ("pre_num_shift", "pre_den_shift"):
+            if given[name] is not None:
+                raise labels.fail(0, name, given[name], "no pre-period shift without the pre-period sums")
+        return {}
+    if missing:
+        raise labels.fail(0, missing[0], None, "all nine pre-period sums of a ratio metric "
+                          f"({', '.join(PRE_RATIO_FIELDS)}), or none of them")
+    arr: dict[str, np.ndarray] = {k: as_float_array(k, v, labels) for k, v in sums.items()}
+    for name in ("pre_num_shift", "pre_den_shift"):
+        if given[name] is not None:
+            shift = as_float_array(name, given[name], labels)
+            arr[name] = np.full(len(n), shift[0]) if len(shift) == 1 else shift
+    require_same_length({"n": n, **arr}, metric)
+    require_sum_sq_consistent("pre_num_sum", "pre_num_sum_sq", n, arr["pre_num_sum"], arr["pre_num_sum_sq"], labels)
+    require_sum_sq_consistent("pre_den_sum", "pre_den_sum_sq", n, arr["pre_den_sum"], arr["pre_den_sum_sq"], labels)
+    pre_den_mean = arr["pre_den_sum"] / n + arr.get("pre_den_shift", 0.0)
+    require(pre_den_mean <= 0, "pre_den_sum", arr["pre_den_sum"], "> 0 (the pre-period ratio's denominator)", labels)
+    return arr
