@@ -404,10 +404,12 @@ class _Spec:
             projected = joined.filter(joined[_TS] >= joined["_ab_first"]).drop("_ab_first")
         pre_window = None
         if windowed:
-            keys = {_UNIT: table[unit], **({_EXP: table[experiment]} if experiment is not None else {})}
-            pre = table.select(**keys, **windowed)
+            # every event of the unit in the window, exposed or not and whatever its variant (a pre-period
+            # is before assignment): per experiment x unit
+            unit_keys = {_UNIT: table[unit], **({_EXP: table[experiment]} if experiment is not None else {})}
+            pre = table.select(**unit_keys, **windowed)
             pre = pre.filter(pre[_UNIT].notnull())
-            pre_window = pre.group_by(list(keys)).aggregate(
+            pre_window = pre.group_by(list(unit_keys)).aggregate(
                 **{p.column: _reduce(pre[p.column], p.how) for ps in covariates for p in ps if p.column in windowed}
             )
         return cls(

@@ -340,8 +340,8 @@ def _admitted(spec: ExperimentSpec, loc: Loc, allow_data: Sequence[Path]) -> Exp
                              + " (bayesian_hierarchical runs MCMC: use the Python API)", spec.method)
     if spec.data.events is not None:
         events = spec.data.events
-        path = allowed_events_path(events.path, allow_data, (*loc, "data", "events", "path"))
-        data = spec.data.model_copy(update={"events": events.model_copy(update={"path": path})})
+        events_path = allowed_events_path(events.path, allow_data, (*loc, "data", "events", "path"))
+        data = spec.data.model_copy(update={"events": events.model_copy(update={"path": events_path})})
         return spec.model_copy(update={"data": data})
     if spec.data.path is None:
         return spec
