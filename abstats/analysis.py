@@ -276,7 +276,8 @@ def _check_roles(method: Method, metrics: list[Metric]) -> None:
 
 
 def _metric_record(metric: Metric) -> dict[str, Any]:
-    """What the Result records of each metric: kind, direction, role, a guardrail's margin, caps, a quantile."""
+    """What the Result records of each metric: kind, direction, role, a guardrail's margin, caps, a quantile,
+    a CUPED covariate."""
     out: dict[str, Any] = {"kind": metric.kind, "higher_is_better": metric.higher_is_better, "role": metric.role}
     if metric.margin is not None:
         out.update(margin=metric.margin, margin_type=metric.margin_type)
@@ -286,6 +287,9 @@ def _metric_record(metric: Metric) -> dict[str, Any]:
             out[name] = cap.describe()
     if isinstance(metric, QuantileMetric):
         out["quantile"] = metric.quantile
+    covariate = getattr(metric, "covariate", None)
+    if covariate is not None:
+        out["covariate"] = covariate.describe()
     return out
 
 

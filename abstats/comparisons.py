@@ -150,7 +150,8 @@ def _build(
     """The comparison set; statistics with a pre-period covariate are CUPED-adjusted here, once, for every method."""
     rows = len(control)
     covariate = getattr(metric, "covariate", None)
-    adjustment = control.regression_adjusted(treatment, interaction=bool(covariate and covariate.interaction))
+    with np.errstate(divide="ignore", invalid="ignore"):  # rows without units: 0 / 0, reported as no_traffic
+        adjustment = control.regression_adjusted(treatment, interaction=bool(covariate and covariate.interaction))
     if covariate is not None and adjustment is None:
         raise InputError("covariate", covariate.describe(), "statistics with the covariate's pre-period sums "
                          "(pre_sum, pre_sum_sq, pre_cross_sum; a ratio's PRE_RATIO_FIELDS)", metric=metric.name)

@@ -13,14 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from abstats.statistics.cuped import (
-    Adjustment,
-    ArmMoments,
-    CovariateSums,
-    adjust_pair,
-    covariate_moments,
-    covariate_sums,
-)
+from abstats.statistics import cuped
 from abstats.statistics.protocol import normal_df, take_rows, validate_direct
 from abstats.statistics.validation import (
     RowLabels,
@@ -118,7 +111,7 @@ class BinaryStats:
         if over.any():
             row = int(np.flatnonzero(over)[0])
             raise labels.fail(row, "conversions", x_arr[row], f"<= n ({n_arr[row]:.0f})")
-        cov = covariate_sums(n_arr, pre_sum, pre_sum_sq, pre_cross_sum, pre_shift, labels, metric)
+        cov = cuped.covariate_sums(n_arr, pre_sum, pre_sum_sq, pre_cross_sum, pre_shift, labels, metric)
         return cls(n_arr, x_arr, cov.pre_sum, cov.pre_sum_sq, cov.pre_cross_sum, cov.pre_shift, _validated=True)
 
     def __len__(self) -> int:
@@ -167,14 +160,15 @@ class BinaryStats:
         """Whether the rows carry a CUPED pre-period covariate's sums."""
         return self.pre_sum is not None
 
-    def _moments(self, flag: np.ndarray) -> ArmMoments:
-        cov = CovariateSums(self.pre_sum, self.pre_sum_sq, self.pre_cross_sum, self.pre_shift)
+    def _moments(self, flag: np.ndarray) -> cuped.ArmMoments:
+        cov = cuped.CovariateSums(self.pre_sum, self.pre_sum_sq, self.pre_cross_sum, self.pre_shift)
         # y is 0/1, so its sum of squares is the conversions: S_yy = x - x^2 / n, ddof = 1 once divided by n - 1
         s_yy = centred_sum_sq(self.n, self.conversions, self.conversions)
-        return covariate_moments(self.n, self.estimate(), self.conversions, s_yy, cov, self.variance_of_estimate(),
-                                 flag)
+        return cuped.covariate_moments(
+            self.n, self.estimate(), self.conversions, s_yy, cov, self.variance_of_estimate, flag
+        )
 
-    def regression_adjusted(self, treatment: BinaryStats, *, interaction: bool = False) -> Adjustment | None:
+    def regression_adjusted(self, treatment: BinaryStats, *, interaction: bool = False) -> cuped.Adjustment | None:
         """CUPED of row i of ``treatment`` against row i of this control (None without a covariate).
 
         The adjusted values y - theta x are not 0/1, so each arm's variance is their ddof = 1 variance
@@ -184,4 +178,4 @@ class BinaryStats:
         if not (self.has_covariate and treatment.has_covariate):
             return None
         flag = self.approximation_flags(treatment)["few_conversions"]
-        return adjust_pair("binary", self._moments(flag), treatment._moments(flag), interaction=interaction)
+        return cuped.adjust_pair("binary", self._moments(flag), treatment._moments(flag), interaction=interaction)

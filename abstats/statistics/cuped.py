@@ -45,6 +45,7 @@ reported ``cuped = False`` with the warning code ``cuped_fallback``, and a
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -55,7 +56,6 @@ from abstats.statistics.protocol import normal_df, take_rows, unpooled_null_vari
 from abstats.statistics.validation import (
     RowLabels,
     as_float_array,
-    centred_sum_sq,
     require_same_length,
     require_sum_sq_consistent,
     rounding_tolerance,
@@ -79,12 +79,12 @@ class ArmMoments:
     xx_scale
         Size of the terms ``s_xx`` was computed from (e.g. ``pre_sum_sq + pre_sum**2 / n``): the
         rounding level below which the covariate counts as constant.
-    variance
-        The kind's own variance of the unadjusted estimate (what an unadjusted analysis uses; the
-        fallback of rows that cannot be adjusted).
+    unadjusted_variance
+        The kind's own variance of the unadjusted estimate (what an unadjusted analysis uses), called
+        only when some row cannot be adjusted and falls back to it.
     flag
         The kind's own approximation warning per row (``heavy_tail``, ``few_conversions``), kept for
-        the adjusted arms; all False where the kind has none.
+        the adjusted arms; None where the kind has none.
     """
 
     n: np.ndarray
@@ -94,8 +94,8 @@ class ArmMoments:
     s_xx: np.ndarray
     s_xy: np.ndarray
     xx_scale: np.ndarray
-    variance: np.ndarray
-    flag: np.ndarray
+    unadjusted_variance: Callable[[], np.ndarray]
+    flag: np.ndarray | None
 
 
 @dataclass(frozen=True, eq=False)
@@ -234,7 +234,7 @@ class Adjustment:
 
 
 def pooled_theta(c: ArmMoments, t: ArmMoments) -> tuple[np.ndarray, np.ndarray]:
-    """theta = S_xy / S_xx of both arms' units pooled, and that pooled S_xx.
+    """theta = S_xy / S_xx of both arms' units pooled, and that pooled S_xx (NaN / inf where S_xx = 0).
 
     The pooled sums are within-arm sums plus the between-arm terms, never raw sums: no
     cancellation however large the means (the same centred design as every kind's sums).
@@ -244,15 +244,21 @@ def pooled_theta(c: ArmMoments, t: ArmMoments) -> tuple[np.ndarray, np.ndarray]:
     dx = t.pre_mean - c.pre_mean
     s_xx = c.s_xx + t.s_xx + w * dx * dx
     s_xy = c.s_xy + t.s_xy + w * dx * (t.mean - c.mean)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        theta = s_xy / s_xx
-    return theta, s_xx
+    return s_xy / s_xx, s_xx
 
 
-def _adjusted_variance(a: ArmMoments, theta: np.ndarray) -> np.ndarray:
-    """ddof = 1 variance of y - theta x over n: (S_yy - 2 theta S_xy + theta^2 S_xx) / (n - 1) / n, floored at 0."""
-    s = a.s_yy - 2.0 * theta * a.s_xy + theta * theta * a.s_xx
-    return np.maximum(s, 0.0) / (a.n - 1.0) / a.n
+def _adjusted_variance(a: ArmMoments, theta: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """ddof = 1 variance of y - theta x over n: (S_yy - 2 theta S_xy + theta^2 S_xx) / ((n - 1) n), floored at 0.
+
+    ``scale`` is (n - 1) n. In place where it can be: this runs on 1e5+ rows per call.
+    """
+    s = theta * a.s_xx
+    s -= 2.0 * a.s_xy
+    s *= theta
+    s += a.s_yy
+    np.maximum(s, 0.0, out=s)
+    s /= scale
+    return s
 
 
 def adjust_pair(kind: MetricKind, c: ArmMoments, t: ArmMoments, *, interaction: bool = False) -> Adjustment:
@@ -280,54 +286,62 @@ def adjust_pair(kind: MetricKind, c: ArmMoments, t: ArmMoments, *, interaction: 
     Examples
     --------
     >>> one = np.ones(1)
-    >>> c = ArmMoments(one * 100, one * 1.0, one * 2.0, one * 99, one * 99, one * 49.5, one * 500, one * 0.01,
-    ...                np.zeros(1, bool))
-    >>> t = ArmMoments(one * 100, one * 1.2, one * 2.1, one * 99, one * 99, one * 49.5, one * 500, one * 0.01,
-    ...                np.zeros(1, bool))
+    >>> c = ArmMoments(one * 100, one * 1.0, one * 2.0, one * 99, one * 99, one * 49.5, one * 500, lambda: one, None)
+    >>> t = ArmMoments(one * 100, one * 1.2, one * 2.1, one * 99, one * 99, one * 49.5, one * 500, lambda: one, None)
     >>> a = adjust_pair("mean", c, t)
     >>> round(float(a.treatment.mean[0] - a.control.mean[0]), 4), round(float(a.variance_reduction[0]), 3)
-    (0.1499, 0.25)
+    (0.1496, 0.25)
     """
+    # rows of an arm without units (reported by the analysis as no_traffic) give 0 / 0 here: not adjusted, silently
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _adjust(kind, c, t, interaction)
+
+
+def _adjust(kind: MetricKind, c: ArmMoments, t: ArmMoments, interaction: bool) -> Adjustment:
     theta, s_xx = pooled_theta(c, t)
     total = c.n + t.n
-    scale = c.xx_scale + t.xx_scale
-    applied = np.isfinite(theta) & (s_xx > rounding_tolerance(total, scale))
+    applied = s_xx > rounding_tolerance(total, c.xx_scale + t.xx_scale)
     if interaction:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            theta_c, theta_t = c.s_xy / c.s_xx, t.s_xy / t.s_xx
+        theta_c, theta_t = c.s_xy / c.s_xx, t.s_xy / t.s_xx
         applied &= (c.s_xx > rounding_tolerance(c.n, c.xx_scale)) & (t.s_xx > rounding_tolerance(t.n, t.xx_scale))
     else:
         theta_c = theta_t = theta
-    theta_c, theta_t = np.where(applied, theta_c, 0.0), np.where(applied, theta_t, 0.0)
+    every = bool(applied.all())
+    if not every:  # rows that cannot be adjusted get slope 0: their unadjusted means, no division by zero
+        theta_c, theta_t = np.where(applied, theta_c, 0.0), np.where(applied, theta_t, 0.0)
+    scale_c, scale_t = (c.n - 1.0) * c.n, (t.n - 1.0) * t.n
+    v_c = _adjusted_variance(c, theta_c, scale_c)
+    v_t = _adjusted_variance(t, theta_t, scale_t)
     if interaction:
         x_bar = (c.n * c.pre_mean + t.n * t.pre_mean) / total
         diff = (t.mean - theta_t * (t.pre_mean - x_bar)) - (c.mean - theta_c * (c.pre_mean - x_bar))
         slope_gap = theta_t - theta_c
-        extra = slope_gap * slope_gap * np.maximum(s_xx, 0.0) / (total - 1.0) / total
+        v_t += slope_gap * slope_gap * np.maximum(s_xx, 0.0) / ((total - 1.0) * total)
     else:
         diff = (t.mean - c.mean) - theta_c * (t.pre_mean - c.pre_mean)
-        extra = 0.0
-    u_c = np.maximum(c.s_yy, 0.0) / (c.n - 1.0) / c.n
-    u_t = np.maximum(t.s_yy, 0.0) / (t.n - 1.0) / t.n
-    v_c = np.where(applied, _adjusted_variance(c, theta_c), c.variance)
-    v_t = np.where(applied, _adjusted_variance(t, theta_t) + extra, t.variance)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        reduction = np.where(applied, 1.0 - (v_c + v_t) / (u_c + u_t), np.nan)
-    shown_theta = np.where(applied, theta, np.nan)  # the pooled slope, also under interaction
-    if not applied.all():
-        rows = np.flatnonzero(~applied)
-        warnings.warn(
-            f"CUPED: the pre-period covariate has no variance in {len(rows)} comparison row(s) (first: row "
-            f"{int(rows[0])}); those rows are analysed without adjustment (warning code cuped_fallback)",
-            CupedWarning,
-            stacklevel=4,
-        )
-    flag = c.flag | t.flag
+    u_c = np.maximum(c.s_yy, 0.0) / scale_c
+    u_t = np.maximum(t.s_yy, 0.0) / scale_t
+    reduction = 1.0 - (v_c + v_t) / (u_c + u_t)
+    if every:
+        shown_theta = theta  # the pooled slope, also under interaction
+    else:
+        v_c = np.where(applied, v_c, c.unadjusted_variance())
+        v_t = np.where(applied, v_t, t.unadjusted_variance())
+        reduction = np.where(applied, reduction, np.nan)
+        shown_theta = np.where(applied, theta, np.nan)
+        rows = np.flatnonzero(~applied & (c.n > 0) & (t.n > 0))
+        if len(rows):
+            warnings.warn(
+                f"CUPED: the pre-period covariate has no variance in {len(rows)} comparison row(s) (first: row "
+                f"{int(rows[0])}); those rows are analysed without adjustment (warning code cuped_fallback)",
+                CupedWarning,
+                stacklevel=5,
+            )
+    flag = c.flag if c.flag is not None else np.zeros(len(c.n), dtype=bool)
     cls = ADJUSTED[kind]
     control = cls(c.n, c.mean, v_c, u_c, shown_theta, applied, flag)
     treatment = cls(t.n, c.mean + diff, v_t, u_t, shown_theta, applied, flag)
     return Adjustment(control, treatment, shown_theta, applied, reduction)
-
 
 PRE_FIELDS = ("pre_sum", "pre_sum_sq", "pre_cross_sum")
 
@@ -381,7 +395,7 @@ def covariate_moments(
     y_sum: np.ndarray,
     s_yy: np.ndarray,
     cov: CovariateSums,
-    variance: np.ndarray,
+    unadjusted_variance: Callable[[], np.ndarray],
     flag: np.ndarray | None,
 ) -> ArmMoments:
     """:class:`ArmMoments` of a mean or binary arm from its sums and its covariate's (centred or raw) sums.
@@ -390,17 +404,16 @@ def covariate_moments(
     multiplies), ``s_yy`` their centred sum of squares.
     """
     assert cov.pre_sum is not None and cov.pre_sum_sq is not None and cov.pre_cross_sum is not None
-    x_shift = 0.0 if cov.pre_shift is None else cov.pre_shift
-    s_xx = centred_sum_sq(n, cov.pre_sum, cov.pre_sum_sq)
-    s_xy = cov.pre_cross_sum - cov.pre_sum * (y_sum / n)
+    x_mean = cov.pre_sum / n  # of x - shift
+    square = cov.pre_sum * x_mean  # sum**2 / n, shared by S_xx and its rounding scale
     return ArmMoments(
         n=n,
         mean=mean,
-        pre_mean=x_shift + cov.pre_sum / n,
+        pre_mean=x_mean if cov.pre_shift is None else cov.pre_shift + x_mean,
         s_yy=s_yy,
-        s_xx=s_xx,
-        s_xy=s_xy,
-        xx_scale=cov.pre_sum_sq + cov.pre_sum * (cov.pre_sum / n),
-        variance=variance,
-        flag=np.zeros(len(n), dtype=bool) if flag is None else flag,
+        s_xx=cov.pre_sum_sq - square,
+        s_xy=cov.pre_cross_sum - x_mean * y_sum,
+        xx_scale=cov.pre_sum_sq + square,
+        unadjusted_variance=unadjusted_variance,
+        flag=flag,
     )

@@ -238,7 +238,7 @@ class MeanStats:
     def _moments(self, flag: np.ndarray | None) -> ArmMoments:
         cov = CovariateSums(self.pre_sum, self.pre_sum_sq, self.pre_cross_sum, self.pre_shift)
         s_yy = centred_sum_sq(self.n, self.sum, self.sum_sq)
-        return covariate_moments(self.n, self.estimate(), self.sum, s_yy, cov, self.variance_of_estimate(), flag)
+        return covariate_moments(self.n, self.estimate(), self.sum, s_yy, cov, self.variance_of_estimate, flag)
 
     def regression_adjusted(self, treatment: MeanStats, *, interaction: bool = False) -> Adjustment | None:
         """CUPED of row i of ``treatment`` against row i of this control (None without a covariate).

@@ -76,13 +76,18 @@ def test_interval_coverage_under_a_true_effect(kind):
     shift = 0.2
     truth_c, truth_t = build(rng, 0.6, 0.0), build(rng, 0.6, shift)
     truth = float(np.mean(truth_t.estimate() - truth_c.estimate()))
+    truth_rel = truth / float(np.mean(truth_c.estimate()))
     # the truth itself is estimated from 2000 x 300 units per arm: its error is about se / sqrt(2000), negligible
     c, t = build(rng, 0.6, 0.0), build(rng, 0.6, shift)
     r = abstats.compare(c, t, metric=metric("m"), alpha=ALPHA, correction="none")
     low, high = r.effect_interval()
     coverage = np.mean((low <= truth) & (truth <= high))
-    se = np.sqrt(ALPHA * (1 - ALPHA) / EXPERIMENTS)
+    se = np.sqrt(ALPHA * (1 - ALPHA) / EXPERIMENTS)  # 0.0049
     assert abs(coverage - (1 - ALPHA)) < 4 * se, coverage
+    # the relative interval (delta method on the log, adjusted variances, unadjusted control mean)
+    rel_low, rel_high = r.effect_interval("relative")
+    rel_coverage = np.mean((rel_low <= truth_rel) & (truth_rel <= rel_high))
+    assert abs(rel_coverage - (1 - ALPHA)) < 4 * se, rel_coverage
 
 
 @pytest.mark.simulation

@@ -243,3 +243,15 @@ def test_cuped_result_json_follows_the_schema():
     doc = json.loads(r.to_json())
     jsonschema.validate(doc, result_schema())
     assert [row["cuped"] for row in doc["comparisons"]] == [True, False]
+
+
+def test_an_arm_without_units_is_not_a_cuped_fallback():
+    c = MeanStats.from_arrays([100, 0], [50.0, 0], [60.0, 0], pre_sum=[300.0, 0], pre_sum_sq=[1000.0, 0],
+                              pre_cross_sum=[160.0, 0])
+    t = MeanStats.from_arrays([100, 100], [60.0, 60], [70.0, 70], pre_sum=[300.0, 220.0], pre_sum_sq=[1000.0, 600.0],
+                              pre_cross_sum=[190.0, 140.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from 0 / 0, no CupedWarning
+        r = abstats.compare(c, t, metric=abstats.MeanMetric("m"))
+    assert r["cuped"].tolist() == [True, False]
+    assert str(r.decision[1]) == "investigate"
