@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -31,10 +31,15 @@ from abstats.statistics.grouping import group_quantile
 from abstats.statistics.ratio import PRE_RATIO_FIELDS
 from abstats.vocabulary import MARGIN_TYPES, ROLES, MarginType, MetricKind, Role
 
+if TYPE_CHECKING:
+    from abstats.data.backend_units import BackendUnits
+
 # How a data source hands columns to a metric: by name, as a 1-D array (raises if missing).
 ColumnReader = Callable[[str], np.ndarray]
 # Sum of per-unit values within each experiment x variant group.
 GroupTotal = Callable[[np.ndarray], np.ndarray]
+# A backend aggregate of a metric by the name its ``backend_aggregates`` gave it (None if absent).
+AggregateReader = Callable[[str], "np.ndarray | None"]
 
 
 @dataclass(frozen=True)
@@ -250,6 +255,37 @@ def _refuse_cap_on_aggregates(metric: str, **caps: Cap | None) -> None:
                               "(abstats.from_units); cap the values where the aggregates are computed", metric=metric)
 
 
+def _read(column: AggregateReader, name: str) -> np.ndarray:
+    values = column(name)
+    if values is None:
+        raise TypeError(f"backend aggregate {name!r} missing")  # a data-layer bug, never the user's input
+    return values
+
+
+def _covariate_aggregates(units: BackendUnits, x: Any) -> dict[str, Any]:
+    """A mean or binary metric's CUPED moments in the backend: the covariate's sum and sample variance,
+    and its sample covariance with the metric (none without a covariate)."""
+    if not units.covariates:
+        return {}
+    pre = units.covariates[0]
+    return {"pre_sum": pre.sum(where=units.keep), "pre_var": pre.var(how="sample", where=units.keep),
+            "pre_cov": pre.cov(x, how="sample", where=units.keep)}
+
+
+def _covariate_sums(column: AggregateReader, n: np.ndarray) -> dict[str, np.ndarray]:
+    """``pre_sum``, ``pre_sum_sq``, ``pre_cross_sum`` and ``pre_shift`` from :func:`_covariate_aggregates`,
+    centred like the metric's own sums: the covariate's mean as the shift, ``(n - 1)`` times the sample
+    (co)variances as the sums of squared and crossed deviations ({} without a covariate)."""
+    from abstats.statistics.centring import centred_from_moments
+
+    total = column("pre_sum")
+    if total is None:
+        return {}
+    shift, sum_sq = centred_from_moments(n, total, column("pre_var"))
+    _, cross = centred_from_moments(n, np.zeros_like(n), column("pre_cov"))
+    return {"pre_sum": np.zeros_like(n), "pre_sum_sq": sum_sq, "pre_cross_sum": cross, "pre_shift": shift}
+
+
 MEAN_PRE_FIELDS = ("pre_sum", "pre_sum_sq", "pre_cross_sum")
 MEAN_PRE_SHIFTS = (("pre_sum_shift", "pre_shift"),)
 RATIO_PRE_SHIFTS = (("pre_num_sum_shift", "pre_num_shift"), ("pre_den_sum_shift", "pre_den_shift"))
@@ -312,6 +348,38 @@ class BinaryMetric:
         pre = _covariate_of_aggregates(self.covariate, column, optional, MEAN_PRE_FIELDS, MEAN_PRE_SHIFTS)
         return BinaryStats.from_arrays(
             column(self.n_field), column(self.conversions_field), **pre,
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+    # -- raw events aggregated in a backend (abstats.from_events) --------------------------------------
+    #: Per-unit values the metric needs from each unit's events, and how a bare column reduces per unit.
+    unit_parts: ClassVar[tuple[str, ...]] = ("value",)
+    default_reduction: ClassVar[str] = "any"
+    #: Whether ``backend_aggregates`` picks order statistics (the data layer then ranks the units).
+    order_statistics: ClassVar[bool] = False
+
+    def caps(self) -> tuple[Cap | None, ...]:
+        """The :class:`Cap` of each per-unit part (none for a 0/1 value)."""
+        return (None,)
+
+    def backend_aggregates(self, units: BackendUnits) -> dict[str, Any]:
+        """Per group: the conversions, and the smallest and largest per-unit value (both must be 0 or 1)."""
+        x = units.values[0]
+        return {"value_sum": x.sum(where=units.keep), "value_min": x.min(where=units.keep),
+                "value_max": x.max(where=units.keep), **_covariate_aggregates(units, x)}
+
+    def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> BinaryStats:
+        """``n`` and conversions from :meth:`backend_aggregates`; a per-unit value other than 0 or 1 is refused."""
+        from abstats.statistics.validation import RowLabels, require
+
+        low, high = column("value_min"), column("value_max")
+        if low is not None and high is not None:
+            worst = np.where(high > 1, high, low)
+            require((low < 0) | (high > 1), "per-unit value", worst,
+                    "0 or 1 per unit for a binary metric (use converted(...) for 'at least one event')",
+                    RowLabels(where.metric, where.experiment, where.variant))
+        return BinaryStats.from_arrays(
+            n, _read(column, "value_sum"), **_covariate_sums(column, n),
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -385,6 +453,32 @@ class MeanMetric:
         return MeanStats.from_arrays(
             column(self.n_field), column(self.sum_field), column(self.sum_sq_field), nonzero=nonzero, shift=shift,
             **pre, metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+    unit_parts: ClassVar[tuple[str, ...]] = ("value",)
+    default_reduction: ClassVar[str] = "sum"
+    order_statistics: ClassVar[bool] = False
+
+    def caps(self) -> tuple[Cap | None, ...]:
+        """The :class:`Cap` of the per-unit value."""
+        return (self.cap,)
+
+    def backend_aggregates(self, units: BackendUnits) -> dict[str, Any]:
+        """Per group: the sum and sample variance (the backend's stable ``var_samp``) of the per-unit
+        value, and the units with a non-zero value (the heavy-tail check)."""
+        x = units.values[0]
+        return {"value_sum": x.sum(where=units.keep), "value_var": x.var(how="sample", where=units.keep),
+                "nonzero": units.unit.count(where=units.where(x != 0)), **_covariate_aggregates(units, x)}
+
+    def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> MeanStats:
+        """Centred statistics from :meth:`backend_aggregates`: the mean as the shift, ``(n - 1) var`` as
+        the sum of squared deviations (see :func:`~abstats.statistics.centring.centred_from_moments`)."""
+        from abstats.statistics.centring import centred_from_moments
+
+        shift, sum_sq = centred_from_moments(n, _read(column, "value_sum"), column("value_var"))
+        return MeanStats.from_arrays(
+            n, np.zeros_like(n), sum_sq, nonzero=column("nonzero"), shift=shift, **_covariate_sums(column, n),
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
     def stats_from_units(self, values: ColumnReader, total: GroupTotal, n: np.ndarray, where: RowWhere) -> MeanStats:
@@ -465,6 +559,55 @@ class RatioMetric:
             num_shift=column(num_shift_field) if optional(num_shift_field) else None,
             den_shift=column(den_shift_field) if optional(den_shift_field) else None,
             **_covariate_of_aggregates(self.covariate, column, optional, PRE_RATIO_FIELDS, RATIO_PRE_SHIFTS),
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+    unit_parts: ClassVar[tuple[str, ...]] = ("numerator", "denominator")
+    default_reduction: ClassVar[str] = "sum"
+    order_statistics: ClassVar[bool] = False
+
+    def caps(self) -> tuple[Cap | None, ...]:
+        """The :class:`Cap` of the per-unit numerator and denominator."""
+        return (self.numerator_cap, self.denominator_cap)
+
+    def backend_aggregates(self, units: BackendUnits) -> dict[str, Any]:
+        """Per group: sums and sample variances of the per-unit numerator and denominator, and their
+        sample covariance (the backend's stable ``var_samp`` / ``covar_samp``)."""
+        x, y = units.values
+        keep = units.keep
+        aggregates = {"value_sum": x.sum(where=keep), "value_var": x.var(how="sample", where=keep),
+                      "den_sum": y.sum(where=keep), "den_var": y.var(how="sample", where=keep),
+                      "cov": x.cov(y, how="sample", where=keep)}
+        if units.covariates:
+            # CUPED's nine pre-period moments: the pre numerator u and denominator v, and each with x and y
+            u, v = units.covariates
+            aggregates |= {"pre_num_sum": u.sum(where=keep), "pre_den_sum": v.sum(where=keep),
+                           "pre_num_var": u.var(how="sample", where=keep),
+                           "pre_den_var": v.var(how="sample", where=keep)}
+            for name, (a, b) in {"pre_num_den": (u, v), "num_pre_num": (x, u), "num_pre_den": (x, v),
+                                 "den_pre_num": (y, u), "den_pre_den": (y, v)}.items():
+                aggregates[f"{name}_cov"] = a.cov(b, how="sample", where=keep)
+        return aggregates
+
+    def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> RatioStats:
+        """Centred statistics from :meth:`backend_aggregates` (means as shifts, ``(n - 1)`` times the
+        sample (co)variances as the sums of squared and crossed deviations)."""
+        from abstats.statistics.centring import centred_from_moments
+
+        num_shift, num_sq = centred_from_moments(n, _read(column, "value_sum"), column("value_var"))
+        den_shift, den_sq = centred_from_moments(n, _read(column, "den_sum"), column("den_var"))
+        _, cross = centred_from_moments(n, np.zeros_like(n), column("cov"))
+        zeros = np.zeros_like(n)
+        pre: dict[str, np.ndarray] = {}
+        if column("pre_num_sum") is not None:
+            pre_num_shift, pre_num_sq = centred_from_moments(n, _read(column, "pre_num_sum"), column("pre_num_var"))
+            pre_den_shift, pre_den_sq = centred_from_moments(n, _read(column, "pre_den_sum"), column("pre_den_var"))
+            pre = {"pre_num_sum": zeros, "pre_den_sum": zeros, "pre_num_sum_sq": pre_num_sq,
+                   "pre_den_sum_sq": pre_den_sq, "pre_num_shift": pre_num_shift, "pre_den_shift": pre_den_shift}
+            for name in ("pre_num_den", "num_pre_num", "num_pre_den", "den_pre_num", "den_pre_den"):
+                pre[f"{name}_sum"] = centred_from_moments(n, zeros, column(f"{name}_cov"))[1]
+        return RatioStats.from_arrays(
+            n, zeros, zeros, num_sq, den_sq, cross, num_shift=num_shift, den_shift=den_shift, **pre,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 
@@ -567,6 +710,33 @@ class QuantileMetric:
             )
         return QuantileStats.from_arrays(
             column(self.n_field), column(self.value_field), column(self.se_field), quantile=self.quantile,
+            metric=where.metric, experiment=where.experiment, variant=where.variant,
+        )
+
+    unit_parts: ClassVar[tuple[str, ...]] = ("value",)
+    default_reduction: ClassVar[str] = "sum"
+    order_statistics: ClassVar[bool] = True
+
+    def caps(self) -> tuple[Cap | None, ...]:
+        return (None,)
+
+    def backend_aggregates(self, units: BackendUnits) -> dict[str, Any]:
+        """Per group, the four order statistics :meth:`QuantileStats.from_order_statistics` needs: the two
+        the type-7 quantile interpolates and the two whose spacing gives its standard error, picked by
+        exact rank in the backend (no approximate percentile)."""
+        from abstats.statistics.quantile import backend_spacing_ranks, backend_type7_ranks
+
+        assert units.group_size is not None
+        (lo, hi), (low, high) = (backend_type7_ranks(units.group_size, self.quantile),
+                                 backend_spacing_ranks(units.group_size, self.quantile))
+        return {name: units.order_statistic(0, rank)
+                for name, rank in (("type7_low", lo), ("type7_high", hi), ("spacing_low", low), ("spacing_high", high))}
+
+    def stats_from_backend(self, column: AggregateReader, n: np.ndarray, where: RowWhere) -> QuantileStats:
+        """The sample quantile and its standard error, as :meth:`stats_from_units` computes them."""
+        return QuantileStats.from_order_statistics(
+            n, (_read(column, "type7_low"), _read(column, "type7_high")),
+            (_read(column, "spacing_low"), _read(column, "spacing_high")), quantile=self.quantile,
             metric=where.metric, experiment=where.experiment, variant=where.variant,
         )
 

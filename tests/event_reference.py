@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from ibis import _
 
-from abstats import BinaryMetric, MeanMetric, RatioMetric
+from abstats import BinaryMetric, Cap, MeanMetric, QuantileMetric, RatioMetric
 from abstats.data import converted, count, total
 
 
@@ -23,6 +23,21 @@ def shop_metrics() -> dict:
         RatioMetric("average_order_value"): (total("revenue", where=purchase), count(where=purchase)),
         RatioMetric("ctr"): (count(where=_.event == "ad_click"), count(where=_.event == "ad_impression")),
         MeanMetric("page_views"): count(where=_.event == "page_view"),
+    }
+
+
+def order_metrics() -> dict:
+    """Quantiles (continuous revenue with many zeros; discrete page views with ties) and percentile caps."""
+    return {
+        QuantileMetric("median_page_views", quantile=0.5): count(where=_.event == "page_view"),
+        QuantileMetric("p90_page_views", quantile=0.9): count(where=_.event == "page_view"),
+        QuantileMetric("p95_revenue", quantile=0.95): total("revenue", where=(_.event == "purchase")),
+        MeanMetric("capped_revenue", cap=Cap(percentile=0.99)): total("revenue", where=(_.event == "purchase")),
+        MeanMetric("capped_views", cap=Cap(percentile=0.9)): count(where=_.event == "page_view"),
+        MeanMetric("views_upto_5", cap=Cap(upper=5.0)): count(where=_.event == "page_view"),
+        RatioMetric("capped_aov", numerator_cap=Cap(percentile=0.95)): (
+            total("revenue", where=(_.event == "purchase")), count(where=(_.event == "purchase"))
+        ),
     }
 
 
@@ -94,6 +109,8 @@ def raw_sums(stats: Any) -> dict[str, np.ndarray]:
     sum x = n s + sum d, sum x^2 = sum d^2 + 2 s sum d + n s^2, sum x y = sum dx dy + sy sum dx + sx sum dy + n sx sy.
     """
     n = stats.n
+    if stats.kind == "quantile":  # order statistics, not sums: the quantile and its se themselves
+        return {"n": n, "value": stats.value, "se": stats.se}
     if hasattr(stats, "conversions"):
         return {"n": n, "conversions": stats.conversions}
     if hasattr(stats, "shift"):

@@ -6,15 +6,34 @@ and ``abstats check --help`` start without them (``benchmarks/bench_cli_startup.
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 from abstats.cli import analyze, check, demo, plan, report, serve
 from abstats.cli.output import FLAGS
+
+
+class _Group(TyperGroup):
+    """The root command group, with a ``--help`` flag that defaults to False rather than None.
+
+    Typer coerces an option's value through a pydantic ``TypeAdapter`` unless it is already a bool;
+    the root's unset ``--help`` (None) made ``abstats check --help`` import pydantic (about 40 % of its
+    start-up) only to pass None through.
+    """
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None and option.default is None:
+            option.default = False
+        return option
 
 app = typer.Typer(
     name="abstats",
     help="A/B-testing statistics: score experiments, check them in CI, plan tests.",
     no_args_is_help=True,
+    cls=_Group,
     add_completion=False,
     # plain help text: rich's help renderer (and the markdown parser it loads) doubled `--help` start-up
     rich_markup_mode=None,

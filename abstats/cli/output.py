@@ -7,6 +7,7 @@ must start fast.
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,9 +46,14 @@ def fail(message: str) -> typer.Exit:
 
 @contextmanager
 def abstats_errors() -> Iterator[None]:
-    """Bad input becomes one line on stderr and exit code 2, never a traceback (unless ``--debug``)."""
+    """Bad input becomes one line on stderr and exit code 2, never a traceback (unless ``--debug``).
+
+    abstats' own warnings about the data (units seen in two variants...) are one ``warning:`` line each.
+    """
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_line
+            yield
     except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own exits and usage errors pass through
         raise
     except AbstatsError as exc:
@@ -58,6 +64,18 @@ def abstats_errors() -> Iterator[None]:
         if FLAGS.debug:
             raise
         raise fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)") from None
+
+
+def _warning_line(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None,
+    line: str | None = None,
+) -> None:
+    from abstats.errors import AbstatsWarning
+
+    if issubclass(category, AbstatsWarning) and not FLAGS.debug:
+        sys.stderr.write("warning: " + " ".join(str(message).split()) + "\n")
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:

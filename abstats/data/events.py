@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal, TypeAlias, cast, get_args
 
 import ibis
@@ -28,13 +29,15 @@ import pandas as pd
 from ibis.backends import BaseBackend
 from ibis.common.deferred import Deferred
 
+from abstats.data.backend_units import BackendUnits
 from abstats.data.experiment import ExperimentData
-from abstats.data.moments import Moments, stats_from_moments
 from abstats.data.source import EventTable, event_table
 from abstats.errors import AbstatsError, ConfigError, InputError, MultiVariantUnitsWarning
-from abstats.metrics import BinaryMetric, Metric, RatioMetric, check_metric
+from abstats.metrics import Cap, Metric, RowWhere, check_metric
 from abstats.progress import ProgressBar
 from abstats.statistics import SufficientStats
+from abstats.statistics.grouping import backend_lerp
+from abstats.statistics.quantile import backend_type7_ranks
 
 Reducer = Literal["count", "sum", "any", "max"]
 # An event column by name, a deferred expression (ibis._.revenue * 1.2) or an Ibis value over the table.
@@ -129,7 +132,7 @@ class UnitMetric:
     def __post_init__(self) -> None:
         metric = check_metric(self.metric)
         object.__setattr__(self, "value", _as_aggregation(self.value, metric))
-        if isinstance(metric, RatioMetric):
+        if len(metric.unit_parts) == 2:
             if self.denominator is None:
                 raise ConfigError(
                     f"metric {metric.name!r} denominator", None, "a per-unit aggregation (count(...), total(...))"
@@ -143,7 +146,7 @@ def _as_aggregation(value: Aggregation | Expr, metric: Metric) -> Aggregation:
     if isinstance(value, Aggregation):
         return value
     if isinstance(value, (str, Deferred, ir.Value)):
-        return Aggregation("any" if isinstance(metric, BinaryMetric) else "sum", value)
+        return Aggregation(cast(Reducer, metric.default_reduction), value)
     raise ConfigError(f"metric {metric.name!r}", value, "an Aggregation (count, total, converted, maximum) or a column")
 
 
@@ -331,6 +334,10 @@ class _Spec:
     events: ir.Table  # projected: internal key columns and one contribution column per part
     metrics: tuple[UnitMetric, ...]
     parts: tuple[tuple[_Part, _Part | None], ...]
+    # CUPED: each metric's per-unit covariate parts (empty without a covariate), and the per-unit
+    # pre-window values of metrics whose covariate is the metric itself over a pre-exposure window
+    covariates: tuple[tuple[_Part, ...], ...]
+    pre_window: ir.Table | None
     variant: str
     experiment: str | None
     segment: str | None
@@ -391,6 +398,7 @@ class _Spec:
                 den = _Part(f"_ab_m{i}_y", um.denominator.how)
                 columns[den.column] = _contribution(table, um.denominator, um.metric)
             parts.append((num, den))
+        covariates, windowed = _covariate_parts(table, unit_metrics, timestamp, columns)
         projected = table.select(**columns)
         # Rows without a unit or variant cannot be assigned to an arm.
         projected = projected.filter(projected[_UNIT].notnull() & projected[_VAR].notnull())
@@ -405,8 +413,19 @@ class _Spec:
             first = marked.filter(marked["_ab_exposed"]).group_by(keys).aggregate(_ab_first=marked[_TS].min())
             joined = projected.join(first, keys)
             projected = joined.filter(joined[_TS] >= joined["_ab_first"]).drop("_ab_first")
+        pre_window = None
+        if windowed:
+            # every event of the unit in the window, exposed or not and whatever its variant (a pre-period
+            # is before assignment): per experiment x unit
+            unit_keys = {_UNIT: table[unit], **({_EXP: table[experiment]} if experiment is not None else {})}
+            pre = table.select(**unit_keys, **windowed)
+            pre = pre.filter(pre[_UNIT].notnull())
+            pre_window = pre.group_by(list(unit_keys)).aggregate(
+                **{p.column: _reduce(pre[p.column], p.how) for ps in covariates for p in ps if p.column in windowed}
+            )
         return cls(
-            source, projected, tuple(unit_metrics), tuple(parts), variant, experiment, segment, timestamp, multi_variant
+            source, projected, tuple(unit_metrics), tuple(parts), covariates, pre_window, variant, experiment,
+            segment, timestamp, multi_variant,
         )
 
     # -- level 1: one row per experiment x unit x variant -------------------------------------------------
@@ -427,7 +446,7 @@ class _Spec:
         values: dict[str, ir.Value] = dict(self._segment_of_unit(t))
         for part in self._all_parts():
             values[part.column] = _reduce(t[part.column], part.how)
-        units = t.group_by(self._unit_keys()).aggregate(**values)
+        units = self._with_pre_window(t.group_by(self._unit_keys()).aggregate(**values))
         return units.mutate(**{_NVAR: units[_UNIT].count().over(group_by=self._same_unit(units))})
 
     def cumulative_unit_values(self, unit: str) -> ir.Table:
@@ -458,7 +477,7 @@ class _Spec:
         for part in self._all_parts():
             col = filled[part.column].fill_null(0)
             running[part.column] = (col.sum() if part.how in _ADDITIVE else col.max()).over(window)
-        cumulative = filled.mutate(**running)
+        cumulative = self._with_pre_window(filled.mutate(**running))
         same = [*self._same_unit(cumulative), _PERIOD]
         return cumulative.mutate(**{_NVAR: cumulative[_UNIT].count().over(group_by=same)})
 
@@ -466,35 +485,105 @@ class _Spec:
         return [k for k in (_EXP, _UNIT) if k in t.columns]
 
     def _all_parts(self) -> list[_Part]:
-        return [p for pair in self.parts for p in pair if p is not None]
+        """Every per-unit part reduced from the (exposed) events: metric values and column covariates."""
+        windowed = set() if self.pre_window is None else set(self.pre_window.columns)
+        covariates = [p for parts in self.covariates for p in parts if p.column not in windowed]
+        return [p for pair in self.parts for p in pair if p is not None] + covariates
+
+    def _with_pre_window(self, units: ir.Table) -> ir.Table:
+        """Units with their pre-window covariate values (0 for a unit without events in the window)."""
+        if self.pre_window is None:
+            return units
+        pre = self.pre_window
+        keys = self._same_unit(units)
+        values = [c for c in pre.columns if c not in keys]
+        joined = units.left_join(pre, keys)
+        return joined.select(*[joined[c] for c in units.columns], **{c: joined[c].fill_null(0) for c in values})
 
     # -- level 2: one row per experiment x [segment x] variant [x period] ------------------------------------
 
     def moments(self, units: ir.Table, by: list[str]) -> ir.Table:
-        keep = None if self.multi_variant == "keep" else units[_NVAR] == 1
+        """Level 2: per group, the unit count and every metric's own aggregates (its ``backend_aggregates``)."""
+        pool = [*by, *(k for k in (_EXP, _SEG) if k in units.columns)]
+        keys = [*pool, _VAR]
+        units = units.mutate(_ab_keep=ibis.literal(True) if self.multi_variant == "keep" else units[_NVAR] == 1)
+        units = self._capped(units, pool)
+        units = self._ranked(units, keys)
+        keep = None if self.multi_variant == "keep" else units["_ab_keep"]
         aggs: dict[str, ir.Value] = {
             "_ab_n": units[_UNIT].count(where=keep),
             # Each multi-variant unit has one row per variant it was seen in: weights 1/k count it once.
             "_ab_multi": (1.0 / units[_NVAR]).sum(where=units[_NVAR] > 1),
         }
-        for (num, den), um in zip(self.parts, self.metrics, strict=True):
-            x = units[num.column].cast("float64")
-            aggs[f"{num.column}_sum"] = x.sum(where=keep)
-            if isinstance(um.metric, BinaryMetric):
-                aggs[f"{num.column}_min"] = x.min(where=keep)
-                aggs[f"{num.column}_max"] = x.max(where=keep)
-                continue
-            aggs[f"{num.column}_var"] = x.var(how="sample", where=keep)
-            if den is None:
-                nonzero = x != 0 if keep is None else (x != 0) & keep
-                aggs[f"{num.column}_nonzero"] = units[_UNIT].count(where=nonzero)
-                continue
-            y = units[den.column].cast("float64")
-            aggs[f"{den.column}_sum"] = y.sum(where=keep)
-            aggs[f"{den.column}_var"] = y.var(how="sample", where=keep)
-            aggs[f"{num.column}_cov"] = x.cov(y, how="sample", where=keep)
-        keys = [*by, *(k for k in (_EXP, _SEG) if k in units.columns), _VAR]
+        for i, (parts, um) in enumerate(zip(self.parts, self.metrics, strict=True)):
+            present = [p for p in parts if p is not None]
+            ranked = um.metric.order_statistics
+            backend_units = BackendUnits(
+                values=tuple(units[p.column].cast("float64") for p in present),
+                unit=units[_UNIT],
+                keep=keep,
+                ranks=tuple(units[f"{p.column}_rank"] for p in present) if ranked else (),
+                group_size=units[f"{present[0].column}_size"].cast("float64") if ranked else None,
+                covariates=tuple(units[p.column].cast("float64") for p in self.covariates[i]),
+            )
+            for name, value in um.metric.backend_aggregates(backend_units).items():
+                aggs[f"_ab_m{i}_{name}"] = value
         return units.group_by(keys).aggregate(**aggs)
+
+    def _capped(self, units: ir.Table, pool: list[str]) -> ir.Table:
+        """Per-unit values winsorized by each metric's caps: a fixed ``upper``, or the ``percentile`` of the
+        kept units of all arms pooled within each analysed experiment (and segment, and look), the
+        type-7 quantile picked by exact rank and interpolated as numpy does (``Cap.thresholds``)."""
+        caps: dict[str, Cap] = {}
+        for parts, um in zip(self.parts, self.metrics, strict=True):
+            for part, cap in zip([p for p in parts if p is not None], um.metric.caps(), strict=True):
+                if cap is not None:
+                    caps[part.column] = cap
+        if not caps:
+            return units
+        # Three steps, because SQL cannot nest window functions: rank within the pool, broadcast the two
+        # order statistics to the pool's rows, then cap.
+        group = [*pool, "_ab_keep"]
+        ranked = {}
+        for column, cap in caps.items():
+            if cap.percentile is not None:
+                x = units[column].cast("float64")
+                ranked[f"{column}_cap_rank"] = ibis.row_number().over(group_by=group, order_by=x) + 1
+                ranked[f"{column}_cap_size"] = x.count().over(group_by=group).cast("float64")
+        units = units.mutate(**ranked) if ranked else units
+        picked = {}
+        for column, cap in caps.items():
+            if cap.percentile is not None:
+                x = units[column].cast("float64")
+                rank = units[f"{column}_cap_rank"].cast("float64")
+                lo, hi = backend_type7_ranks(units[f"{column}_cap_size"], cap.percentile)
+                picked[f"{column}_cap_low"] = (rank == lo).ifelse(x, ibis.null("float64")).max().over(group_by=group)
+                picked[f"{column}_cap_high"] = (rank == hi).ifelse(x, ibis.null("float64")).max().over(group_by=group)
+        units = units.mutate(**picked) if picked else units
+        capped = {}
+        for column, cap in caps.items():
+            x = units[column].cast("float64")
+            if cap.upper is not None:
+                threshold: ir.Value = ibis.literal(cap.upper, "float64")
+            else:
+                assert cap.percentile is not None
+                h = (units[f"{column}_cap_size"] - 1.0) * cap.percentile
+                threshold = backend_lerp(units[f"{column}_cap_low"], units[f"{column}_cap_high"], h - h.floor())
+            capped[column] = (x > threshold).ifelse(threshold, x)
+        return units.mutate(**capped)
+
+    def _ranked(self, units: ir.Table, keys: list[str]) -> ir.Table:
+        """Rank and group size of the per-unit values of metrics that pick order statistics."""
+        ranks: dict[str, ir.Value] = {}
+        group = [*keys, "_ab_keep"]
+        for parts, um in zip(self.parts, self.metrics, strict=True):
+            if not um.metric.order_statistics:
+                continue
+            for part in (p for p in parts if p is not None):
+                x = units[part.column].cast("float64")
+                ranks[f"{part.column}_rank"] = ibis.row_number().over(group_by=group, order_by=x) + 1
+                ranks[f"{part.column}_size"] = x.count().over(group_by=group)
+        return units.mutate(**ranks) if ranks else units
 
     def run(self, query: ir.Table) -> pd.DataFrame:
         try:
@@ -538,42 +627,11 @@ class _Spec:
                 )
         n = _floats(frame, "_ab_n")
         out = []
-        for (num, den), um in zip(self.parts, self.metrics, strict=True):
-            metric = um.metric
-            if isinstance(metric, BinaryMetric):
-                low, high = _floats(frame, f"{num.column}_min"), _floats(frame, f"{num.column}_max")
-                bad = (low < 0) | (high > 1)
-                if bad.any():
-                    row = int(np.flatnonzero(bad)[0])
-                    worst = float(high[row] if high[row] > 1 else low[row])
-                    raise InputError(
-                        "per-unit value",
-                        int(worst) if worst.is_integer() else worst,
-                        "0 or 1 per unit for a binary metric (use converted(...) for 'at least one event')",
-                        metric=metric.name,
-                        experiment=experiments[row],
-                        variant=variants[row],
-                    )
-                moments = Moments(n, _floats(frame, f"{num.column}_sum"))
-            elif den is None:
-                moments = Moments(
-                    n,
-                    _floats(frame, f"{num.column}_sum"),
-                    _floats(frame, f"{num.column}_var"),
-                    nonzero=_floats(frame, f"{num.column}_nonzero"),
-                )
-            else:
-                moments = Moments(
-                    n,
-                    _floats(frame, f"{num.column}_sum"),
-                    _floats(frame, f"{num.column}_var"),
-                    den_sum=_floats(frame, f"{den.column}_sum"),
-                    den_var=_floats(frame, f"{den.column}_var"),
-                    cov=_floats(frame, f"{num.column}_cov"),
-                )
-            stats = stats_from_moments(metric, moments, experiment=experiments, variant=variants)
+        for i, um in enumerate(self.metrics):
+            rows = RowWhere(um.metric.name, experiments, variants)
+            stats = um.metric.stats_from_backend(partial(_aggregate, frame, f"_ab_m{i}_"), n, rows)
             # The statistics classes are frozen dataclasses, read-only where the protocol declares attributes.
-            out.append(ExperimentData(metric, experiments, variants, cast(SufficientStats, stats)))
+            out.append(ExperimentData(um.metric, experiments, variants, cast(SufficientStats, stats)))
         return out
 
     def _experiment_labels(self, frame: pd.DataFrame) -> np.ndarray:
@@ -615,7 +673,7 @@ def _unit_metrics(metrics: MetricSpec) -> list[UnitMetric]:
     elif isinstance(metrics, Mapping):
         items = []
         for metric, how in metrics.items():
-            if isinstance(metric, RatioMetric) and isinstance(how, tuple) and len(how) == 2:
+            if len(getattr(metric, "unit_parts", ())) == 2 and isinstance(how, tuple) and len(how) == 2:
                 items.append(UnitMetric(metric, how[0], how[1]))
             else:
                 items.append(UnitMetric(metric, how))
@@ -673,6 +731,56 @@ def _boolean(table: ir.Table, expr: Expr, field: str, metric: str | None) -> ir.
     return value
 
 
+def _covariate_parts(
+    table: ir.Table, unit_metrics: list[UnitMetric], timestamp: str | None, columns: dict[str, ir.Value]
+) -> tuple[tuple[tuple[_Part, ...], ...], dict[str, ir.Value]]:
+    """Each metric's CUPED covariate parts; event-level columns of column covariates go into ``columns``.
+
+    A ``Covariate(column=...)`` is a per-unit pre-period value carried on the unit's events (joined from a
+    pre-period table): the unit's largest value. A ``Covariate(start=..., end=...)`` is the metric itself
+    over the pre-exposure window ``[start, end)``: its event-level contributions (0 outside the window)
+    are returned, to be reduced per unit over every event of the table, exposed or not.
+    """
+    out: list[tuple[_Part, ...]] = []
+    windowed: dict[str, ir.Value] = {}
+    for i, um in enumerate(unit_metrics):
+        covariate = getattr(um.metric, "covariate", None)
+        if covariate is None:
+            out.append(())
+            continue
+        names = [f"_ab_m{i}_u", f"_ab_m{i}_v"][: len(um.metric.unit_parts)]
+        if covariate.start is not None:
+            if timestamp is None:
+                raise ConfigError("covariate", covariate.describe(), "a timestamp= column to find the pre-exposure "
+                                  "window's events", metric=um.metric.name)
+            ts = table[timestamp]
+            day = ts if ts.type().is_date() else ts.date()
+            inside = (day >= ibis.date(covariate.start)) & (day < ibis.date(covariate.end))
+            aggregations = [a for a in (um.value, um.denominator) if isinstance(a, Aggregation)]
+            parts = []
+            for name, agg in zip(names, aggregations, strict=True):
+                contribution = _contribution(table, agg, um.metric)
+                neutral = ibis.null(contribution.type()) if agg.how == "max" else ibis.literal(0, contribution.type())
+                windowed[name] = inside.ifelse(contribution, neutral)
+                parts.append(_Part(name, agg.how))
+            out.append(tuple(parts))
+            continue
+        sources = [covariate.column, covariate.denominator][: len(names)]
+        parts = []
+        for name, source, role in zip(names, sources, ("column", "denominator")[: len(names)], strict=True):
+            if source is None:
+                raise ConfigError(f"covariate.{role}", None, "an event column holding each unit's pre-period value "
+                                  "(or start= and end= of a pre-exposure window)", metric=um.metric.name)
+            value = _resolve(table, source, f"covariate.{role}", um.metric.name)
+            if not value.type().is_numeric():
+                raise InputError(f"covariate.{role}", f"column {source!r} of type {value.type()}",
+                                 "a numeric per-unit pre-period value", metric=um.metric.name)
+            columns[name] = value
+            parts.append(_Part(name, "max"))
+        out.append(tuple(parts))
+    return tuple(out), windowed
+
+
 def _contribution(table: ir.Table, agg: Aggregation, metric: Metric) -> ir.Value:
     """The event-level number whose per-unit reduction is the metric's value."""
     where = None if agg.where is None else _boolean(table, agg.where, "where", metric.name)
@@ -705,6 +813,12 @@ def _reduce(column: ir.Value, how: Reducer) -> ir.Value:
 
 def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].astype("float64").to_numpy()
+
+
+def _aggregate(frame: pd.DataFrame, prefix: str, name: str) -> np.ndarray | None:
+    """A metric's aggregate by the name its ``backend_aggregates`` gave it (None if it has none)."""
+    column = prefix + name
+    return _floats(frame, column) if column in frame.columns else None
 
 
 def _describe(expr: Any) -> str:

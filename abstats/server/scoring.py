@@ -338,10 +338,33 @@ def _admitted(spec: ExperimentSpec, loc: Loc, allow_data: Sequence[Path]) -> Exp
     if spec.method not in HTTP_METHODS:
         raise RequestRefused(422, (*loc, "method"), "a method this service runs: " + ", ".join(HTTP_METHODS)
                              + " (bayesian_hierarchical runs MCMC: use the Python API)", spec.method)
+    if spec.data.events is not None:
+        events = spec.data.events
+        events_path = allowed_events_path(events.path, allow_data, (*loc, "data", "events", "path"))
+        data = spec.data.model_copy(update={"events": events.model_copy(update={"path": events_path})})
+        return spec.model_copy(update={"data": data})
     if spec.data.path is None:
         return spec
     path = allowed_path(spec.data.path, allow_data, (*loc, "data", "path"))
     return spec.model_copy(update={"data": spec.data.model_copy(update={"path": str(path)})})
+
+
+def allowed_events_path(text: str, allow_data: Sequence[Path], loc: Loc) -> str:
+    """An events path (file, directory of parquet files or glob) whose every file lies inside the allow-list.
+
+    The path itself is resolved as :func:`allowed_path` does; a glob's matches and a directory's files are
+    each resolved too, so a symlink inside an allowed directory cannot lead the reader outside it.
+    """
+    import glob
+
+    path = allowed_path(text, allow_data, loc)
+    pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+    for match in glob.glob(pattern, recursive=True) if any(c in pattern for c in "*?[") else []:
+        resolved = Path(match).resolve()
+        if not any(resolved.is_relative_to(base) for base in allow_data):
+            raise RequestRefused(403, loc, "files inside the server's --allow-data directories", text,
+                                 "data_reference_refused")
+    return str(path)
 
 
 def allowed_path(text: str, allow_data: Sequence[Path], loc: Loc) -> Path:

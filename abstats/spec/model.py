@@ -73,11 +73,91 @@ Aggregates = Annotated[
 ]
 
 
-class EventsSource(_Strict):
-    """Raw per-unit events in a database table (filled by the data layer; refused for now)."""
+# Events whose columns equal these values (a list: any of them), every condition together: {event: purchase}.
+EventFilter = dict[str, Cell | list[Cell]]
 
-    url: str = Field(min_length=1, description="database URL or file of raw events, e.g. duckdb:///events.db")
-    table: str | None = Field(default=None, description="table or view holding one row per unit (or event)")
+
+def _filter_expression(where: EventFilter) -> Any:
+    """An Ibis condition over the event table (a deferred ``ibis._`` expression)."""
+    from ibis import _
+
+    condition = None
+    for column, value in where.items():
+        if isinstance(value, list):
+            term = _[column].isin(value)
+        elif value is None:
+            term = _[column].isnull()
+        else:
+            term = _[column] == value
+        condition = term if condition is None else condition & term
+    return condition
+
+
+class EventAggregation(_Strict):
+    """How a unit's events reduce to its value: ``{how: any, where: {event: purchase}}`` (converted),
+    ``{how: sum, column: revenue, where: {event: purchase}}``, ``{how: count, where: {event: page_view}}``."""
+
+    how: Literal["count", "sum", "any", "max"] = Field(
+        description="count (matching events), sum or max (of column), any (1 if a matching event exists, else 0)"
+    )
+    column: str | None = Field(
+        default=None, min_length=1, description="event column to sum or max; for any, an optional boolean column"
+    )
+    where: EventFilter | None = Field(
+        default=None, min_length=1,
+        description="only events whose columns equal these values (a list: any of them), all conditions together",
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> EventAggregation:
+        if self.how in ("sum", "max") and self.column is None:
+            raise PydanticCustomError("aggregation", "a column to {how} per unit", {"how": self.how})
+        if self.how == "count" and self.column is not None:
+            raise PydanticCustomError("aggregation", "no column with count (it counts the matching events)", {})
+        if self.how == "any" and self.column is None and self.where is None:
+            raise PydanticCustomError("aggregation", "a where filter (or a boolean column) saying which events count",
+                                      {})
+        return self
+
+    def to_aggregation(self) -> Any:
+        """The data layer's :class:`~abstats.data.Aggregation`."""
+        from ibis import _
+
+        from abstats.data.events import Aggregation
+
+        where = None if self.where is None else _filter_expression(self.where)
+        if self.how == "any" and self.column is None:
+            return Aggregation("any", where)
+        return Aggregation(self.how, None if self.column is None else _[self.column], where)
+
+
+class EventsSource(_Strict):
+    """Raw events in parquet or CSV files, aggregated by DuckDB (:func:`abstats.from_events`): each metric
+    says how a unit's events reduce to its value (``events:``, or ``numerator_events:`` and
+    ``denominator_events:`` for a ratio); the variant, experiment and segment columns are the spec's."""
+
+    path: str = Field(
+        min_length=1, description="parquet or CSV file, directory of parquet files or glob; relative to the spec file"
+    )
+    unit: str = Field(min_length=1, description="randomisation-unit id column (user, device)")
+    timestamp: str | None = Field(
+        default=None, min_length=1, description="event time column (with exposure: only events from the first on)"
+    )
+    exposure: EventFilter | None = Field(
+        default=None, min_length=1, description="events marking exposure, e.g. {event: exposure} (needs timestamp)"
+    )
+    multi_variant: Literal["exclude", "keep"] = Field(
+        default="exclude", description="units seen in more than one variant: exclude (default, warned) or keep"
+    )
+
+    @model_validator(mode="after")
+    def _exposure_needs_time(self) -> EventsSource:
+        if self.exposure is not None and self.timestamp is None:
+            raise PydanticCustomError("events", "a timestamp column to find each unit's first exposure", {})
+        return self
+
+    def exposure_expression(self) -> Any:
+        return None if self.exposure is None else _filter_expression(self.exposure)
 
 
 class DataSpec(_Strict):
@@ -98,7 +178,7 @@ class DataSpec(_Strict):
     aggregates: Aggregates | None = Field(
         default=None, description="inline aggregates: columns (name -> list) or records (list of rows)"
     )
-    events: EventsSource | None = Field(default=None, description="raw events (not supported yet)")
+    events: EventsSource | None = Field(default=None, description="raw events aggregated by DuckDB")
 
     @model_validator(mode="after")
     def _one_source(self) -> DataSpec:
@@ -159,6 +239,14 @@ class _MetricSpec(_Strict):
     def to_metric(self) -> Metric:
         raise NotImplementedError
 
+    def event_aggregations(self) -> tuple[EventAggregation | None, ...]:
+        """How a unit's events reduce to each per-unit value the metric needs (with ``data.events``)."""
+        raise NotImplementedError
+
+    def event_fields(self) -> tuple[str, ...]:
+        """The names of those fields, for error messages."""
+        raise NotImplementedError
+
     def _common(self) -> dict[str, Any]:
         covariate = None
         if self.covariate is not None:
@@ -180,6 +268,15 @@ class BinaryMetricSpec(_MetricSpec):
 
     kind: Literal["binary"]
     conversions_field: str = Field(default="conversions", min_length=1, description="column of converted units")
+    events: EventAggregation | None = Field(
+        default=None, description="with data.events: how a unit's events give its 0/1 value ({how: any, where: ...})"
+    )
+
+    def event_aggregations(self) -> tuple[EventAggregation | None, ...]:
+        return (self.events,)
+
+    def event_fields(self) -> tuple[str, ...]:
+        return ("events",)
 
     def to_metric(self) -> Metric:
         from abstats.metrics import BinaryMetric
@@ -194,6 +291,15 @@ class MeanMetricSpec(_MetricSpec):
     sum_field: str = Field(default="sum", min_length=1)
     sum_sq_field: str = Field(default="sum_sq", min_length=1)
     nonzero_field: str = Field(default="nonzero", min_length=1)
+    events: EventAggregation | None = Field(
+        default=None, description="with data.events: how a unit's events give its value ({how: sum, column: ...})"
+    )
+
+    def event_aggregations(self) -> tuple[EventAggregation | None, ...]:
+        return (self.events,)
+
+    def event_fields(self) -> tuple[str, ...]:
+        return ("events",)
 
     def to_metric(self) -> Metric:
         from abstats.metrics import MeanMetric
@@ -216,6 +322,18 @@ class RatioMetricSpec(_MetricSpec):
     num_sum_sq_field: str = Field(default="num_sum_sq", min_length=1)
     den_sum_sq_field: str = Field(default="den_sum_sq", min_length=1)
     num_den_sum_field: str = Field(default="num_den_sum", min_length=1)
+    numerator_events: EventAggregation | None = Field(
+        default=None, description="with data.events: how a unit's events give the numerator"
+    )
+    denominator_events: EventAggregation | None = Field(
+        default=None, description="with data.events: how a unit's events give the denominator"
+    )
+
+    def event_aggregations(self) -> tuple[EventAggregation | None, ...]:
+        return (self.numerator_events, self.denominator_events)
+
+    def event_fields(self) -> tuple[str, ...]:
+        return ("numerator_events", "denominator_events")
 
     def to_metric(self) -> Metric:
         from abstats.metrics import RatioMetric
@@ -311,6 +429,29 @@ class ExperimentSpec(_Strict):
             seen.add(m.name)
         return self
 
+    @model_validator(mode="after")
+    def _events_per_metric(self) -> ExperimentSpec:
+        # raw events need every metric's per-unit aggregation; aggregates need none
+        events = self.data.events is not None
+        for i, m in enumerate(self.metrics):
+            for name, aggregation in zip(m.event_fields(), m.event_aggregations(), strict=True):
+                if events and aggregation is None:
+                    expected = "how the unit's events reduce to this value, e.g. {how: sum, column: revenue}"
+                elif not events and aggregation is not None:
+                    expected = "no event aggregation without data.events (the data are aggregates)"
+                else:
+                    continue
+                raise PydanticCustomError(
+                    "metric", "{expected}",
+                    {"field": f"metrics[{i}].{name}", "value": None if events else "given", "expected": expected},
+                )
+        if events and not isinstance(self.control, (str, int)):
+            raise PydanticCustomError(
+                "metric", "{expected}",
+                {"field": "control", "value": "a column", "expected": "a variant name with data.events"},
+            )
+        return self
+
     # --- loading -----------------------------------------------------------------------------------
     @classmethod
     def from_file(cls, path: str | Path) -> ExperimentSpec:
@@ -374,6 +515,13 @@ class ExperimentSpec(_Strict):
             return None
         path = Path(self.data.path)
         return path if path.is_absolute() or self._base_dir is None else self._base_dir / path
+
+    def events_path(self) -> str | None:
+        """``data.events.path`` resolved against the spec file's folder (a glob stays a glob)."""
+        if self.data.events is None:
+            return None
+        path = Path(self.data.events.path)
+        return str(path if path.is_absolute() or self._base_dir is None else self._base_dir / path)
 
     def metric_objects(self) -> list[Metric]:
         """The frozen metric objects (:class:`abstats.BinaryMetric`...) this spec declares."""

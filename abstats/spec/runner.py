@@ -23,8 +23,8 @@ def load_table(spec: ExperimentSpec) -> Any:
 
     data = spec.data
     if data.events is not None:
-        raise SpecError("data.events", data.events.url, "aggregates (data.path or data.aggregates): raw event "
-                        "tables are not supported yet", source=spec.source)
+        raise SpecError("data.events", data.events.path, "aggregates (data.path or data.aggregates): raw events "
+                        "are aggregated by spec.run()", source=spec.source)
     path = spec.data_path()
     if path is not None:
         frame = read_table(path, data.format)
@@ -44,6 +44,8 @@ def run_spec(spec: ExperimentSpec) -> Result:
     """Score the spec's data with its metrics, method and gates."""
     from abstats.analysis import analyze
 
+    if spec.data.events is not None:
+        return _run_events(spec)
     table = load_table(spec)
     source = str(spec.data_path()) if spec.data.path is not None else spec.source or "data.aggregates"
     _check_labels(table, spec, source)
@@ -64,6 +66,39 @@ def run_spec(spec: ExperimentSpec) -> Result:
     except InputError as exc:
         # settings errors belong to the spec; everything else (counts, columns) to the data file
         raise _located(exc, spec.source if _is_setting(exc, options) else source) from None
+
+
+def _run_events(spec: ExperimentSpec) -> Result:
+    """Raw events: every metric aggregated by DuckDB in one query (:func:`abstats.from_events`), then scored."""
+    from abstats.analysis import analyze
+    from abstats.data.events import UnitMetric, from_events
+
+    events = spec.data.events
+    assert events is not None
+    path = spec.events_path()
+    assert path is not None
+    unit_metrics = [UnitMetric(metric, *(a.to_aggregation() for a in m.event_aggregations() if a is not None))
+                    for m, metric in zip(spec.metrics, spec.metric_objects(), strict=True)]
+    try:
+        data = from_events(
+            path, unit_metrics, unit=events.unit, variant=spec.variant, experiment=spec.experiment,
+            segment=spec.segment, timestamp=events.timestamp, exposure=events.exposure_expression(),
+            multi_variant=events.multi_variant,
+        )
+    except InputError as exc:
+        raise _located(exc, path) from None
+    variants = list(dict.fromkeys(map(str, data[0].variant)))
+    if str(spec.control) not in variants:
+        raise SpecError("control", spec.control, f"one of the variants in {path} ({', '.join(variants[:10])})",
+                        source=spec.source)
+    options = _method_options(spec)
+    try:
+        control = spec.control
+        assert isinstance(control, (str, int))  # the model refuses a control column with raw events
+        return analyze(data, control=control, method=spec.method, expected_split=_split(spec),
+                       srm_alpha=spec.srm_alpha, on_srm=spec.on_srm, **options)
+    except InputError as exc:
+        raise _located(exc, spec.source if _is_setting(exc, options) else path) from None
 
 
 def _metrics(spec: ExperimentSpec) -> list[Metric]:

@@ -48,3 +48,24 @@ def centre_by_group(total: Callable[[np.ndarray], np.ndarray], x: np.ndarray) ->
 def shift_column(sum_field: str) -> str:
     """Name of the optional aggregate column holding the shift of ``sum_field``'s sums: ``<sum_field>_shift``."""
     return f"{sum_field}_shift"
+
+
+def centred_from_moments(
+    n: np.ndarray, total: np.ndarray, var: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shift and centred sum of squares of groups a backend aggregated: ``(sum / n, (n - 1) var)``.
+
+    Backends return each group's sum and sample variance (``var_samp``, computed stably); the mean
+    as the shift and the sums of deviations from it (0, and ``(n - 1) var`` for the squares) keep a
+    large-mean metric's variance, where a raw ``sum(x * x)`` would cancel. A missing variance (SQL's
+    ``var_samp`` of one unit is NULL) counts as 0: the statistics classes then refuse n < 2 by name.
+
+    Examples
+    --------
+    >>> centred_from_moments(np.array([3.0]), np.array([6.0]), np.array([1.0]))
+    (array([2.]), array([2.]))
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, total / np.where(n > 0, n, 1.0), 0.0)
+    filled = np.zeros_like(n) if var is None else np.nan_to_num(np.asarray(var, dtype=float), nan=0.0)
+    return mean, filled * (n - 1.0)

@@ -121,3 +121,10 @@ def quantile_of_sorted(s: np.ndarray, starts: np.ndarray, sizes: np.ndarray, q: 
     lo_i = starts + lo.astype(np.intp)
     hi_i = starts + np.minimum(lo + 1.0, sizes - 1.0).astype(np.intp)
     return numpy_lerp(s[lo_i], s[hi_i], frac)
+
+
+def backend_lerp(a: Any, b: Any, t: Any) -> Any:
+    """:func:`numpy_lerp` as a backend (Ibis) expression, with the same float64 operations in the same
+    order, so a quantile computed in the backend equals numpy's to the last bit."""
+    diff = b - a
+    return (t >= 0.5).ifelse(b - diff * (1.0 - t), a + diff * t)

@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy import special
 
-from abstats.statistics.grouping import quantile_of_sorted, sorted_by_group
+from abstats.statistics.grouping import numpy_lerp, quantile_of_sorted, sorted_by_group
 from abstats.statistics.protocol import normal_df, take_rows, unpooled_null_variance
 from abstats.statistics.validation import RowLabels, as_float_array, require, require_same_length, require_whole
 from abstats.vocabulary import MetricKind
@@ -111,6 +111,39 @@ class QuantileStats:
         value = quantile_of_sorted(s, starts, sizes, quantile)
         return cls(n, value, order_statistic_se(s, starts, sizes, quantile), np.full(n_groups, float(quantile)))
 
+    @classmethod
+    def from_order_statistics(
+        cls,
+        n: np.ndarray,
+        type7: tuple[np.ndarray, np.ndarray],
+        spacing: tuple[np.ndarray, np.ndarray],
+        *,
+        quantile: float,
+        metric: str | None = None,
+        experiment: Any = None,
+        variant: Any = None,
+    ) -> QuantileStats:
+        """The statistics :meth:`from_units` computes, from the order statistics a backend picked.
+
+        Parameters
+        ----------
+        n
+            Units per group.
+        type7
+            The order statistics at :func:`backend_type7_ranks` (the two the quantile interpolates).
+        spacing
+            The order statistics at :func:`backend_spacing_ranks` (the standard error's spacing).
+        quantile
+            The level q in (0, 1).
+        """
+        labels = RowLabels(metric, experiment, variant)
+        n = as_float_array("n", n, labels)
+        require(n < 2, "n", n, "at least 2 units per variant for a quantile's standard error", labels)
+        h = (n - 1.0) * quantile
+        value = numpy_lerp(type7[0], type7[1], h - np.floor(h))
+        se = spacing_se(spacing[0], spacing[1], n, quantile)
+        return cls(n, value, se, np.full(len(n), float(quantile)))
+
     def __len__(self) -> int:
         return len(self.n)
 
@@ -160,7 +193,47 @@ def order_statistic_se(s: np.ndarray, starts: np.ndarray, sizes: np.ndarray, q: 
     """se = (x_(u) - x_(l)) sqrt(n q (1 - q)) / (u - l) of each group of sorted values."""
     n = sizes.astype(float)
     low, high = order_statistic_ranks(n, q)
-    spacing = s[starts + high.astype(np.intp) - 1] - s[starts + low.astype(np.intp) - 1]
+    return spacing_se(s[starts + low.astype(np.intp) - 1], s[starts + high.astype(np.intp) - 1], n, q)
+
+
+def spacing_se(x_low: np.ndarray, x_high: np.ndarray, n: np.ndarray, q: float) -> np.ndarray:
+    """se = (x_(u) - x_(l)) sqrt(n q (1 - q)) / (u - l) from the order statistics at the ranks of
+    :func:`order_statistic_ranks` (0 where the ranks coincide)."""
+    low, high = order_statistic_ranks(n, q)
     with np.errstate(divide="ignore", invalid="ignore"):
-        se = spacing * np.sqrt(n * q * (1.0 - q)) / (high - low)
+        se = (x_high - x_low) * np.sqrt(n * q * (1.0 - q)) / (high - low)
     return np.where(high > low, se, 0.0)
+
+
+# -- the same ranks as backend (Ibis) expressions --------------------------------------------------
+# A backend picks the order statistics by rank; the ranks are written with the very float64
+# operations of the numpy functions above (same order, numpy's round-half-to-even), so the backend
+# picks the same order statistics as from_units and the quantile agrees exactly, not approximately.
+# The expressions only call methods of the Ibis value they are given: no Ibis import here.
+
+
+def backend_type7_ranks(n: Any, q: float) -> tuple[Any, Any]:
+    """1-based ranks of the two order statistics the type-7 quantile interpolates (see
+    :func:`~abstats.statistics.grouping.quantile_of_sorted`), from a float64 group-size expression."""
+    lo = ((n - 1.0) * q).floor()
+    hi = (lo + 1.0 < n - 1.0).ifelse(lo + 1.0, n - 1.0)
+    return lo + 1.0, hi + 1.0
+
+
+def backend_spacing_ranks(n: Any, q: float) -> tuple[Any, Any]:
+    """:func:`order_statistic_ranks` as backend expressions of a float64 group-size expression."""
+    centre = (n + 1.0) * q
+    half = (n * q * (1.0 - q)).sqrt() * SPACING_Z
+    return _clip_rank(_round_half_even(centre - half), n), _clip_rank(_round_half_even(centre + half), n)
+
+
+def _round_half_even(v: Any) -> Any:
+    floor = v.floor()
+    rest = v - floor
+    up = (rest > 0.5) | ((rest == 0.5) & (floor % 2.0 != 0.0))
+    return floor + up.ifelse(1.0, 0.0)
+
+
+def _clip_rank(rank: Any, n: Any) -> Any:
+    low_clipped = (rank < 1.0).ifelse(1.0, rank)
+    return (low_clipped > n).ifelse(n, low_clipped)

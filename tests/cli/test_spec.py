@@ -76,12 +76,6 @@ def test_method_settings_are_checked_by_the_method() -> None:
     assert set(planned.decision.tolist()) == {"continue"}
 
 
-def test_events_are_refused_for_now() -> None:
-    spec = ExperimentSpec.from_mapping({**INLINE, "data": {"events": {"url": "duckdb:///e.db", "table": "ev"}}})
-    with pytest.raises(abstats.ConfigError, match="data.events = 'duckdb:///e.db'.*not supported yet"):
-        spec.run()
-
-
 def test_yaml_toml_json_and_both_table_layouts_give_one_result(tmp_path: Path) -> None:
     import yaml
 
