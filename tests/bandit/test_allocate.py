@@ -135,10 +135,10 @@ def test_weights_sum_to_one_respect_the_floor_and_hold_the_control(case):
 
 
 def test_floor_keeps_the_ratios_of_the_arms_above_it():
-    table = {"variant": ["a", "b", "c"], "n": [1000, 1000, 1000], "conversions": [100, 140, 60]}
+    table = {"variant": ["a", "b", "c"], "n": [1000, 1000, 1000], "conversions": [125, 135, 60]}
     a = allocate(table, metric=CR, control="a", floor=0.05)
-    p = prob_best(1 + np.array([[100, 140, 60]]), 1 + np.array([[900, 860, 940]]))[0]
-    assert p[2] < 0.05 and 0.05 <= a.weight[2] <= 0.05 + 2.0**-52  # the floor, rounded up to the grid
+    p = prob_best(1 + np.array([[125, 135, 60]]), 1 + np.array([[875, 865, 940]]))[0]
+    assert p[0] > 0.05 and p[2] < 0.05 and 0.05 <= a.weight[2] <= 0.05 + 2.0**-52  # the floor, rounded up to the grid
     assert a.weight[1] / a.weight[0] == pytest.approx(p[1] / p[0], rel=1e-12)
 
 
