@@ -26,6 +26,7 @@ _EXPORTS = {
     "ConfigError": "abstats.errors",
     "InputError": "abstats.errors",
     "AbstatsWarning": "abstats.errors",
+    "AdaptiveAllocationWarning": "abstats.errors",
     "MultiVariantUnitsWarning": "abstats.errors",
     "PrecisionWarning": "abstats.errors",
     "from_events": "abstats.data.events",
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from abstats.errors import (
         AbstatsError,
         AbstatsWarning,
+        AdaptiveAllocationWarning,
         ConfigError,
         InputError,
         MultiVariantUnitsWarning,
@@ -85,6 +87,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "AbstatsError",
     "AbstatsWarning",
+    "AdaptiveAllocationWarning",
     "BinaryMetric",
     "Cap",
     "Column",

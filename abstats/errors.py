@@ -73,6 +73,15 @@ class MultiVariantUnitsWarning(AbstatsWarning):
     """Some units were seen in more than one variant; the message says how many and what was done."""
 
 
+class AdaptiveAllocationWarning(AbstatsWarning):
+    """A fixed-horizon (frequentist or sequential) analysis was asked for on adaptively allocated data.
+
+    A bandit moves traffic toward the arms that look best, so which units an arm received
+    depends on earlier outcomes: fixed-horizon p-values and confidence intervals, which assume a
+    split fixed in advance, can be biased. Posterior readings (``method="bayesian"``) stay valid.
+    """
+
+
 class PrecisionWarning(AbstatsWarning):
     """Sufficient statistics whose variance is below the float resolution of the sums given.
 

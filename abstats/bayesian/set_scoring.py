@@ -94,12 +94,8 @@ def prob_best_of_arms(s: ComparisonSet, settings: BayesianSettings) -> tuple[np.
     hib = s.metric.higher_is_better
     counts, t_counts = s.control.counts(), s.treatment.counts()
     if counts is not None and t_counts is not None:
-        a_c, b_c = bb.posterior_params(
-            *(np.asarray(v, dtype=float) for v in counts), settings.prior_alpha, settings.prior_beta
-        )
-        a_t, b_t = bb.posterior_params(
-            *(np.asarray(v, dtype=float) for v in t_counts), settings.prior_alpha, settings.prior_beta
-        )
+        a_c, b_c = bb.posterior_params(counts[0], counts[1], settings.prior_alpha, settings.prior_beta)
+        a_t, b_t = bb.posterior_params(t_counts[0], t_counts[1], settings.prior_alpha, settings.prior_beta)
         p_t_higher = bb.beats_and_losses(a_t, b_t, a_c, b_c)[0]
         prob_beats = np.clip(p_t_higher if hib else 1.0 - p_t_higher, 0.0, 1.0)  # as score_binary
     else:

@@ -112,6 +112,10 @@ class Method:
     tests_margins
         Whether the method tests a guardrail's non-inferiority margin (metrics with
         ``role="guardrail"`` are refused by methods that do not).
+    reads_posterior
+        Whether the method's reading is a posterior: valid after adaptive (bandit) allocation,
+        which depends on the data only through what was observed (the likelihood principle),
+        where fixed-horizon p-values and intervals are not.
     """
 
     name: str
@@ -123,3 +127,4 @@ class Method:
     warnings: Mapping[str, RuleText] = field(default_factory=dict)
     refused: Mapping[str, str] = field(default_factory=dict)
     tests_margins: bool = False
+    reads_posterior: bool = False

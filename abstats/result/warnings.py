@@ -51,12 +51,21 @@ def _heavy_tail(row: Row, settings: Settings) -> str:
     )
 
 
+def _adaptive_allocation(row: Row, settings: Settings) -> str:
+    return (
+        "adaptively allocated (bandit) data: the split followed the outcomes, so fixed-horizon p-values and "
+        "intervals can be biased; read the posterior (method='bayesian'), stratify by allocation period if "
+        "conversion varies over time, and the SRM check expects the traffic-weighted allocation history"
+    )
+
+
 MESSAGES: dict[str, Callable[[Row, Settings], str]] = {
     "srm": _srm,
     "few_conversions": _few_conversions,
     "zero_variance": _zero_variance,
     "relative_undefined": _relative_undefined,
     "heavy_tail": _heavy_tail,
+    "adaptive_allocation": _adaptive_allocation,
 }
 
 
