@@ -11,7 +11,9 @@ weights returned here are whole multiples of ``2**-52`` (:data:`GRID`): any floa
 numbers whose partial sums stay in [0, 1] is exact, so the weights of an experiment add up to
 exactly ``1.0`` in every summation order. The rounding to the grid moves a weight by at most
 ``2**-52`` (2.2e-16), far below the ~1e-10 accuracy of the quadrature behind P(best); the arm with
-the largest weight takes what the others leave (``GRID - sum(others)`` units).
+the largest weight takes what the others leave (``GRID - sum(others)`` units). A held control
+share or a floor that is not on the grid is rounded to it too (a floor upwards): a control held
+at 0.2 gets 0.19999999999999996, the nearest multiple of 2**-52.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from abstats.cli import analyze, check, demo, plan, serve
+from abstats.cli import allocate, analyze, check, demo, plan, serve
 from abstats.cli.output import FLAGS
 
 app = typer.Typer(
@@ -43,6 +43,7 @@ def _root(
     FLAGS.debug = debug
 
 
+allocate.register(app)
 analyze.register(app)
 check.register(app)
 demo.register(app)
