@@ -12,6 +12,9 @@ Error of the sampler: max and mean absolute difference of its weights from the e
 subset, next to its expected size (the binomial standard error sqrt(w (1 - w) / 10,000), at most 0.005).
 The exact weights are checked against an independent Monte Carlo in ``tests/bandit/test_allocate.py``.
 
+Slow: on the shared 2-core machine (load 4-8) one allocate call on 10,000 x 4 took 45 s (the k-arm Beta
+quadrature of the Bayesian module dominates), so the full file runs for tens of minutes there.
+
 Run: ``.venv/bin/python benchmarks/bench_bandit.py [--json]``
 """
 
