@@ -27,6 +27,7 @@ _EXPORTS = {
     "InputError": "abstats.errors",
     "OutputError": "abstats.errors",
     "AbstatsWarning": "abstats.errors",
+    "AdaptiveAllocationWarning": "abstats.errors",
     "MultiVariantUnitsWarning": "abstats.errors",
     "PrecisionWarning": "abstats.errors",
     "CupedWarning": "abstats.errors",
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     from abstats.errors import (
         AbstatsError,
         AbstatsWarning,
+        AdaptiveAllocationWarning,
         ConfigError,
         CupedWarning,
         InputError,
@@ -97,6 +99,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "AbstatsError",
     "AbstatsWarning",
+    "AdaptiveAllocationWarning",
     "BinaryMetric",
     "Cap",
     "Column",

@@ -7,17 +7,20 @@ many two-arm experiments at once.
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from abstats.checks import check_choice, check_finite_array, check_open_unit, check_positive_array
 from abstats.column import Column
 from abstats.comparisons import ComparisonSet, from_experiment_data, from_pairs, with_cuped_columns
 from abstats.data import ExperimentData, from_aggregates
 from abstats.data.columns import check_labels, get_column
-from abstats.errors import ConfigError, InputError
+from abstats.errors import AdaptiveAllocationWarning, ConfigError, InputError
 from abstats.methods.base import Method, MethodSettings, Scores
 from abstats.methods.registry import METHODS
 from abstats.metrics import METRIC_TYPES, Metric, QuantileMetric, check_metric
@@ -27,19 +30,23 @@ from abstats.result.columns import NAMES
 from abstats.statistics import SufficientStats
 from abstats.vocabulary import ON_SRM, SRM_TESTS, OnSrm, SrmTest
 
+if TYPE_CHECKING:
+    from abstats.bandit.history import AllocationHistory
+
 
 def analyze(
     data: Any,
     *,
     control: str | int | Column,
     metric: Metric | Sequence[Metric] | None = None,
-    method: str | MethodSettings = "frequentist",
+    method: str | MethodSettings | None = None,
     variant: str = "variant",
     experiment: str | None = None,
     expected_split: Mapping[Any, float] | Column | None = None,
     srm_alpha: float = 0.001,
     on_srm: OnSrm = "gate",
     srm_test: SrmTest = "chi_square",
+    allocation: AllocationHistory | None = None,
     **options: Any,
 ) -> Result:
     """Score every treatment against the control, for one or many experiments and metrics.
@@ -61,7 +68,8 @@ def analyze(
         stopping), ``"group_sequential"`` (planned looks: pass ``design=``
         and ``look=``), ``"msprt"`` or ``"confidence_sequence"`` (always valid, look any time),
         ``"bayesian_hierarchical"`` (segments as experiments, PyMC); or e.g.
-        ``FrequentistSettings(alpha=0.1)``. See :mod:`abstats.methods`.
+        ``FrequentistSettings(alpha=0.1)``. See :mod:`abstats.methods`. Default:
+        ``"frequentist"``, or ``"bayesian"`` when ``allocation`` is given.
     variant, experiment
         Label columns of an aggregate table (no ``experiment``: one experiment).
     expected_split
@@ -76,6 +84,16 @@ def analyze(
     srm_test
         ``"chi_square"`` (Pearson, default) or ``"exact"`` (binomial for two arms, multinomial by
         enumeration for more; see :func:`abstats.inference.srm.srm_p_values`).
+    allocation
+        The :class:`~abstats.bandit.AllocationHistory` of an adaptively allocated (bandit)
+        experiment: the weights of each period and its traffic. The SRM check then expects the
+        traffic-weighted mean of the weights (instead of ``expected_split``), every row carries the
+        warning ``adaptive_allocation``, the default method is the posterior reading
+        (``"bayesian"``: a posterior depends on the data only through what was observed, so it
+        stays valid when the split followed the data) and a method without a posterior reading
+        (fixed-horizon p-values and intervals assume a fixed split) is run with an
+        :class:`~abstats.errors.AdaptiveAllocationWarning`. For period effects see
+        :func:`abstats.bandit.stratify_by_period`.
     **options
         Fields of the method's settings class when ``method`` is a name: for ``"frequentist"``
         :class:`~abstats.frequentist.FrequentistSettings` (``alpha``, ``alternative``,
@@ -98,7 +116,24 @@ def analyze(
     >>> float(r.p_value[0].round(4)), str(r.decision[0])
     (0.0583, 'inconclusive')
     """
-    found, settings = METHODS.resolve(method, options)
+    if allocation is not None:
+        from abstats.bandit.history import AllocationHistory  # here: abstats.bandit imports this module
+
+        if not isinstance(allocation, AllocationHistory):
+            raise ConfigError("allocation", type(allocation).__name__, "AllocationHistory.from_table(...) or None")
+        if expected_split is not None:
+            raise ConfigError("expected_split", expected_split, "None when allocation is given (the history "
+                              "sets the expected split)")
+    found, settings = METHODS.resolve(
+        method if method is not None else "frequentist" if allocation is None else "bayesian", options
+    )
+    if allocation is not None and not found.reads_posterior:
+        warnings.warn(
+            f"method={found.name!r} on adaptively allocated data: its p-values and intervals assume a fixed "
+            "split and can be biased when the split followed the data; the posterior reading "
+            "(method='bayesian') is the default for bandit experiments",
+            AdaptiveAllocationWarning, stacklevel=2,
+        )
     srm_alpha = check_open_unit("srm_alpha", srm_alpha)
     check_choice("on_srm", on_srm, ON_SRM)
     check_choice("srm_test", srm_test, SRM_TESTS)
@@ -108,6 +143,8 @@ def analyze(
     table = None if _is_experiment_data(data) else data
     control_values = _per_row(table, control, "control")
     split = _per_row(table, expected_split, "expected_split")
+    if allocation is not None:
+        split = allocation.shares_for(datasets[0].experiment, datasets[0].variant)
     if isinstance(split, np.ndarray):
         split = check_finite_array("expected_split", split, setting=True)
     row_values = {
@@ -122,7 +159,14 @@ def analyze(
         else dict(expected_split) if expected_split else "equal",
         "srm_test": srm_test,
     }
-    return _score(sets, found, settings, srm_alpha, on_srm, extra)
+    if allocation is not None:
+        extra["expected_split"] = "allocation history"
+        extra["allocation"] = {"periods": len(pd.unique(allocation.period)), "adaptive": True}
+    result = _score(sets, found, settings, srm_alpha, on_srm, extra)
+    if allocation is not None:  # every row says its data were adaptively allocated
+        flags = {**result.warning_flags, "adaptive_allocation": np.ones(len(result), dtype=bool)}
+        result = dataclasses.replace(result, warning_flags=flags)
+    return result
 
 
 def compare(

@@ -88,6 +88,15 @@ class CupedWarning(AbstatsWarning):
     """CUPED could not adjust some rows (a pre-period covariate without variance): they are analysed unadjusted."""
 
 
+class AdaptiveAllocationWarning(AbstatsWarning):
+    """A fixed-horizon (frequentist or sequential) analysis was asked for on adaptively allocated data.
+
+    A bandit moves traffic toward the arms that look best, so which units an arm received
+    depends on earlier outcomes: fixed-horizon p-values and confidence intervals, which assume a
+    split fixed in advance, can be biased. Posterior readings (``method="bayesian"``) stay valid.
+    """
+
+
 class PrecisionWarning(AbstatsWarning):
     """Sufficient statistics whose variance is below the float resolution of the sums given.
 

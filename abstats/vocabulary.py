@@ -13,6 +13,7 @@ thing wherever it is given:
   (must not be harmed: a non-inferiority test against its own margin);
 * ``verdict`` of an experiment: ``"ship"``, ``"dont_ship"``, ``"keep_running"`` or ``"investigate"``;
 * ``srm_test``: the sample-ratio-mismatch test, ``"chi_square"`` or ``"exact"``;
+* ``rule`` of a bandit allocation: ``"thompson"`` (weights = P(best)) or ``"top_two"`` (Russo 2020);
 * ``alpha`` is a test's level; ``ci_level`` (Bayesian) the credible level of an interval.
 
 Examples
@@ -42,6 +43,7 @@ Role = Literal["primary", "secondary", "guardrail"]
 Verdict = Literal["ship", "dont_ship", "keep_running", "investigate"]
 OnSrm = Literal["gate", "warn"]
 SrmTest = Literal["chi_square", "exact"]
+AllocationRule = Literal["thompson", "top_two"]
 
 ALTERNATIVES: tuple[Alternative, ...] = get_args(Alternative)
 CORRECTIONS: tuple[Correction, ...] = get_args(Correction)
@@ -57,6 +59,7 @@ ROLES: tuple[Role, ...] = get_args(Role)
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 ON_SRM: tuple[OnSrm, ...] = get_args(OnSrm)
 SRM_TESTS: tuple[SrmTest, ...] = get_args(SrmTest)
+ALLOCATION_RULES: tuple[AllocationRule, ...] = get_args(AllocationRule)
 
 # Corrections that control the family-wise error rate, and so come with simultaneous confidence
 # intervals: at the Bonferroni level alpha / m (Bonferroni, Holm, Hochberg) or the Sidak level

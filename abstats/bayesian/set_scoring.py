@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from abstats.bayesian import beta_binomial as bb
 from abstats.bayesian.best_arm import binary_prob_best as _binary_prob_best
 from abstats.bayesian.best_arm import normal_prob_best as _normal_prob_best
 from abstats.bayesian.decision import expected_loss_decision
@@ -40,14 +41,10 @@ def score_bayesian(sets: list[ComparisonSet], settings: BayesianSettings) -> Sco
                 interval=settings.interval,
                 seed=settings.seed,
             )
-            best = _binary_prob_best(s, settings, hib, scores["prob_beats_control"])
         else:
             scores = _normal_scores(s, settings, hib)
-            best = _normal_prob_best(s, hib, scores["prob_beats_control"])
+        best, control_best = arms_prob_best(s, settings, scores["prob_beats_control"])
         rel = relative_effect(m_c, m_t)
-        best = np.clip(best, 0.0, 1.0)  # quadrature rounding can pass 1 by an ulp
-        # the arms' P(best) sum to 1 within an experiment, so the control's is what its treatments leave
-        treatments_best = np.bincount(s.experiment_code, weights=best)[s.experiment_code]
         parts.append(
             {
                 **s.identity,
@@ -56,7 +53,7 @@ def score_bayesian(sets: list[ComparisonSet], settings: BayesianSettings) -> Sco
                 "effect": m_t - m_c,
                 "rel_effect": rel,
                 "prob_best": best,
-                "control_prob_best": np.clip(1.0 - treatments_best, 0.0, 1.0),
+                "control_prob_best": control_best,
                 **scores,
             }
         )
@@ -84,6 +81,42 @@ def score_bayesian(sets: list[ComparisonSet], settings: BayesianSettings) -> Sco
     columns["decision"] = decision.astype(str)
     codes = np.where(np.asarray(rules) == "none", "expected_loss_above_threshold", "expected_loss_below_threshold")
     return Scores(columns, concat_flags(flag_parts, [len(s) for s in sets]), codes.astype(object))
+
+
+def prob_best_of_arms(s: ComparisonSet, settings: BayesianSettings) -> tuple[np.ndarray, np.ndarray]:
+    """P(best) of every treatment row and of its experiment's control, without the other scores.
+
+    The same numbers as the ``prob_best`` and ``control_prob_best`` columns of
+    :func:`score_bayesian` (bit for bit: the same P(beats) of two-arm experiments, the same
+    k-arm quadrature), for callers that need only P(best), such as
+    :func:`abstats.bandit.allocate`; credible intervals and losses are not computed.
+    """
+    hib = s.metric.higher_is_better
+    counts, t_counts = s.control.counts(), s.treatment.counts()
+    if counts is not None and t_counts is not None:
+        a_c, b_c = bb.posterior_params(counts[0], counts[1], settings.prior_alpha, settings.prior_beta)
+        a_t, b_t = bb.posterior_params(t_counts[0], t_counts[1], settings.prior_alpha, settings.prior_beta)
+        p_t_higher = bb.beats_and_losses(a_t, b_t, a_c, b_c)[0]
+        prob_beats = np.clip(p_t_higher if hib else 1.0 - p_t_higher, 0.0, 1.0)  # as score_binary
+    else:
+        prob_beats = _normal_scores(s, settings, hib)["prob_beats_control"]
+    return arms_prob_best(s, settings, prob_beats)
+
+
+def arms_prob_best(
+    s: ComparisonSet, settings: BayesianSettings, prob_beats: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(P(treatment best) per row, P(control best) per row) given each row's P(beats control)."""
+    hib = s.metric.higher_is_better
+    counts, t_counts = s.control.counts(), s.treatment.counts()
+    if counts is not None and t_counts is not None:
+        best = _binary_prob_best(s, settings, hib, prob_beats)
+    else:
+        best = _normal_prob_best(s, hib, prob_beats)
+    best = np.clip(best, 0.0, 1.0)  # quadrature rounding can pass 1 by an ulp
+    # the arms' P(best) sum to 1 within an experiment, so the control's is what its treatments leave
+    treatments_best = np.bincount(s.experiment_code, weights=best)[s.experiment_code]
+    return best, np.clip(1.0 - treatments_best, 0.0, 1.0)
 
 
 def _normal_scores(s: ComparisonSet, settings: BayesianSettings, higher_is_better: bool) -> Columns:

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from abstats.cli import analyze, check, demo, plan, report, serve
+from abstats.cli import allocate, analyze, check, demo, plan, report, serve
 from abstats.cli.output import FLAGS
 
 
@@ -62,6 +62,7 @@ def _root(
     FLAGS.debug = debug
 
 
+allocate.register(app)
 analyze.register(app)
 check.register(app)
 demo.register(app)

@@ -116,6 +116,10 @@ class Method:
         Rebuilds each row's closed-form posterior of the effect from a Result's columns, for
         ``Result.plot_posteriors`` (see :func:`abstats.bayesian.posterior.effect_posteriors`);
         None for methods without one.
+    reads_posterior
+        Whether the method's reading is a posterior: valid after adaptive (bandit) allocation,
+        which depends on the data only through what was observed (the likelihood principle),
+        where fixed-horizon p-values and intervals are not.
     """
 
     name: str
@@ -128,3 +132,4 @@ class Method:
     refused: Mapping[str, str] = field(default_factory=dict)
     tests_margins: bool = False
     effect_posterior: Callable[..., list[Any]] | None = None
+    reads_posterior: bool = False

@@ -68,6 +68,14 @@ def _cuped_binary_normal(row: Row, settings: Settings) -> str:
     )
 
 
+def _adaptive_allocation(row: Row, settings: Settings) -> str:
+    return (
+        "adaptively allocated (bandit) data: the split followed the outcomes, so fixed-horizon p-values and "
+        "intervals can be biased; read the posterior (method='bayesian'), stratify by allocation period if "
+        "conversion varies over time, and the SRM check expects the traffic-weighted allocation history"
+    )
+
+
 MESSAGES: dict[str, Callable[[Row, Settings], str]] = {
     "srm": _srm,
     "few_conversions": _few_conversions,
@@ -77,6 +85,7 @@ MESSAGES: dict[str, Callable[[Row, Settings], str]] = {
     "funnel_selection": selection_warning,
     "cuped_fallback": _cuped_fallback,
     "cuped_binary_normal": _cuped_binary_normal,
+    "adaptive_allocation": _adaptive_allocation,
 }
 
 

@@ -29,6 +29,7 @@ from abstats.server.errors import (
 from abstats.server.middleware import BearerAuth, BodyLimit, Metrics, Observe
 from abstats.server.models import (
     HTTP_METHODS,
+    AllocateResponse,
     AnalyzeResponse,
     CheckResponse,
     CompareRequest,
@@ -42,6 +43,7 @@ from abstats.server.models import (
 from abstats.server.responses import OrjsonResponse
 from abstats.server.scoring import (
     admitted_specs,
+    allocate_specs,
     analyze_specs,
     check_specs,
     parse_fields,
@@ -63,6 +65,7 @@ A/B-testing statistics over HTTP: the same engine, Result JSON and verdicts as t
 * `POST /v1/compare`: many two-arm experiments as columns or records -> columnar scores (`fields=` for fewer columns).
 * `POST /v1/plan`: sample size, MDE or power of a planned test.
 * `POST /v1/check`: the spec's CI rules -> pass / fail with reasons.
+* `POST /v1/allocate`: experiment specs -> bandit traffic weights per arm (the spec's `allocation` section).
 
 Refusals are JSON `{"detail": [{"loc", "msg", "input", "type"}]}`: 401 without the bearer token (when the
 server has one), 403 for a data file outside the server's allow-list, 413 for a body over `--max-body-mb` or a
@@ -135,6 +138,15 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         with scoring():
             return OrjsonResponse(check_specs(items))
 
+    @app.post("/v1/allocate", response_model=AllocateResponse, responses=spec_errors, dependencies=secured,
+              tags=["scoring"])
+    def allocate_endpoint(request: SpecRequest) -> OrjsonResponse:
+        """Bandit traffic weights per arm for one spec or a batch (``abstats allocate``): P(best) from the exact
+        posteriors, Thompson or top-two Thompson in expectation, the spec's ``allocation`` floor and control share."""
+        items = admitted_specs(request, settings.max_batch, settings.allow_data)
+        with scoring():
+            return OrjsonResponse(allocate_specs(items))
+
     @app.post("/v1/compare", response_model=CompareResponse, responses=_ERRORS, dependencies=secured,
               tags=["scoring"])
     def compare_endpoint(
@@ -167,7 +179,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         """Request counts and latency histograms per endpoint, in Prometheus' text format."""
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    _add_error_handlers(app, {"/v1/analyze": SpecRequest, "/v1/check": SpecRequest, "/v1/compare": CompareRequest,
+    _add_error_handlers(app, {"/v1/analyze": SpecRequest, "/v1/check": SpecRequest,
+                              "/v1/allocate": SpecRequest, "/v1/compare": CompareRequest,
                               "/v1/plan": PlanRequest})
     known = frozenset(route.path for route in app.routes if hasattr(route, "path"))
     # Starlette wraps in reverse order of adding: the last added is outermost.

@@ -214,6 +214,31 @@ class AnalyzeItem(BaseModel):
     result: ResultJSON
 
 
+class ArmWeight(BaseModel):
+    """One arm's recommended share of the next traffic (``abstats.bandit.allocate``)."""
+
+    experiment: str | int
+    variant: str | int
+    is_control: bool
+    prob_best: float = Field(description="posterior probability that the arm is best")
+    weight: float = Field(description="recommended share; an experiment's weights sum to exactly 1")
+
+
+class AllocateItem(BaseModel):
+    """One spec's allocation: a weight per experiment x arm, and the allocation settings used."""
+
+    index: int = Field(description="position of the spec in the request")
+    name: str | None = Field(None, description="the spec's name")
+    settings: dict[str, Any]
+    arms: list[ArmWeight]
+
+
+class AllocateResponse(BaseModel):
+    """Allocations in request order."""
+
+    results: list[AllocateItem]
+
+
 class Verdict(BaseModel):
     """One experiment's verdict (``Result.verdicts()``), with the position of the spec it came from."""
 
@@ -353,4 +378,5 @@ __all__ = [
     "PlanResponse",
     "SpecBatch",
     "SpecRequest",
+    "AllocateResponse",
 ]

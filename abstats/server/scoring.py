@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -390,10 +390,13 @@ def allowed_path(text: str, allow_data: Sequence[Path], loc: Loc) -> Path:
     return next((p for p in inside if p.is_file()), inside[0])
 
 
-def run_spec(spec: ExperimentSpec, loc: Loc) -> Result:
-    """``spec.run()``, its errors located in the request."""
+_T = TypeVar("_T")
+
+
+def run_spec(spec: ExperimentSpec, loc: Loc, run: Callable[[ExperimentSpec], _T]) -> _T:
+    """``run(spec)`` (``ExperimentSpec.run``, ``.allocate``), its errors located in the request."""
     try:
-        return spec.run()
+        return run(spec)
     except SpecError as exc:
         raise RequestRefused(422, (*loc, *spec_path(exc.field)), _message(exc), exc.value,
                              "abstats." + type(exc).__name__) from None
@@ -423,23 +426,34 @@ def analyze_specs(items: Sequence[tuple[Loc, ExperimentSpec]]) -> dict[str, Any]
     results: list[dict[str, Any]] = []
     verdicts: list[dict[str, Any]] = []
     for index, (loc, spec) in enumerate(items):
-        body = run_spec(spec, loc).to_dict()
+        body = run_spec(spec, loc, ExperimentSpec.run).to_dict()
         results.append({"index": index, "name": spec.name, "result": body})
         verdicts += [{"index": index, **v} for v in body["verdicts"]]
     return {"results": results, "verdicts": verdicts}
+
+
+def allocate_specs(items: Sequence[tuple[Loc, ExperimentSpec]]) -> dict[str, Any]:
+    """Every spec's bandit weights (``spec.allocate()``), with the allocation settings used."""
+    results = []
+    for index, (loc, spec) in enumerate(items):
+        allocation = run_spec(spec, loc, ExperimentSpec.allocate)
+        results.append({"index": index, "name": spec.name, "settings": _plain(allocation.settings),
+                        "arms": allocation.to_records()})
+    return {"results": results}
 
 
 def check_specs(items: Sequence[tuple[Loc, ExperimentSpec]]) -> dict[str, Any]:
     """Every spec's rules (``abstats check``) applied to its Result: pass / fail with reasons."""
     results = []
     for index, (loc, spec) in enumerate(items):
-        outcome = check_rules(run_spec(spec, loc), spec).to_dict()
+        outcome = check_rules(run_spec(spec, loc, ExperimentSpec.run), spec).to_dict()
         results.append({"index": index, "name": spec.name, **_plain(outcome)})
     return {"passed": all(r["passed"] for r in results), "results": results}
 
 
 __all__ = [
     "admitted_specs",
+    "allocate_specs",
     "analyze_specs",
     "check_specs",
     "method_settings",

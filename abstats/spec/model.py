@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, T
 from pydantic_core import PydanticCustomError
 
 from abstats.errors import ConfigError
-from abstats.vocabulary import MarginType, OnSrm, Role
+from abstats.vocabulary import AllocationRule, MarginType, OnSrm, Role
 
 if TYPE_CHECKING:
+    from abstats.bandit import Allocation
     from abstats.column import Column
     from abstats.metrics import Metric
     from abstats.result import Result
@@ -365,6 +366,22 @@ class CheckRules(_Strict):
     min_sample: int | None = Field(default=None, gt=0, description="minimum units in every compared arm")
 
 
+class AllocationSpec(_Strict):
+    """How ``abstats allocate`` / ``POST /v1/allocate`` turn the posteriors into traffic weights (a bandit)."""
+
+    metric: str | None = Field(
+        default=None, min_length=1, description="the metric whose posterior decides (default: the first primary)"
+    )
+    rule: AllocationRule = Field(
+        default="thompson", description="thompson: weights = P(best); top_two: top-two Thompson (Russo 2020)"
+    )
+    top_two_beta: float = Field(default=0.5, gt=0, lt=1, description="top_two: probability of playing the leader")
+    floor: float = Field(default=0.0, ge=0, lt=1, description="minimum weight of every arm (at most 1 / arms)")
+    control_share: float | None = Field(
+        default=None, gt=0, lt=1, description="hold the control at this share (default: an arm like the others)"
+    )
+
+
 class ExperimentSpec(_Strict):
     """One experiment analysis, declared: data, labels, metrics, method, gates and the rules a CI check applies.
 
@@ -411,6 +428,9 @@ class ExperimentSpec(_Strict):
         default="gate", description="gate: an SRM makes every decision 'investigate'; warn: only warn"
     )
     rules: CheckRules = Field(default_factory=CheckRules, description="what `abstats check` requires")
+    allocation: AllocationSpec = Field(
+        default_factory=AllocationSpec, description="what `abstats allocate` does (bandit traffic weights)"
+    )
 
     # where relative data paths are resolved and what error messages call this spec
     _base_dir: Path | None = PrivateAttr(None)
@@ -549,6 +569,14 @@ class ExperimentSpec(_Strict):
         from abstats.spec.runner import run_spec
 
         return run_spec(self)
+
+    def allocate(self) -> Allocation:
+        """Load the data and recommend the next traffic weights: :func:`abstats.bandit.allocate`
+        with the metric and the ``allocation`` settings this spec declares (priors from ``settings``
+        when the method is Bayesian)."""
+        from abstats.spec.runner import allocate_spec
+
+        return allocate_spec(self)
 
     def check(self, result: Result | None = None) -> CheckOutcome:
         """The declared rules applied to ``result`` (run the analysis when not given)."""

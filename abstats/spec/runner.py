@@ -9,6 +9,7 @@ from abstats.errors import InputError
 from abstats.spec.errors import SpecError
 
 if TYPE_CHECKING:
+    from abstats.bandit import Allocation
     from abstats.metrics import Metric
     from abstats.result import Result
     from abstats.spec.model import ExperimentSpec
@@ -99,6 +100,48 @@ def _run_events(spec: ExperimentSpec) -> Result:
                        srm_alpha=spec.srm_alpha, on_srm=spec.on_srm, **options)
     except InputError as exc:
         raise _located(exc, spec.source if _is_setting(exc, options) else path) from None
+
+
+def allocate_spec(spec: ExperimentSpec) -> Allocation:
+    """The spec's bandit weights: its allocation metric, control, labels and ``allocation`` settings."""
+    from abstats.bandit import allocate
+    from abstats.bayesian.settings import BayesianSettings
+    from abstats.methods.registry import METHODS
+    from abstats.spec.model import AllocationSpec
+
+    table = load_table(spec)
+    source = str(spec.data_path()) if spec.data.path is not None else spec.source or "data.aggregates"
+    _check_labels(table, spec, source)
+    chosen = spec.allocation
+    metrics = _metrics(spec)
+    if chosen.metric is None:
+        metric = next((m for m in metrics if m.role == "primary"), metrics[0])
+    else:
+        named = [m for m in metrics if m.name == chosen.metric]
+        if not named:
+            raise SpecError("allocation.metric", chosen.metric, "the name of one of the spec's metrics",
+                            source=spec.source)
+        metric = named[0]
+    options = _method_options(spec)
+    _, settings = METHODS.resolve(spec.method, options)
+    prior = settings if isinstance(settings, BayesianSettings) else None
+    try:
+        return allocate(
+            table,
+            control=spec.control.to_column() if hasattr(spec.control, "to_column") else spec.control,
+            metric=metric,
+            variant=spec.variant,
+            experiment=_experiment_column(spec),
+            rule=chosen.rule,
+            top_two_beta=chosen.top_two_beta,
+            floor=chosen.floor,
+            control_share=chosen.control_share,
+            prior=prior,
+        )
+    except InputError as exc:
+        if exc.field in AllocationSpec.model_fields:
+            raise SpecError(f"allocation.{exc.field}", exc.value, exc.expected, source=spec.source) from None
+        raise _located(exc, source) from None
 
 
 def _metrics(spec: ExperimentSpec) -> list[Metric]:
