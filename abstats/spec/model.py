@@ -380,6 +380,12 @@ class AllocationSpec(_Strict):
     control_share: float | None = Field(
         default=None, gt=0, lt=1, description="hold the control at this share (default: an arm like the others)"
     )
+    history: dict[str, list[Any]] | None = Field(
+        default=None,
+        description="the weights the bandit used so far, columns period, variant, weight, traffic (and the spec's "
+        "experiment column): analysis reads the data as adaptively allocated (posterior by default, SRM against "
+        "the traffic-weighted weights)",
+    )
 
 
 class ExperimentSpec(_Strict):

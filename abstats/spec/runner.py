@@ -9,7 +9,7 @@ from abstats.errors import InputError
 from abstats.spec.errors import SpecError
 
 if TYPE_CHECKING:
-    from abstats.bandit import Allocation
+    from abstats.bandit import Allocation, AllocationHistory
     from abstats.metrics import Metric
     from abstats.result import Result
     from abstats.spec.model import ExperimentSpec
@@ -56,7 +56,8 @@ def run_spec(spec: ExperimentSpec) -> Result:
             table,
             control=spec.control.to_column() if hasattr(spec.control, "to_column") else spec.control,
             metric=_metrics(spec),
-            method=spec.method,
+            method=_method(spec),
+            allocation=_allocation_history(spec),
             variant=spec.variant,
             experiment=_experiment_column(spec),
             expected_split=_split(spec),
@@ -96,8 +97,8 @@ def _run_events(spec: ExperimentSpec) -> Result:
     try:
         control = spec.control
         assert isinstance(control, (str, int))  # the model refuses a control column with raw events
-        return analyze(data, control=control, method=spec.method, expected_split=_split(spec),
-                       srm_alpha=spec.srm_alpha, on_srm=spec.on_srm, **options)
+        return analyze(data, control=control, method=_method(spec), allocation=_allocation_history(spec),
+                       expected_split=_split(spec), srm_alpha=spec.srm_alpha, on_srm=spec.on_srm, **options)
     except InputError as exc:
         raise _located(exc, spec.source if _is_setting(exc, options) else path) from None
 
@@ -157,6 +158,27 @@ def _metrics(spec: ExperimentSpec) -> list[Metric]:
                                    if f.name.endswith("_field")}
         out.append(replace(m, **renamed))
     return out
+
+
+def _method(spec: ExperimentSpec) -> str | None:
+    """The spec's method; unset with an allocation history, so ``analyze`` reads a bandit's posterior."""
+    if spec.allocation.history is not None and "method" not in spec.model_fields_set:
+        return None
+    return spec.method
+
+
+def _allocation_history(spec: ExperimentSpec) -> AllocationHistory | None:
+    """``allocation.history`` as the engine's :class:`~abstats.bandit.AllocationHistory` (errors name the field)."""
+    history = spec.allocation.history
+    if history is None:
+        return None
+    from abstats.bandit import AllocationHistory
+
+    experiment = spec.experiment if spec.experiment is not None and spec.experiment in history else None
+    try:
+        return AllocationHistory.from_table(history, variant=spec.variant, experiment=experiment)
+    except InputError as exc:
+        raise SpecError(f"allocation.history.{exc.field}", exc.value, exc.expected, source=spec.source) from None
 
 
 def _method_options(spec: ExperimentSpec) -> dict[str, Any]:
