@@ -52,13 +52,18 @@ class Verdicts:
 
     def records(self, result: Result) -> list[dict[str, Any]]:
         """``{"experiment", "verdict", "ship", "reason"}`` per experiment (reasons formatted here)."""
+        columns = self.columns(result)
+        keys = tuple(columns)
+        return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+    def columns(self, result: Result) -> dict[str, list[Any]]:
+        """The records as four lists: ``experiment``, ``verdict``, ``ship`` and ``reason``."""
         rows = _ReasonColumns(result)
-        return [
-            {"experiment": e, "verdict": v, "ship": s, "reason": _reason(rows, status, row, s)}
-            for e, v, s, status, row in zip(
-                self.experiment, self.verdict, self.ship, self._status.tolist(), self._row.tolist(), strict=True
-            )
+        reasons = [
+            _reason(rows, status, row, s)
+            for s, status, row in zip(self.ship, self._status.tolist(), self._row.tolist(), strict=True)
         ]
+        return {"experiment": self.experiment, "verdict": self.verdict, "ship": self.ship, "reason": reasons}
 
 
 class _ReasonColumns:
