@@ -61,6 +61,21 @@ def test_duplicate_variant():
         _binary([100, 100, 100], [1, 2, 3], variants=("A", "B", "B"))
 
 
+def test_duplicate_variant_in_a_wide_experiment_among_pairs():
+    """Only experiments of three or more rows are searched for repeated treatments: the row is still named."""
+    table = {
+        "experiment": ["e1", "e1", "e2", "e2", "e2", "e3", "e3"],
+        "variant": ["A", "B", "A", "C", "C", "B", "A"],
+        "n": [10] * 7, "conversions": [1] * 7,
+    }
+    with pytest.raises(InputError, match="each variant once") as info:
+        abstats.analyze(table, metric=BinaryMetric("m"), control="A", experiment="experiment")
+    assert info.value.experiment == "e2" and info.value.value == "C"
+    table["variant"][4] = "D"  # now valid: e2 has two distinct treatments
+    r = abstats.analyze(table, metric=BinaryMetric("m"), control="A", experiment="experiment")
+    assert r["treatment"].tolist() == ["B", "C", "D", "B"]
+
+
 def test_mismatched_lengths():
     with pytest.raises(InputError, match="conversions"):
         _binary([100, 100], [1, 2, 3])

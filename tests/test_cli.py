@@ -29,7 +29,7 @@ def test_demo_json_is_the_result_schema():
     out = runner.invoke(app, ["demo", "--example", "checkout", "--format", "json"])
     assert out.exit_code == 0
     payload = json.loads(out.output)
-    assert payload["schema_version"] == "1.1" and len(payload["comparisons"]) == 10
+    assert payload["schema_version"] == "1.2" and len(payload["comparisons"]) == 10
 
 
 def test_default_demo_aggregates_a_million_raw_events_with_duckdb(tmp_path_factory):

@@ -24,7 +24,7 @@ def demo_result():
 def test_json_validates_against_committed_schema(demo_result):
     payload = json.loads(demo_result.to_json())
     jsonschema.validate(payload, SCHEMA)
-    assert payload["schema_version"] == demo_result.schema_version == "1.1"
+    assert payload["schema_version"] == demo_result.schema_version == "1.2"
     assert len(payload["comparisons"]) == 10
 
 

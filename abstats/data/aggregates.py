@@ -61,7 +61,8 @@ def from_aggregates(
     (array([0., 1.]), array([1., 1.]))
     """
     metric = check_metric(metric)
-    variants = check_labels(variant, get_column(data, variant, metric=metric.name), metric=metric.name).astype(object)
+    variants = check_labels(variant, get_column(data, variant, metric=metric.name), metric=metric.name).astype(
+        object, copy=False)
     experiments = label_column(data, experiment, len(variants), default="experiment")
 
     def col(field: str) -> Any:

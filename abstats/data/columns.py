@@ -67,7 +67,7 @@ def check_labels(field: str, values: Any, *, metric: str | None = None) -> np.nd
         return arr
     if arr.dtype.kind in "US":
         return arr.astype(object)
-    arr = arr.astype(object)
+    arr = arr if arr.dtype == object else arr.astype(object)  # already objects: no copy (200k rows: ~0.1 s)
     import pandas as pd
 
     if pd.api.types.infer_dtype(arr, skipna=False) in ("string", "integer"):

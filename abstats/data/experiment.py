@@ -70,7 +70,8 @@ def pair_rows(experiment: np.ndarray, variant: np.ndarray, control: Any, metric:
                              f"{control_of_exp[codes[row]]!r} too)", metric=metric, experiment=uniques[codes[row]])
         is_control = variant == control_of_exp[codes]
     else:
-        control_of_exp = np.full(n_exp, control, dtype=object)
+        # one name for every experiment: a broadcast view, not n_exp object pointers (read in errors only)
+        control_of_exp = np.broadcast_to(np.asarray(control, dtype=object), (n_exp,))
         is_control = variant == control
         if not is_control.any():
             known = ", ".join(repr(v) for v in pd.unique(variant)[:10])
@@ -95,15 +96,19 @@ def pair_rows(experiment: np.ndarray, variant: np.ndarray, control: Any, metric:
             "variant", f"only {control_of_exp[single[0]]!r}", "at least two variants (a control and a treatment)",
             metric=metric, experiment=uniques[single[0]],
         )
-    # Duplicate treatment names within one experiment would silently double-count a comparison.
-    variant_code, variant_names = pd.factorize(variant, sort=False)
-    cell = codes.astype(np.int64) * len(variant_names) + variant_code
-    if np.bincount(cell).max() > 1:
-        first_seen = pd.Index(cell).duplicated()
-        row = int(np.flatnonzero(first_seen)[0])
-        raise InputError(
-            "variant", variant[row], "each variant once per experiment", metric=metric, experiment=uniques[codes[row]]
-        )
+    # Duplicate treatment names within one experiment would silently double-count a comparison. With one
+    # control each, only experiments of three or more rows hold two treatments that could share a name.
+    wide = np.flatnonzero(per_exp[codes] > 2)
+    if len(wide):
+        variant_code, variant_names = pd.factorize(variant[wide], sort=False)
+        cell = codes[wide].astype(np.int64) * len(variant_names) + variant_code
+        if np.bincount(cell).max() > 1:
+            first_seen = pd.Index(cell).duplicated()
+            row = int(wide[np.flatnonzero(first_seen)[0]])
+            raise InputError(
+                "variant", variant[row], "each variant once per experiment", metric=metric,
+                experiment=uniques[codes[row]],
+            )
     control_row_of_exp = np.empty(n_exp, dtype=np.intp)
     control_idx = np.flatnonzero(is_control)
     control_row_of_exp[codes[control_idx]] = control_idx

@@ -12,6 +12,7 @@ from abstats.frequentist.settings import FrequentistSettings
 from abstats.inference.multiple_testing import adjust_defined, interval_alpha
 from abstats.methods.base import Scores
 from abstats.result.assembly import concat_columns, concat_flags
+from abstats.result.result import constant
 
 
 def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) -> Scores:
@@ -39,7 +40,8 @@ def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) 
         rows = slice(offset, offset + len(s))
         own = settings.for_metric(s.metric)
         planned = _planned_n(s, own)
-        planned_parts.append(np.broadcast_to(np.nan if planned is None else planned, (len(s),)).astype(float))
+        planned_parts.append(constant(np.nan, len(s)) if planned is None
+                             else np.broadcast_to(np.asarray(planned, dtype=float), (len(s),)))
         decision, rule = fixed_horizon_decision(
             columns["p_value_adjusted"][rows], columns["effect"][rows], s.metric.higher_is_better,
             columns["control_n"][rows], columns["treatment_n"][rows],
@@ -48,9 +50,11 @@ def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) 
         decisions.append(decision)
         rules.append(rule)
         offset += len(s)
-    columns["decision"] = np.concatenate(decisions)
-    columns["planned_n"] = np.concatenate(planned_parts)
-    return Scores(columns, concat_flags(flag_parts, [len(s) for s in sets]), np.concatenate(rules))
+    # one metric (the batch path): its arrays as they are; copying 1e5 object pointers is not free
+    columns["decision"] = decisions[0] if len(sets) == 1 else np.concatenate(decisions)
+    columns["planned_n"] = planned_parts[0] if len(sets) == 1 else np.concatenate(planned_parts)
+    rules_all = rules[0] if len(sets) == 1 else np.concatenate(rules)
+    return Scores(columns, concat_flags(flag_parts, [len(s) for s in sets]), rules_all)
 
 
 def _planned_n(s: ComparisonSet, settings: FrequentistSettings) -> float | np.ndarray | None:

@@ -60,14 +60,31 @@ def build_schema() -> dict[str, Any]:
         },
     }
     label = {"type": ["string", "integer"]}
+    verdict = {
+        "experiment": label,
+        "verdict": {"type": "string", "enum": list(VERDICTS)},
+        "ship": {"type": "array", "items": label, "description": "treatments that ship"},
+        "reason": {"type": "string"},
+    }
+    verdict_rows = {
+        "type": "array",
+        "description": "one verdict per experiment: the primary metrics decide, a failed guardrail vetoes, "
+        "a sample-ratio mismatch makes it investigate",
+        "items": {"type": "object", "required": list(verdict), "additionalProperties": False, "properties": verdict},
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://abstats.dev/schema/result-{SCHEMA_VERSION}.json",
         "title": "abstats Result",
         "description": _DESCRIPTION,
         "type": "object",
-        "required": ["schema_version", "method", "settings", "verdicts", "comparisons"],
+        "required": ["schema_version", "method", "settings", "verdicts"],
         "additionalProperties": False,
+        # to_json(orient="rows") writes "comparisons" (objects), orient="columns" writes "columns" (arrays)
+        "oneOf": [
+            {"required": ["comparisons"], "properties": {"verdicts": {"type": "array"}, "columns": False}},
+            {"required": ["columns"], "properties": {"verdicts": {"type": "object"}, "comparisons": False}},
+        ],
         "properties": {
             "schema_version": {"const": SCHEMA_VERSION},
             "method": {"type": "string", "enum": [m.name for m in methods]},
@@ -85,23 +102,13 @@ def build_schema() -> dict[str, Any]:
                 },
             },
             "verdicts": {
-                "type": "array",
-                "description": "one verdict per experiment: the primary metrics decide, a failed guardrail vetoes, "
-                "a sample-ratio mismatch makes it investigate",
-                "items": {
-                    "type": "object",
-                    "required": ["experiment", "verdict", "ship", "reason"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "experiment": label,
-                        "verdict": {"type": "string", "enum": list(VERDICTS)},
-                        "ship": {"type": "array", "items": label, "description": "treatments that ship"},
-                        "reason": {"type": "string"},
-                    },
-                },
+                "description": "row orientation: an array of verdict objects; column orientation: an object of "
+                "equal-length arrays, one per verdict field",
+                "oneOf": [verdict_rows, _as_columns(verdict, "verdicts as columns, one element per experiment")],
             },
             "comparisons": {
                 "type": "array",
+                "description": "row orientation (the default): one object per comparison",
                 "items": {
                     "type": "object",
                     "required": list(columns),
@@ -109,7 +116,20 @@ def build_schema() -> dict[str, Any]:
                     "properties": columns,
                 },
             },
+            "columns": _as_columns(columns, "column orientation (to_json(orient=\"columns\")): each comparison "
+                                   "field as one array, element i of every array being comparison i"),
         },
+    }
+
+
+def _as_columns(fields: dict[str, Any], description: str) -> dict[str, Any]:
+    """An object holding, for each field of a record, an array of that field's values."""
+    return {
+        "type": "object",
+        "description": description,
+        "required": list(fields),
+        "additionalProperties": False,
+        "properties": {name: {"type": "array", "items": spec} for name, spec in fields.items()},
     }
 
 

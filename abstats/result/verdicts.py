@@ -52,23 +52,28 @@ class Verdicts:
 
     def records(self, result: Result) -> list[dict[str, Any]]:
         """``{"experiment", "verdict", "ship", "reason"}`` per experiment (reasons formatted here)."""
+        columns = self.columns(result)
+        keys = tuple(columns)
+        return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+    def columns(self, result: Result) -> dict[str, list[Any]]:
+        """The records as four lists: ``experiment``, ``verdict``, ``ship`` and ``reason``."""
         rows = _ReasonColumns(result)
-        return [
-            {"experiment": e, "verdict": v, "ship": s, "reason": _reason(rows, status, row, s)}
-            for e, v, s, status, row in zip(
-                self.experiment, self.verdict, self.ship, self._status.tolist(), self._row.tolist(), strict=True
-            )
+        reasons = [
+            _reason(rows, status, row, s)
+            for s, status, row in zip(self.ship, self._status.tolist(), self._row.tolist(), strict=True)
         ]
+        return {"experiment": self.experiment, "verdict": self.verdict, "ship": self.ship, "reason": reasons}
 
 
 class _ReasonColumns:
     """What verdict reasons read, as Python lists fetched once (per-row Result lookups dominated at 1e5 rows)."""
 
     def __init__(self, result: Result) -> None:
-        self.metric = np.asarray(result["metric"]).tolist()
-        self.treatment = np.asarray(result["treatment"]).tolist()
-        self.control = np.asarray(result["control"]).tolist()
-        self.role = np.asarray(result["role"]).tolist()
+        self.metric = _values(result["metric"])
+        self.treatment = _values(result["treatment"])
+        self.control = _values(result["control"])
+        self.role = _values(result["role"])
         self.any_primary = "primary" in self.role
         self.reasons = result.reasons  # cached on the Result: the comparisons' reasons are the same texts
 
@@ -119,7 +124,7 @@ def experiment_verdicts(result: Result) -> Verdicts:
     return Verdicts(
         experiment=[_plain(e) for e in experiments],
         verdict=[_VERDICT[s] for s in exp_status],
-        ship=[[_plain(t) for t in ts] for ts in ship],
+        ship=[[_plain(t) for t in ts] if ts else ts for ts in ship],
         _status=exp_status,
         _row=worst_row[best_pair],
     )
@@ -137,6 +142,14 @@ def _reason(rows: _ReasonColumns, status: int, row: int, ship: list[Any]) -> str
         _RUNNING: "keep_running", _NO_WINNER: "no primary win: dont_ship",
     }[status]
     return f"{where}: {rows.reasons[row]} -> {verdict}"
+
+
+def _values(column: np.ndarray) -> list[Any]:
+    """A column as a Python list; a broadcast constant (one metric's name on 1M rows) converts one value."""
+    arr = np.asarray(column)
+    if arr.ndim == 1 and len(arr) and arr.strides == (0,):
+        return [arr[:1].tolist()[0]] * len(arr)
+    return arr.tolist()
 
 
 def _plain(value: Any) -> Any:

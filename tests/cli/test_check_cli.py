@@ -72,7 +72,7 @@ def test_check_json_and_atomic_output(cli, scenario, tmp_path: Path) -> None:
     assert payload["passed"] is False and payload["exit_code"] == 1
     assert [f["rule"] for f in payload["failures"]] == ["guardrail"]
     assert payload["verdicts"][0]["verdict"] == "dont_ship"
-    assert payload["result"]["schema_version"] == "1.1"
+    assert payload["result"]["schema_version"] == "1.2"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no temp file left behind
 
 

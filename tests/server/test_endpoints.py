@@ -48,7 +48,7 @@ def test_health(client: TestClient) -> None:
     r = client.get("/v1/health")
     assert r.status_code == 200
     body = r.json()
-    assert body["status"] == "ok" and body["schema_version"] == "1.1"
+    assert body["status"] == "ok" and body["schema_version"] == "1.2"
     assert "frequentist" in body["methods"] and "bayesian_hierarchical" not in body["methods"]
 
 

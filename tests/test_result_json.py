@@ -1,0 +1,134 @@
+"""``Result.to_json`` in both orientations: the spliced text equals orjson's dump of ``to_dict``, both
+shapes follow the published schema, and the column orientation holds the same cells as the rows."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import jsonschema
+import numpy as np
+import orjson
+import pytest
+
+import abstats
+from abstats.errors import ConfigError
+from abstats.result import json_text
+from abstats.sequential import GroupSequentialDesign
+from abstats.statistics import BinaryStats
+
+SCHEMA = abstats.result.result_schema()
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+OPTIONS = {
+    "frequentist": {},
+    "bayesian": {},
+    "msprt": {},
+    "confidence_sequence": {},
+    "group_sequential": {"design": GroupSequentialDesign("lan_demets_obrien_fleming", looks=3), "look": 2},
+}
+
+
+def _batch(method: str, **options: object) -> abstats.Result:
+    """Experiments with labels JSON must escape, integer labels, an SRM, a zero arm and tiny samples."""
+    table = {
+        "experiment": ['quote "1"', 'quote "1"', "back\\slash", "back\\slash", 7, 7, "ünï", "ünï", "a,b", "a,b"],
+        "variant": ["A", "B", "A", "B", "A", "B", "A", "B", "A", "B"],
+        "n": [1000, 1000, 1000, 1300, 50, 0, 3, 4, 20_000, 20_100],
+        "conversions": [100, 130, 100, 100, 5, 0, 0, 4, 1000, 1100],
+    }
+    return abstats.analyze(table, metric=abstats.BinaryMetric("conv"), control="A", experiment="experiment",
+                           method=method,
+                           **OPTIONS[method], **options)
+
+
+def _dump(result: abstats.Result, orient: str) -> str:
+    return orjson.dumps(result.to_dict(orient), option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+@pytest.mark.parametrize("method", sorted(OPTIONS))
+@pytest.mark.parametrize("orient", ["rows", "columns"])
+def test_text_is_the_dict_and_follows_the_schema(method, orient, monkeypatch):
+    monkeypatch.setattr(json_text, "_CHUNK", 2)  # several spliced chunks, the last one short
+    r = _batch(method)
+    text = r.to_json(orient=orient)
+    assert text == _dump(r, orient)
+    payload = json.loads(text)
+    VALIDATOR.validate(payload)
+    assert ("comparisons" in payload) == (orient == "rows") and ("columns" in payload) == (orient == "columns")
+
+
+@pytest.mark.parametrize("method", sorted(OPTIONS))
+def test_columns_hold_the_cells_of_the_rows(method):
+    r = _batch(method, alternative="greater") if method == "frequentist" else _batch(method)
+    rows = json.loads(r.to_json())
+    cols = json.loads(r.to_json(orient="columns"))
+    assert rows["settings"] == cols["settings"] and rows["method"] == cols["method"]
+    for i, record in enumerate(rows["comparisons"]):
+        assert {name: values[i] for name, values in cols["columns"].items()} == record
+    for i, verdict in enumerate(rows["verdicts"]):
+        assert {name: values[i] for name, values in cols["verdicts"].items()} == verdict
+    assert len(rows["comparisons"]) == len(r) == 5
+
+
+def test_undefined_and_unbounded_cells_are_null_in_both_orientations():
+    r = _batch("frequentist", alternative="greater")
+    high = np.asarray(r["effect_ci_high"])
+    assert np.isinf(high).any() and np.isnan(np.asarray(r["rel_effect"], dtype=float)).any()
+    for orient in ("rows", "columns"):
+        text = r.to_json(orient=orient)
+        assert "NaN" not in text and "Infinity" not in text
+    cols = json.loads(r.to_json(orient="columns"))["columns"]
+    for name in ("effect_ci_high", "rel_effect", "p_value"):
+        expected = [v if math.isfinite(v) else None for v in np.asarray(r[name], dtype=float).tolist()]
+        assert cols[name] == expected, name
+
+
+def test_schema_refuses_both_shapes_at_once():
+    payload = json.loads(_batch("frequentist").to_json(orient="columns"))
+    assert VALIDATOR.is_valid(payload)
+    assert not VALIDATOR.is_valid({**payload, "comparisons": []})
+    rows = json.loads(_batch("frequentist").to_json())
+    assert not VALIDATOR.is_valid({**rows, "verdicts": json.loads(_batch("frequentist").to_json(
+        orient="columns"))["verdicts"]})
+
+
+def test_concatenated_settings_and_warnings_survive_the_columns():
+    a = _batch("frequentist")
+    b = _batch("frequentist", alpha=0.01)
+    both = abstats.Result.concat([a, b])
+    text = both.to_json(orient="columns")
+    assert text == _dump(both, "columns") and both.to_json() == _dump(both, "rows")
+    payload = json.loads(text)
+    VALIDATOR.validate(payload)
+    assert payload["settings"]["alpha"] == {"per_row": [0.05] * 5 + [0.01] * 5}
+    assert any(payload["columns"]["warnings"]), "the zero arm and tiny samples carry warnings"
+
+
+def test_large_batch_matches_the_dict(monkeypatch):
+    monkeypatch.setattr(json_text, "_CHUNK", 777)
+    rng = np.random.default_rng(5)
+    n = rng.integers(20, 5_000, size=(3_000, 2))
+    x = rng.binomial(n, 0.05)
+    r = abstats.compare(BinaryStats.from_arrays(n[:, 0], x[:, 0]), BinaryStats.from_arrays(n[:, 1], x[:, 1]),
+                        metric=abstats.BinaryMetric("conversion"))
+    for orient in ("rows", "columns"):
+        assert r.to_json(orient=orient) == _dump(r, orient)
+
+
+def test_empty_result_in_both_orientations():
+    empty = abstats.compare(BinaryStats.from_arrays(np.zeros(0, int), np.zeros(0, int)),
+                            BinaryStats.from_arrays(np.zeros(0, int), np.zeros(0, int)),
+                            metric=abstats.BinaryMetric("conversion"))
+    for orient in ("rows", "columns"):
+        payload = json.loads(empty.to_json(orient=orient))
+        VALIDATOR.validate(payload)
+        assert empty.to_json(orient=orient) == _dump(empty, orient)
+
+
+def test_pretty_printed_columns_and_a_bad_orientation():
+    r = _batch("frequentist")
+    assert json.loads(r.to_json(indent=2, orient="columns")) == json.loads(r.to_json(orient="columns"))
+    with pytest.raises(ConfigError, match="orient"):
+        r.to_json(orient="records")
+    with pytest.raises(ConfigError, match="orient"):
+        r.to_dict("table")
