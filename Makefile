@@ -22,7 +22,7 @@ lint: $(STAMP)
 
 # lint first: any ruff finding or mypy error fails the build before pytest starts.
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -n 2 abstats tests
+	$(BIN)/python -m pytest -n 2 --durations=15 abstats tests
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not simulation and not pymc" abstats tests

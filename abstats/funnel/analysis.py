@@ -96,9 +96,12 @@ def analyze_funnel(
     (['cart', 'purchase', 'overall'], ['stop_winner', 'stop_winner', 'stop_winner'])
     """
     from abstats.analysis import analyze
+    from abstats.methods.base import MethodSettings
     from abstats.methods.registry import METHODS
     from abstats.result import Result
 
+    if not isinstance(method, (str, MethodSettings)):  # analyze's None (a bandit's default) has no funnel meaning
+        raise ConfigError("method", method, "a registered method's name or its settings object")
     if base not in BASES:
         raise ConfigError("base", base, "'first' (randomised, default), 'previous' (conditional) or 'both'")
     selection_alpha = check_open_unit("selection_alpha", selection_alpha)

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+import abstats
+from abstats.result.report import REPORT_PLOTS
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +62,8 @@ def test_report_loads_without_console_messages_and_shows_the_verdict(chromium: s
     assert re.search(r"Verdict\s+ship\s+\(new_checkout\):", text), text[:800]
     for section in ("verdict", "table", "plots", "notes", "settings"):
         assert f'id="{section}"' in dom
-    assert dom.count("<svg") == 1 and "stop_winner" in dom
+    expected = sum(plot.applies(abstats.ExperimentSpec.from_file(SPEC).run()) for plot in REPORT_PLOTS)
+    assert dom.count("<svg") == expected >= 1 and "stop_winner" in dom
 
 
 def test_screenshot_for_a_person(chromium: str, report: Path) -> None:
