@@ -11,6 +11,7 @@ from contextlib import nullcontext
 from types import SimpleNamespace
 
 import pytest
+from pty_output import read_until_closed
 
 from abstats.bayesian.mcmc import SamplerSettings, sample
 from abstats.errors import ConfigError
@@ -55,19 +56,10 @@ def _run(step: str, progress: str, *, terminal: bool) -> tuple[str, str]:
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=follower, env=env)
     os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(leader)
+    terminal_output = read_until_closed(leader)
     stdout = proc.stdout.read().decode() if proc.stdout else ""
     assert proc.wait() == 0
-    return stdout, b"".join(chunks).decode(errors="replace")
+    return stdout, terminal_output.decode(errors="replace")
 
 
 @pytest.mark.parametrize("step", list(STEPS))

@@ -17,6 +17,7 @@ import termios
 from pathlib import Path
 
 import pytest
+from pty_output import read_until_closed
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _LABELS = ("conversion", "revenue_per_visitor", "average_order_value", "ctr", "stop_winner", "inconclusive")
@@ -39,18 +40,9 @@ def _on_terminal(args: list[str], env: dict[str, str]) -> str:
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
     os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    assert proc.wait(timeout=300) == 0, b"".join(chunks).decode(errors="replace")[-2000:]
-    return b"".join(chunks).decode()
+    output = read_until_closed(master)
+    assert proc.wait(timeout=300) == 0, output.decode(errors="replace")[-2000:]
+    return output.decode()
 
 
 def test_demo_on_an_80_column_terminal(env: dict[str, str]) -> None:
