@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bayes,bench,server,spark]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bayes,bench,notebook,server,spark]"
 	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt gbstats
 	touch $(STAMP)
 
