@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from abstats.methods.base import RuleText
-from abstats.result.reasons import Row, Settings
+from abstats.result.reasons import ColumnText, Row, Rows, Settings, texts
 
 
-def _expected_loss(row: Row, settings: Settings) -> str:
-    relative = settings["threshold_type"] == "relative"
-    cutoff = settings["threshold"] * (abs(row["control_estimate"]) if relative else 1.0)
-    kind = f"{settings['threshold']:g} x control {row['control_estimate']:.4g}" if relative else "absolute"
-    losses = (
-        f"expected loss of shipping treatment {row['expected_loss_treatment']:.3g}, "
-        f"of keeping control {row['expected_loss_control']:.3g}; threshold of caring {cutoff:.3g} ({kind})"
-    )
-    prob = f"P(treatment better) = {row['prob_beats_control']:.3f}"
-    if settings.get("prob_threshold") is not None:
-        prob += f" (required >= {settings['prob_threshold']:g} to stop)"
-    verdict = {
-        "stop_winner": "ship treatment: its expected loss is below the threshold: winner",
-        "stop_loser": "keep control: its expected loss is below the threshold: loser",
-        "continue": "neither arm's expected loss is below the threshold: continue",
-    }[row["decision"]]
-    return f"{losses}; {prob}: {verdict}"
+def _expected_loss(rows: Rows, settings: Settings) -> list[str]:
+    threshold = settings["threshold"]
+    control = rows["control_estimate"]
+    if settings["threshold_type"] == "relative":
+        cutoffs = texts(threshold * np.abs(control), ".3g")
+        kinds = [f"{threshold:g} x control {c}" for c in texts(control, ".4g")]
+    else:
+        cutoffs, kinds = [format(threshold * 1.0, ".3g")] * rows.size, ["absolute"] * rows.size
+    required = settings.get("prob_threshold")
+    tail = "" if required is None else f" (required >= {required:g} to stop)"
+    return [
+        f"expected loss of shipping treatment {t}, of keeping control {c}; threshold of caring {cutoff} ({kind}); "
+        f"P(treatment better) = {p}{tail}: {_VERDICT[decision]}"
+        for t, c, cutoff, kind, p, decision in zip(
+            texts(rows["expected_loss_treatment"], ".3g"), texts(rows["expected_loss_control"], ".3g"), cutoffs,
+            kinds, texts(rows["prob_beats_control"], ".3f"), rows.values("decision"), strict=True)
+    ]
+
+
+_VERDICT = {
+    "stop_winner": "ship treatment: its expected loss is below the threshold: winner",
+    "stop_loser": "keep control: its expected loss is below the threshold: loser",
+    "continue": "neither arm's expected loss is below the threshold: continue",
+}
 
 
 def _hierarchical(row: Row, settings: Settings) -> str:
@@ -37,8 +46,7 @@ def _hierarchical(row: Row, settings: Settings) -> str:
     return f"hierarchical model ({where}): P(treatment better) = {row['prob_beats_control']:.3f} {verdict}"
 
 
-EXPECTED_LOSS_RULES: dict[str, RuleText] = {
-    "expected_loss_below_threshold": _expected_loss,
-    "expected_loss_above_threshold": _expected_loss,
-}
+EXPECTED_LOSS_RULES: dict[str, RuleText] = dict.fromkeys(
+    ("expected_loss_below_threshold", "expected_loss_above_threshold"), ColumnText(_expected_loss)
+)
 HIERARCHICAL_RULES: dict[str, RuleText] = {"posterior_probability": _hierarchical}

@@ -1,75 +1,91 @@
-"""Reason texts of the frequentist rule codes: the rule, its statistic and its threshold."""
+"""Reason texts of the frequentist rule codes: the rule, its statistic and its threshold.
+
+Each text formats all rows of its rule code at once (:class:`~abstats.result.reasons.ColumnText`).
+"""
 
 from __future__ import annotations
 
-import math
+from typing import Any
+
+import numpy as np
 
 from abstats.methods.base import RuleText
-from abstats.result.reasons import Row, Settings, direction_text, p_label, undefined_text
+from abstats.result.reasons import ColumnText, Rows, Settings, choose, direction_texts, p_label, texts, undefined_text
 
 
-def _significant(row: Row, settings: Settings) -> str:
-    verdict = "winner" if row["decision"] == "stop_winner" else "loser"
-    return (
-        f"{p_label(settings)} = {row['p_value_adjusted']:.3g} < alpha = {settings['alpha']:g} "
-        f"({row['test']}, {settings['alternative'] if not settings.get('margin') else 'one-sided'}): "
-        f"{direction_text(row)}: {verdict}"
-    )
+def _p_against_alpha(rows: Rows, settings: Settings, compare: str) -> list[str]:
+    """``Holm-adjusted p = 0.0123 < alpha = 0.05 (z_pooled``: the test's parenthesis left open."""
+    head = f"{p_label(settings)} = "
+    alpha = f" {compare} alpha = {settings['alpha']:g} ("
+    return [f"{head}{p}{alpha}{test}"
+            for p, test in zip(texts(rows["p_value_adjusted"], ".3g"), texts(rows["test"]), strict=True)]
 
 
-def _margin(row: Row, settings: Settings) -> tuple[str, str]:
+def _significant(rows: Rows, settings: Settings) -> list[str]:
+    sided = f", {settings['alternative'] if not settings.get('margin') else 'one-sided'}): "
+    verdicts = choose(rows["decision"] == "stop_winner", "winner", "loser")
+    return [f"{p}{sided}{direction}: {verdict}"
+            for p, direction, verdict in zip(_p_against_alpha(rows, settings, "<"), direction_texts(rows), verdicts,
+                                             strict=True)]
+
+
+def _margin(role: Any, metric: Any, settings: Settings) -> tuple[str, str]:
     """(claim, margin text) of a margin test: a guardrail's own margin, or the settings' one."""
-    if row["role"] == "guardrail":
-        metric = settings["metrics"][row["metric"]]
-        unit = "" if metric["margin_type"] == "absolute" else " (relative)"
-        return "not worse than", f"the guardrail margin {metric['margin']:g}{unit}"
+    if role == "guardrail":
+        own = settings["metrics"][metric]
+        unit = "" if own["margin_type"] == "absolute" else " (relative)"
+        return "not worse than", f"the guardrail margin {own['margin']:g}{unit}"
     unit = "" if settings["margin_type"] == "absolute" else " (relative)"
     claim = "not worse than" if settings["hypothesis"] == "non_inferiority" else "better than"
     return claim, f"the margin {settings['margin']:g}{unit}"
 
 
-def _margin_met(row: Row, settings: Settings) -> str:
-    claim, margin = _margin(row, settings)
-    return (
-        f"{p_label(settings)} = {row['p_value_adjusted']:.3g} < alpha = {settings['alpha']:g} "
-        f"({row['test']}): treatment is {claim} control by {margin}"
-    )
+def _claims(rows: Rows, settings: Settings) -> list[str]:
+    """``{claim} control by {margin}`` per row, each (role, metric) pair's text made once."""
+    made: dict[tuple[Any, Any], str] = {}
+    out = []
+    for key in zip(rows.values("role"), rows.values("metric"), strict=True):
+        text = made.get(key)
+        if text is None:
+            claim, margin = _margin(*key, settings)
+            text = made[key] = f"{claim} control by {margin}"
+        out.append(text)
+    return out
 
 
-def _margin_not_met(row: Row, settings: Settings) -> str:
-    claim, margin = _margin(row, settings)
-    where = _where(row)
-    return (
-        f"{p_label(settings)} = {row['p_value_adjusted']:.3g} >= alpha = {settings['alpha']:g} "
-        f"({row['test']}) {where}: not shown that treatment is {claim} control by {margin}"
-    )
+def _margin_met(rows: Rows, settings: Settings) -> list[str]:
+    return [f"{p}): treatment is {claim}"
+            for p, claim in zip(_p_against_alpha(rows, settings, "<"), _claims(rows, settings), strict=True)]
 
 
-def _where(row: Row) -> str:
-    return "(no planned_n given: read as final)" if math.isnan(row["planned_n"]) else "at the planned sample"
+def _margin_not_met(rows: Rows, settings: Settings) -> list[str]:
+    return [f"{p}) {where}: not shown that treatment is {claim}"
+            for p, where, claim in zip(_p_against_alpha(rows, settings, ">="), _where(rows), _claims(rows, settings),
+                                       strict=True)]
 
 
-def _not_significant(row: Row, settings: Settings) -> str:
-    where = _where(row)
-    return (
-        f"{p_label(settings)} = {row['p_value_adjusted']:.3g} >= alpha = {settings['alpha']:g} "
-        f"({row['test']}) {where}: no significant difference"
-    )
+def _where(rows: Rows) -> list[str]:
+    return choose(np.isnan(rows["planned_n"]), "(no planned_n given: read as final)", "at the planned sample")
 
 
-def _below_planned_n(row: Row, settings: Settings) -> str:
-    n = min(row["control_n"], row["treatment_n"])
-    return (
-        f"fixed-horizon test: {n:.0f} of the planned {row['planned_n']:.0f} units per arm; "
-        "no verdict before the planned sample (use a sequential method to look early)"
-    )
+def _not_significant(rows: Rows, settings: Settings) -> list[str]:
+    return [f"{p}) {where}: no significant difference"
+            for p, where in zip(_p_against_alpha(rows, settings, ">="), _where(rows), strict=True)]
+
+
+def _below_planned_n(rows: Rows, settings: Settings) -> list[str]:
+    control, treatment = rows["control_n"], rows["treatment_n"]
+    smaller = np.where(treatment < control, treatment, control)  # min(control, treatment), as Python's min picks
+    return [f"fixed-horizon test: {n} of the planned {planned} units per arm; "
+            "no verdict before the planned sample (use a sequential method to look early)"
+            for n, planned in zip(texts(smaller, ".0f"), texts(rows["planned_n"], ".0f"), strict=True)]
 
 
 RULES: dict[str, RuleText] = {
-    "significant": _significant,
-    "margin_met": _margin_met,
-    "margin_not_met": _margin_not_met,
-    "not_significant": _not_significant,
-    "below_planned_n": _below_planned_n,
+    "significant": ColumnText(_significant),
+    "margin_met": ColumnText(_margin_met),
+    "margin_not_met": ColumnText(_margin_not_met),
+    "not_significant": ColumnText(_not_significant),
+    "below_planned_n": ColumnText(_below_planned_n),
     "test_undefined": undefined_text,
 }

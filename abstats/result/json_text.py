@@ -1,10 +1,12 @@
 """A Result as JSON text, written column by column.
 
 orjson writes each numeric column straight from its numpy array (NaN and infinity become null) and each
-text column's distinct values once. The row orientation then splices those per-cell fragments into one
-object per row with a ``%`` template, a chunk of rows at a time, so only one chunk's fragments are alive.
-Building a Python dict per row first (as ``to_dict`` does) was most of the time and memory of a large
-``to_json``: about 1.5 GB of dicts for 1M rows.
+text column's values in bulk. The row orientation then splices those per-cell fragments into one object
+per row: a column whose cell is the same in every row (a method's unused columns, the metric's name) is
+written once into the text between the cells that vary, and the rows of a chunk are one ``str.join``
+over (text between cells, cell) pairs, a chunk of rows at a time, so only one chunk's fragments are
+alive. Building a Python dict per row first (as ``to_dict`` does) was most of the time and memory of a
+large ``to_json``: about 1.5 GB of dicts for 1M rows.
 
 The text is exactly ``orjson.dumps(result.to_dict(orient))`` (a test checks it byte for byte); only how
 it is built differs.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,27 +29,41 @@ OPTIONS = orjson.OPT_NON_STR_KEYS
 _NUMPY = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 # rows per spliced chunk: bounds the per-cell fragment strings alive at once
 _CHUNK = 20_000
-
-# Cells of rows [start, stop) of one column: (values, quoted). The values are JSON fragments, or, when
-# quoted, strings that JSON writes as they are between two quotes (no character to escape).
-Cells = Callable[[int, int], tuple[Sequence[Any], bool]]
 _VERDICT_KEYS = ("experiment", "verdict", "ship", "reason")
+
+
+@dataclass(frozen=True)
+class _Varying:
+    """A column whose cells differ between rows: ``cells(start, stop)`` gives the fragments of those rows.
+
+    Fragments are JSON text, or, when ``quoted``, the text between the two quotes of a JSON string (the
+    quotes are written around them by the row template).
+    """
+
+    cells: Callable[[int, int], list[str]]
+    quoted: bool = False
+
+
+# One column of a record: the JSON text of its cell in every row (a str), or its varying cells.
+_Slot = str | _Varying
 
 
 def rows_text(result: Result) -> str:
     """``{"schema_version", ..., "verdicts": [{...}], "comparisons": [{...}, ...]}``, one object per row."""
+    reasons = result.reasons.all()  # every row's text in bulk; the verdicts then reuse the ones they quote
     verdicts = result.verdict_columns()
-    verdict_cells = [_values(verdicts[key]) for key in _VERDICT_KEYS]
-    verdict_rows = _objects(_VERDICT_KEYS, verdict_cells, len(verdicts["verdict"]))
+    verdict_slots = [_list_slot(verdicts[key]) for key in _VERDICT_KEYS]
     names, columns = result.json_columns()
-    cells: list[Cells] = [_column(col) for col in columns]
-    cells.append(_values(result.reasons))
-    cells.append(lambda start, stop: _warnings(result, start, stop))
-    comparisons = _objects((*names, "reason", "warnings"), cells, len(result))
+    slots: list[_Slot] = [_column_slot(col) for col in columns]
+    slots.append(_list_slot(reasons))
+    slots.append(_warnings_slot(result))
     # the head ends with "verdicts":null}; the two spliced arrays replace that tail
-    text = _dump({**result.head_dict(), "verdicts": None})
+    head = _dump({**result.head_dict(), "verdicts": None})
     tail = '"verdicts":null}'
-    return f'{text[: -len(tail)]}"verdicts":[{verdict_rows}],"comparisons":[{comparisons}]}}'
+    return "".join([
+        head[: -len(tail)], '"verdicts":[', *_objects(_VERDICT_KEYS, verdict_slots, len(verdicts["verdict"])),
+        '],"comparisons":[', *_objects((*names, "reason", "warnings"), slots, len(result)), "]}",
+    ])
 
 
 def columns_text(result: Result) -> str:
@@ -55,14 +72,14 @@ def columns_text(result: Result) -> str:
     Written in parts (head, verdicts, columns), each part's Python objects freed once it is bytes: the
     verdict texts of 1M experiments are not alive while the columns are written and the text is decoded.
     """
+    reasons = result.reasons.all()
     head = orjson.dumps({**result.head_dict(), "verdicts": None}, option=OPTIONS)
     tail = b'"verdicts":null}'
-    verdicts = orjson.dumps({k: [json_value(v) for v in vs] for k, vs in result.verdict_columns().items()},
-                            option=OPTIONS)
+    verdicts = orjson.dumps({k: json_values(vs) for k, vs in result.verdict_columns().items()}, option=OPTIONS)
     names, columns = result.json_columns()
     n = len(result)
     out: dict[str, Any] = {name: column_value(col, n, numpy=True) for name, col in zip(names, columns, strict=True)}
-    out["reason"] = result.reasons
+    out["reason"] = reasons
     # one shared empty list for the rows without warnings: 1M separate empty lists cost 64 MB
     warnings: list[Any] = [[]] * n
     for i, flagged in result.flagged_warnings(0, n).items():
@@ -93,7 +110,7 @@ def column_value(col: np.ndarray | None, n: int, *, numpy: bool) -> Any:
                 out[bad] = None
                 return out.tolist()
         return arr.tolist()
-    return [json_value(v) for v in arr.tolist()]
+    return json_values(arr.tolist())
 
 
 _JSON_READY = (str, int, bool, type(None))
@@ -114,43 +131,80 @@ def json_value(value: Any) -> Any:
     return value
 
 
+def json_values(values: list[Any]) -> list[Any]:
+    """:func:`json_value` of each value; the list itself when every value is JSON-ready already."""
+    if set(map(type, values)) <= _READY_TYPES:
+        return values
+    return [json_value(v) for v in values]
+
+
+_READY_TYPES = set(_JSON_READY)
+
+
 def _dump(value: Any) -> str:
     return orjson.dumps(value, option=OPTIONS).decode()
 
 
-def _column(col: np.ndarray | None) -> Cells:
-    """Cells of a Result column: numbers through orjson's array writer, other values as :func:`_values`."""
+def _column_slot(col: np.ndarray | None) -> _Slot:
+    """A Result column as a slot: numbers through orjson's array writer, other values as :func:`_list_slot`."""
     if col is None:
-        return lambda start, stop: (["null"] * (stop - start), False)
+        return "null"
     arr = np.asarray(col)
-    if arr.ndim == 1 and len(arr) and arr.strides == (0,):  # a broadcast constant: one fragment
-        text = _dump(json_value(arr[0]))
-        return lambda start, stop: ([text] * (stop - start), False)
-    if arr.dtype.kind in "fiub":
-        arr = np.ascontiguousarray(arr, dtype=np.float64 if arr.dtype.kind == "f" else None)
-        return lambda start, stop: (_split(orjson.dumps(arr[start:stop], option=_NUMPY).decode()), False)
-    return lambda start, stop: _cells(arr[start:stop].tolist())
+    if arr.ndim == 1 and len(arr) and arr.strides == (0,):  # a broadcast constant
+        return _dump(json_value(arr[0]))
+    if arr.dtype.kind not in "fiub":
+        return _list_slot(arr.tolist())
+    arr = np.ascontiguousarray(arr, dtype=np.float64 if arr.dtype.kind == "f" else None)
+    if len(arr) and _constant(arr):
+        return _numbers(arr[:1])[0]
+    return _Varying(lambda start, stop: _numbers(arr[start:stop]))
 
 
-def _values(values: Sequence[Any]) -> Cells:
-    return lambda start, stop: _cells(values[start:stop])
+def _constant(arr: np.ndarray) -> bool:
+    """Whether every element writes the same JSON: the same bits (0.0 and -0.0 differ), or all null."""
+    if arr.dtype.kind == "f":
+        if not np.isfinite(arr).any():
+            return True
+        bits = arr.view(np.int64)
+        return bool((bits == bits[0]).all())
+    return bool((arr == arr[0]).all())
 
 
-def _cells(values: Sequence[Any]) -> tuple[Sequence[Any], bool]:
+def _numbers(arr: np.ndarray) -> list[str]:
+    # numbers, booleans and null hold no comma, so orjson's text of the array splits into its cells
+    return _split(orjson.dumps(arr, option=_NUMPY).decode())
+
+
+def _list_slot(values: list[Any]) -> _Slot:
+    """A column of Python values as a slot; strings with nothing to escape are written between quotes."""
+    if not values:
+        return _Varying(lambda start, stop: [])
+    kinds = set(map(type, values))
+    # one exact type (1, 1.0 and True are equal but write differently; floats are left out: 0.0 == -0.0)
+    if len(kinds) == 1 and kinds <= _READY_TYPES and values[0] == values[-1] and values.count(values[0]) == len(values):
+        return _dump(json_value(values[0]))
+    if kinds == {str}:
+        return _Varying(lambda start, stop: _string_cells(values[start:stop]), quoted=True)
+    return _Varying(lambda start, stop: _cells(values[start:stop]))
+
+
+def _string_cells(values: list[str]) -> list[str]:
+    """What goes between the quotes of each string: the string itself unless JSON escapes a character."""
+    text = orjson.dumps(values, option=OPTIONS).decode()
+    # nothing escaped: the text is every string between quotes, commas and brackets
+    if len(text) == sum(map(len, values)) + 3 * len(values) + 1:
+        return values
+    return [_dump(v)[1:-1] for v in values]
+
+
+def _cells(values: Sequence[Any]) -> list[str]:
     """Fragments of Python values, with as little work per value as the column allows."""
     kinds = set(map(type, values))
     if kinds <= _SCALARS:
-        # numbers, booleans and null hold no comma, so orjson's text of the list splits into its cells
-        return _split(orjson.dumps(values, option=OPTIONS).decode()), False
-    if kinds == {str}:
-        text = orjson.dumps(values, option=OPTIONS).decode()
-        # nothing escaped (the text is every string between quotes, commas and brackets): the strings
-        # themselves go between quotes in the template
-        if len(text) == sum(map(len, values)) + 3 * len(values) + 1:
-            return values, True
+        return _split(orjson.dumps(values, option=OPTIONS).decode())
     if kinds == {list}:  # treatments that ship: mostly none
-        return [_dump(json_value(v)) if v else "[]" for v in values], False
-    return _distinct(values), False
+        return [_dump(json_value(v)) if v else "[]" for v in values]
+    return _distinct(values)
 
 
 _SCALARS = {int, float, bool, type(None)}
@@ -160,11 +214,17 @@ def _split(array_text: str) -> list[str]:
     return array_text[1:-1].split(",") if len(array_text) > 2 else []
 
 
-def _warnings(result: Result, start: int, stop: int) -> tuple[list[str], bool]:
-    out = ["[]"] * (stop - start)
-    for i, warnings in result.flagged_warnings(start, stop).items():
-        out[i - start] = _dump(warnings)
-    return out, False
+def _warnings_slot(result: Result) -> _Slot:
+    if not any(np.asarray(mask, dtype=bool).any() for mask in result.warning_flags.values()):
+        return "[]"
+
+    def cells(start: int, stop: int) -> list[str]:
+        out = ["[]"] * (stop - start)
+        for i, warnings in result.flagged_warnings(start, stop).items():
+            out[i - start] = _dump(warnings)
+        return out
+
+    return _Varying(cells)
 
 
 def _distinct(values: Sequence[Any]) -> list[str]:
@@ -180,17 +240,44 @@ def _distinct(values: Sequence[Any]) -> list[str]:
     return out
 
 
-def _objects(keys: Sequence[str], cells: Sequence[Cells], n: int) -> str:
-    """Comma-joined JSON objects: row ``i`` holds cell ``i`` of each column, under its key."""
+def _objects(keys: Sequence[str], slots: Sequence[_Slot], n: int) -> list[str]:
+    """Comma-joined JSON objects, in chunks of rows: row ``i`` holds cell ``i`` of each slot, under its key.
+
+    A row is ``between[0] cell[0] between[1] cell[1] ... cell[k-1] between[k]``: the text between two
+    varying cells holds the keys and the constant cells in between (and a string cell's quotes).
+    """
+    between = [""]
+    varying: list[_Varying] = []
+    for i, (key, slot) in enumerate(zip(keys, slots, strict=True)):
+        between[-1] += ("," if i else "{") + _dump(key) + ":"
+        if isinstance(slot, str):
+            between[-1] += slot
+            continue
+        varying.append(slot)
+        between[-1] += '"' if slot.quoted else ""
+        between.append('"' if slot.quoted else "")
+    between[-1] += "}"
+    k = len(varying)
+    if not k:  # every row the same text
+        return [",".join([between[0]] * n)]
+    # the end of a row, its comma and the start of the next: one piece
+    between_rows = between[-1] + "," + between[0]
     chunks = []
     for start in range(0, n, _CHUNK):
         stop = min(start + _CHUNK, n)
-        parts = [cell(start, stop) for cell in cells]
-        slots = ('"%s"' if quoted else "%s" for _, quoted in parts)
-        template = "{" + ",".join(f"{_dump(k)}:{slot}" for k, slot in zip(keys, slots, strict=True)) + "}"
-        values = [v for v, _ in parts]
-        chunks.append(",".join([template % row for row in zip(*values, strict=True)]))
-    return ",".join(chunks)
+        rows = stop - start
+        pieces: list[str | None] = [None] * (2 * k * rows)
+        pieces[0 :: 2 * k] = [between_rows] * rows
+        for j, slot in enumerate(varying):
+            if j:
+                pieces[2 * j :: 2 * k] = [between[j]] * rows
+            pieces[2 * j + 1 :: 2 * k] = slot.cells(start, stop)
+        if not start:
+            pieces[0] = between[0]
+        chunks.append("".join(pieces))  # type: ignore[arg-type]  # every None was filled above
+    if chunks:
+        chunks.append(between[-1])
+    return chunks
 
 
-__all__ = ["OPTIONS", "column_value", "columns_text", "json_value", "rows_text"]
+__all__ = ["OPTIONS", "column_value", "columns_text", "json_value", "json_values", "rows_text"]

@@ -1,14 +1,19 @@
-"""Pieces of reason texts that several methods share.
+"""Pieces of reason texts that several methods share, and the way a rule text formats many rows at once.
 
 Each method owns its rule codes and their texts (``Method.rules``); the Result formats a
-row's text only when a user asks for it (``reasons``, ``to_frame``, ``to_dict``, ``str``),
-so scoring 100,000 rows pays nothing for it.
+row's text only when a user asks for it (``reasons[i]``, ``to_frame``, ``to_dict``, ``str``),
+so scoring 100,000 rows pays nothing for it. A rule text written as a :class:`ColumnText`
+formats every row of its rule code in one call, column by column (what ``to_json`` of a
+million rows needs); called with one row it gives that row's text, from the same code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from itertools import repeat
 from typing import Any
+
+import numpy as np
 
 Row = Mapping[str, Any]
 Settings = Mapping[str, Any]
@@ -21,6 +26,67 @@ _CORRECTION_LABEL = {
 }
 
 
+class Rows:
+    """Cells of the rows one rule text formats, one array per column, each read once on first use.
+
+    ``size`` is the number of rows; ``rows[name]`` the column's cells of those rows (a numpy array)
+    and ``rows.values(name)`` the same as Python values (what ``f"{x:.3g}"`` formats).
+    """
+
+    __slots__ = ("_get", "_cells", "size")
+
+    def __init__(self, get: Callable[[str], np.ndarray], size: int) -> None:
+        self._get = get
+        self._cells: dict[str, np.ndarray] = {}
+        self.size = size
+
+    @classmethod
+    def of_columns(cls, columns: Mapping[str, np.ndarray], index: np.ndarray) -> Rows:
+        """Rows ``index`` of a Result's columns."""
+        return cls(lambda name: np.asarray(columns[name])[index], len(index))
+
+    @classmethod
+    def of_row(cls, row: Row) -> Rows:
+        """One row, from a mapping of its cells."""
+        return cls(lambda name: np.asarray([row[name]]), 1)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        cells = self._cells.get(name)
+        if cells is None:
+            cells = self._cells[name] = self._get(name)
+        return cells
+
+    def values(self, name: str) -> list[Any]:
+        values: list[Any] = self[name].tolist()
+        return values
+
+
+class ColumnText:
+    """A rule text that formats many rows in one call (``many``); calling it formats one row.
+
+    ``many(rows, settings)`` returns one text per row of :class:`Rows`, all under the same settings.
+    """
+
+    __slots__ = ("many",)
+
+    def __init__(self, many: Callable[[Rows, Settings], list[str]]) -> None:
+        self.many = many
+
+    def __call__(self, row: Row, settings: Settings) -> str:
+        return self.many(Rows.of_row(row), settings)[0]
+
+
+def texts(values: np.ndarray | Sequence[Any], spec: str = "") -> list[str]:
+    """``f"{value:spec}"`` of each value (numpy values as the Python scalars a row holds)."""
+    plain = values.tolist() if isinstance(values, np.ndarray) else values
+    return list(map(format, plain, repeat(spec)))
+
+
+def choose(condition: np.ndarray, yes: str, no: str) -> list[str]:
+    """``yes`` where ``condition`` holds (its truth value, as ``if`` reads it), else ``no``."""
+    return [yes if c else no for c in np.asarray(condition).tolist()]
+
+
 def p_label(settings: Settings) -> str:
     """``p`` or the name of the adjusted p-value under the recorded correction."""
     correction = settings.get("correction", "none")
@@ -29,37 +95,40 @@ def p_label(settings: Settings) -> str:
     return _CORRECTION_LABEL.get(correction, "adjusted p")
 
 
-def direction_text(row: Row) -> str:
-    """Which way the treatment moved and which way is better."""
-    side = "higher" if row["effect"] > 0 else "lower"
-    better = "higher" if row["higher_is_better"] else "lower"
-    return f"treatment is {side} than control ({row['effect']:+.4g}) and {better} is better"
+def direction_texts(rows: Rows) -> list[str]:
+    """Which way the treatment moved and which way is better, per row."""
+    effect = rows["effect"]
+    sides = choose(effect > 0, "higher", "lower")
+    betters = choose(rows["higher_is_better"], "higher", "lower")
+    return [f"treatment is {side} than control ({e}) and {better} is better"
+            for side, e, better in zip(sides, texts(effect, "+.4g"), betters, strict=True)]
 
 
-def undefined_text(row: Row, settings: Settings) -> str:
-    return "the test is undefined for this row (see warnings): no verdict"
+def _undefined(rows: Rows, settings: Settings) -> list[str]:
+    return ["the test is undefined for this row (see warnings): no verdict"] * rows.size
 
 
-def _srm(row: Row, settings: Settings) -> str:
-    return (
-        f"sample-ratio mismatch: {_srm_test_label(settings)} p = {row['srm_p_value']:.3g} < srm_alpha = "
-        f"{settings['srm_alpha']:g} "
-        f"({row['control_n']:.0f} control vs {row['treatment_n']:.0f} treatment units against the planned split "
-        f"{settings.get('expected_split', 'equal')}): the assignment may be broken, so no statistical verdict: "
-        "investigate"
-    )
+undefined_text = ColumnText(_undefined)
 
 
-def _no_traffic(row: Row, settings: Settings) -> str:
-    arm = "control" if row["control_n"] == 0 else "treatment"
-    return (
-        f"the {arm} received no units (n = 0): there is nothing to compare and the assignment is broken "
-        "(see the SRM check): investigate"
-    )
+def _srm(rows: Rows, settings: Settings) -> list[str]:
+    head = f"sample-ratio mismatch: {_srm_test_label(settings)} p = "
+    threshold = f" < srm_alpha = {settings['srm_alpha']:g} ("
+    tail = (f" treatment units against the planned split {settings.get('expected_split', 'equal')}): the assignment "
+            "may be broken, so no statistical verdict: investigate")
+    return [f"{head}{p}{threshold}{c} control vs {t}{tail}"
+            for p, c, t in zip(texts(rows["srm_p_value"], ".3g"), texts(rows["control_n"], ".0f"),
+                               texts(rows["treatment_n"], ".0f"), strict=True)]
+
+
+def _no_traffic(rows: Rows, settings: Settings) -> list[str]:
+    return [f"the {arm} received no units (n = 0): there is nothing to compare and the assignment is broken "
+            "(see the SRM check): investigate" for arm in choose(rows["control_n"] == 0, "control", "treatment")]
 
 
 # Rules any method's rows can carry: the analysis applies them after the method has scored.
-SHARED_RULES = {"srm": _srm, "no_traffic": _no_traffic}
+SHARED_RULES: dict[str, Callable[[Row, Settings], str]] = {"srm": ColumnText(_srm),
+                                                    "no_traffic": ColumnText(_no_traffic)}
 
 
 def _srm_test_label(settings: Settings) -> str:

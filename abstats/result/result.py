@@ -19,6 +19,7 @@ from abstats.result.warnings import MESSAGES
 if TYPE_CHECKING:
     from abstats.funnel.counts import FunnelCounts
     from abstats.methods.base import Method
+    from abstats.result.reason_column import ReasonColumn
     from abstats.result.table import Detail
 
 SCHEMA_VERSION = "1.2"
@@ -120,7 +121,7 @@ class Result:
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name == "reason":
-            return np.asarray(self.reasons, dtype=object)
+            return np.asarray(self.reasons.all(), dtype=object)
         if name == "rule":
             return self.rules
         if name in self.columns:
@@ -182,13 +183,17 @@ class Result:
         return texts
 
     @cached_property
-    def reasons(self) -> list[str]:
-        """Every row's reason text (formatted on first access; ``reason(i)`` formats one row)."""
-        texts, lists = self._rule_texts, self._column_lists
-        if self._parts is None:  # one call's Result: one settings mapping for every row
-            settings = self.settings
-            return [texts[rule](_ListRowView(lists, i), settings) for i, rule in enumerate(self.rules.tolist())]
-        return [texts[rule](_ListRowView(lists, i), self._settings_of(i)) for i, rule in enumerate(self.rules.tolist())]
+    def reasons(self) -> ReasonColumn:
+        """Every row's reason text, as a sequence: ``reasons[i]`` formats row ``i`` only; iterating it (or
+        ``reasons.all()``, ``to_json``, ``to_frame``) formats all rows at once, each rule code's rows in bulk."""
+        from abstats.result.reason_column import ReasonColumn
+
+        return ReasonColumn(self)
+
+    def row_views(self, rows: np.ndarray) -> Iterator[Mapping[str, Any]]:
+        """Rows ``rows`` (indices), each a mapping of its cells as Python values (a rule text's ``row``)."""
+        lists = self._column_lists
+        return (_ListRowView(lists, i) for i in np.asarray(rows).tolist())
 
     def warnings(self, row: int) -> list[dict[str, str]]:
         """Warnings of one row as ``{"code", "message"}`` dicts."""
@@ -217,7 +222,7 @@ class Result:
         values = [_python_column(col, n, keep_infinite) for col in columns]
         keys = (*names, "reason", "warnings")
         return [dict(zip(keys, row, strict=True))
-                for row in zip(*values, self.reasons, self.warning_lists(0, n), strict=True)]
+                for row in zip(*values, self.reasons.all(), self.warning_lists(0, n), strict=True)]
 
     def json_columns(self) -> tuple[tuple[str, ...], list[np.ndarray | None]]:
         """Names and arrays of the columns a comparison record holds before its reason and warnings
@@ -342,7 +347,7 @@ class Result:
             shown = {*_IDENTITY, *self.method_object.display.columns, "decision", "rule"}
             names = [name for name in names if name in shown or name in self.columns]
         data: dict[str, Any] = {name: self[name] for name in names}
-        data["reason"] = self.reasons
+        data["reason"] = self.reasons.all()
         codes = [[c for c, m in self.warning_flags.items() if m[i]] for i in range(len(self))]
         data["warnings"] = codes
         return pd.DataFrame(data)

@@ -59,9 +59,12 @@ class Verdicts:
     def columns(self, result: Result) -> dict[str, list[Any]]:
         """The records as four lists: ``experiment``, ``verdict``, ``ship`` and ``reason``."""
         rows = _ReasonColumns(result)
+        # only the rows that explain a verdict are formatted (all of them at once)
+        explained = result.reasons.take(self._row)
         reasons = [
-            _reason(rows, status, row, s)
-            for s, status, row in zip(self.ship, self._status.tolist(), self._row.tolist(), strict=True)
+            _reason(rows, status, row, s, text)
+            for s, status, row, text in zip(self.ship, self._status.tolist(), self._row.tolist(), explained,
+                                            strict=True)
         ]
         return {"experiment": self.experiment, "verdict": self.verdict, "ship": self.ship, "reason": reasons}
 
@@ -75,7 +78,6 @@ class _ReasonColumns:
         self.control = _values(result["control"])
         self.role = _values(result["role"])
         self.any_primary = "primary" in self.role
-        self.reasons = result.reasons  # cached on the Result: the comparisons' reasons are the same texts
 
 
 def experiment_verdicts(result: Result) -> Verdicts:
@@ -122,15 +124,15 @@ def experiment_verdicts(result: Result) -> Verdicts:
     for p in np.flatnonzero(status == _SHIP):
         ship[pair_exp[p]].append(pair_treatment[p])
     return Verdicts(
-        experiment=[_plain(e) for e in experiments],
-        verdict=[_VERDICT[s] for s in exp_status],
+        experiment=_plain_list(experiments.tolist()),
+        verdict=[_VERDICT[s] for s in exp_status.tolist()],
         ship=[[_plain(t) for t in ts] if ts else ts for ts in ship],
         _status=exp_status,
         _row=worst_row[best_pair],
     )
 
 
-def _reason(rows: _ReasonColumns, status: int, row: int, ship: list[Any]) -> str:
+def _reason(rows: _ReasonColumns, status: int, row: int, ship: list[Any], text: str) -> str:
     metric, treatment = rows.metric[row], rows.treatment[row]
     where = f"{metric} ({rows.role[row]}), {treatment} vs {rows.control[row]}"
     if status == _SHIP:
@@ -141,7 +143,7 @@ def _reason(rows: _ReasonColumns, status: int, row: int, ship: list[Any]) -> str
         _INVESTIGATE: "investigate", _GUARDRAIL: "guardrail failed: dont_ship", _LOSER: "primary lost: dont_ship",
         _RUNNING: "keep_running", _NO_WINNER: "no primary win: dont_ship",
     }[status]
-    return f"{where}: {rows.reasons[row]} -> {verdict}"
+    return f"{where}: {text} -> {verdict}"
 
 
 def _values(column: np.ndarray) -> list[Any]:
@@ -150,6 +152,13 @@ def _values(column: np.ndarray) -> list[Any]:
     if arr.ndim == 1 and len(arr) and arr.strides == (0,):
         return [arr[:1].tolist()[0]] * len(arr)
     return arr.tolist()
+
+
+def _plain_list(values: list[Any]) -> list[Any]:
+    """The values as Python scalars (numpy scalars converted), the list itself when there is none."""
+    if any(isinstance(v, np.generic) for v in values):
+        return [_plain(v) for v in values]
+    return values
 
 
 def _plain(value: Any) -> Any:

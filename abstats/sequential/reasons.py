@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
 from abstats.methods.base import RuleText
-from abstats.result.reasons import Row, Settings, direction_text, p_label
+from abstats.result.reasons import ColumnText, Rows, Settings, choose, direction_texts, p_label, texts
 
 _CROSSED = {
     "stop_winner": "crossed the efficacy boundary: winner",
@@ -16,7 +16,7 @@ _CROSSED = {
 }
 
 
-def _group_sequential(row: Row, settings: Settings) -> str:
+def _group_sequential(rows: Rows, settings: Settings) -> list[str]:
     stat = {"two-sided": "|z|", "greater": "z", "less": "-z"}[settings["alternative"]]
     observed = settings.get("observed_information_fraction")
     look = settings["look"]
@@ -24,37 +24,48 @@ def _group_sequential(row: Row, settings: Settings) -> str:
         fraction = settings["information_fractions"][look - 1]
     else:
         fraction = observed[-1] if isinstance(observed, list) else observed
-    text = (
-        f"group-sequential {settings['design']} ({settings['alternative']}, alpha = {row['comparison_alpha']:g}), "
-        f"look {look} of {settings['looks']} at information {fraction:.3f}: "
-        f"efficacy if {stat} >= {row['efficacy_boundary']:.3f}"
-    )
+    head = f"group-sequential {settings['design']} ({settings['alternative']}, alpha = "
+    at = f"), look {look} of {settings['looks']} at information {fraction:.3f}: efficacy if {stat} >= "
     if settings.get("futility"):
         kind = "binding" if settings["binding"] else "non-binding"
-        text += f", {kind} futility if favourable z <= {row['futility_boundary']:.3f}"
-    return f"{text}; alpha spent {row['alpha_spent']:.4g}; z = {row['statistic']:+.3f} {_CROSSED[row['decision']]}"
+        futility = [f", {kind} futility if favourable z <= {f}" for f in texts(rows["futility_boundary"], ".3f")]
+    else:
+        futility = [""] * rows.size
+    return [
+        f"{head}{alpha}{at}{efficacy}{futile}; alpha spent {spent}; z = {z} {_CROSSED[decision]}"
+        for alpha, efficacy, futile, spent, z, decision in zip(
+            texts(rows["comparison_alpha"], "g"), texts(rows["efficacy_boundary"], ".3f"), futility,
+            texts(rows["alpha_spent"], ".4g"), texts(rows["statistic"], "+.3f"), rows.values("decision"), strict=True)
+    ]
 
 
 def _always_valid(label: str) -> RuleText:
-    def text(row: Row, settings: Settings) -> str:
-        p = row["p_value_adjusted"]
-        if math.isnan(p):  # zero variance
-            return f"always-valid ({label}): undefined for this row (see warnings): continue"
-        compare = "<=" if p <= settings["alpha"] else ">"
-        out = (
-            f"always-valid {p_label(settings)} ({label}, tuned at n = {settings['tuning_n']:g}) = {p:.3g} {compare} "
-            f"alpha = {settings['alpha']:g}, valid at any look"
-        )
-        if row["decision"] in ("stop_winner", "stop_loser"):
-            verdict = "winner" if row["decision"] == "stop_winner" else "loser"
-            return f"{out}: {direction_text(row)}: {verdict}"
-        return f"{out}: continue"
+    def many(rows: Rows, settings: Settings) -> list[str]:
+        p = rows["p_value_adjusted"]
+        undefined = np.isnan(p)  # zero variance
+        if undefined.all():
+            return [f"always-valid ({label}): undefined for this row (see warnings): continue"] * rows.size
+        alpha = settings["alpha"]
+        head = f"always-valid {p_label(settings)} ({label}, tuned at n = {settings['tuning_n']:g}) = "
+        tail = f" alpha = {alpha:g}, valid at any look"
+        out = []
+        for text, compare, direction, decision, nan in zip(
+                texts(p, ".3g"), choose(p <= alpha, "<=", ">"), direction_texts(rows), rows.values("decision"),
+                undefined.tolist(), strict=True):
+            if nan:
+                out.append(f"always-valid ({label}): undefined for this row (see warnings): continue")
+            elif decision in ("stop_winner", "stop_loser"):
+                verdict = "winner" if decision == "stop_winner" else "loser"
+                out.append(f"{head}{text} {compare}{tail}: {direction}: {verdict}")
+            else:
+                out.append(f"{head}{text} {compare}{tail}: continue")
+        return out
 
-    return text
+    return ColumnText(many)
 
 
 GROUP_SEQUENTIAL_RULES: dict[str, RuleText] = dict.fromkeys(
-    ("boundary_crossed", "futility_crossed", "boundary_not_crossed"), _group_sequential
+    ("boundary_crossed", "futility_crossed", "boundary_not_crossed"), ColumnText(_group_sequential)
 )
 MSPRT_RULES: dict[str, RuleText] = dict.fromkeys(
     ("significant", "not_significant", "test_undefined"), _always_valid("mSPRT")

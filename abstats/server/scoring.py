@@ -226,7 +226,7 @@ def result_columns(result: Result, fields: Sequence[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in fields:
         if name == "reason":
-            out[name] = result.reasons
+            out[name] = result.reasons.all()
         elif name == "warnings":
             flags = [(code, np.asarray(mask, dtype=bool)) for code, mask in result.warning_flags.items()]
             out[name] = [[code for code, mask in flags if mask[i]] for i in range(len(result))]

@@ -1,0 +1,98 @@
+"""A Result's ``reason`` column: one row's text formatted when it is read, all rows in bulk when exported.
+
+Reading ``result.reasons[i]`` formats row ``i`` only. Iterating, comparing or exporting (``to_json``,
+``to_frame``) formats every row once, each rule code's rows in one call of its
+:class:`~abstats.result.reasons.ColumnText` (a plain rule text, e.g. a user's own method's, is called
+row by row), and keeps the texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, overload
+
+import numpy as np
+
+from abstats.result.reasons import Rows
+
+if TYPE_CHECKING:
+    from abstats.result.result import Result
+
+
+class ReasonColumn(Sequence[str]):
+    """The reason texts of a Result's rows, formatted on demand (see the module docstring)."""
+
+    def __init__(self, result: Result) -> None:
+        self._result = result
+        self._all: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self._result)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return self.take(np.arange(len(self))[i])
+        if self._all is not None:
+            return self._all[i]
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"row {i} of {n}")
+        return self._result.reason(i % n)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return self.all() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, like the list it stands for
+
+    def __repr__(self) -> str:
+        return f"ReasonColumn({self.all()!r})"
+
+    def all(self) -> list[str]:
+        """Every row's text, formatted in bulk the first time and kept."""
+        if self._all is None:
+            self._all = format_reasons(self._result, np.arange(len(self)))
+        return self._all
+
+    def take(self, rows: np.ndarray) -> list[str]:
+        """The texts of rows ``rows`` (indices), in that order, formatted in bulk unless already kept."""
+        if self._all is not None:
+            every = self._all
+            return [every[i] for i in np.asarray(rows).tolist()]
+        return format_reasons(self._result, np.asarray(rows, dtype=np.intp))
+
+
+def format_reasons(result: Result, rows: np.ndarray) -> list[str]:
+    """Reason texts of ``rows``: the rows of each (rule code, settings) group formatted in one call."""
+    if not len(rows):
+        return []
+    codes, code_of_row = np.unique(np.asarray(result.rules, dtype=object)[rows].astype(str), return_inverse=True)
+    part_settings = result._part_settings
+    group = code_of_row.astype(np.int64) * len(part_settings) + result._part_of_row[rows]
+    order = np.argsort(group, kind="stable")
+    starts = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1]
+    stops = np.r_[starts[1:], len(order)]
+    texts, columns = result._rule_texts, result.columns
+    out = np.empty(len(rows), dtype=object)
+    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+        members = order[start:stop]
+        key = int(group[members[0]])
+        text = texts[str(codes[key // len(part_settings)])]
+        settings = part_settings[key % len(part_settings)]
+        index = rows[members]
+        many = getattr(text, "many", None)
+        formatted: list[Any] = (many(Rows.of_columns(columns, index), settings) if many is not None else
+                                [text(row, settings) for row in result.row_views(index)])
+        out[members] = formatted
+    values: list[str] = out.tolist()
+    return values
