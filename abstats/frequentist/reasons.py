@@ -13,20 +13,19 @@ from abstats.methods.base import RuleText
 from abstats.result.reasons import ColumnText, Rows, Settings, choose, direction_texts, p_label, texts, undefined_text
 
 
-def _p_against_alpha(rows: Rows, settings: Settings, compare: str) -> list[str]:
-    """``Holm-adjusted p = 0.0123 < alpha = 0.05 (z_pooled``: the test's parenthesis left open."""
-    head = f"{p_label(settings)} = "
-    alpha = f" {compare} alpha = {settings['alpha']:g} ("
-    return [f"{head}{p}{alpha}{test}"
-            for p, test in zip(texts(rows["p_value_adjusted"], ".3g"), texts(rows["test"]), strict=True)]
+def _p_against_alpha(rows: Rows, settings: Settings, compare: str) -> tuple[str, list[str], str, list[str]]:
+    """``Holm-adjusted p = ``, each row's p, `` < alpha = 0.05 (``, each row's test: the four pieces of
+    ``Holm-adjusted p = 0.0123 < alpha = 0.05 (z_pooled`` (one f-string per row joins them with the rest)."""
+    head, alpha = f"{p_label(settings)} = ", f" {compare} alpha = {settings['alpha']:g} ("
+    return head, texts(rows["p_value_adjusted"], ".3g"), alpha, rows.values("test")
 
 
 def _significant(rows: Rows, settings: Settings) -> list[str]:
+    head, ps, alpha, tests = _p_against_alpha(rows, settings, "<")
     sided = f", {settings['alternative'] if not settings.get('margin') else 'one-sided'}): "
     verdicts = choose(rows["decision"] == "stop_winner", "winner", "loser")
-    return [f"{p}{sided}{direction}: {verdict}"
-            for p, direction, verdict in zip(_p_against_alpha(rows, settings, "<"), direction_texts(rows), verdicts,
-                                             strict=True)]
+    return [f"{head}{p}{alpha}{test}{sided}{direction}: {verdict}"
+            for p, test, direction, verdict in zip(ps, tests, direction_texts(rows), verdicts, strict=True)]
 
 
 def _margin(role: Any, metric: Any, settings: Settings) -> tuple[str, str]:
@@ -54,14 +53,15 @@ def _claims(rows: Rows, settings: Settings) -> list[str]:
 
 
 def _margin_met(rows: Rows, settings: Settings) -> list[str]:
-    return [f"{p}): treatment is {claim}"
-            for p, claim in zip(_p_against_alpha(rows, settings, "<"), _claims(rows, settings), strict=True)]
+    head, ps, alpha, tests = _p_against_alpha(rows, settings, "<")
+    return [f"{head}{p}{alpha}{test}): treatment is {claim}"
+            for p, test, claim in zip(ps, tests, _claims(rows, settings), strict=True)]
 
 
 def _margin_not_met(rows: Rows, settings: Settings) -> list[str]:
-    return [f"{p}) {where}: not shown that treatment is {claim}"
-            for p, where, claim in zip(_p_against_alpha(rows, settings, ">="), _where(rows), _claims(rows, settings),
-                                       strict=True)]
+    head, ps, alpha, tests = _p_against_alpha(rows, settings, ">=")
+    return [f"{head}{p}{alpha}{test}) {where}: not shown that treatment is {claim}"
+            for p, test, where, claim in zip(ps, tests, _where(rows), _claims(rows, settings), strict=True)]
 
 
 def _where(rows: Rows) -> list[str]:
@@ -69,8 +69,9 @@ def _where(rows: Rows) -> list[str]:
 
 
 def _not_significant(rows: Rows, settings: Settings) -> list[str]:
-    return [f"{p}) {where}: no significant difference"
-            for p, where in zip(_p_against_alpha(rows, settings, ">="), _where(rows), strict=True)]
+    head, ps, alpha, tests = _p_against_alpha(rows, settings, ">=")
+    return [f"{head}{p}{alpha}{test}) {where}: no significant difference"
+            for p, test, where in zip(ps, tests, _where(rows), strict=True)]
 
 
 def _below_planned_n(rows: Rows, settings: Settings) -> list[str]:

@@ -8,7 +8,7 @@ row by row), and keeps the texts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
@@ -74,25 +74,33 @@ class ReasonColumn(Sequence[str]):
 
 def format_reasons(result: Result, rows: np.ndarray) -> list[str]:
     """Reason texts of ``rows``: the rows of each (rule code, settings) group formatted in one call."""
+    import pandas as pd
+
     if not len(rows):
         return []
-    codes, code_of_row = np.unique(np.asarray(result.rules, dtype=object)[rows].astype(str), return_inverse=True)
+    code_of_row, codes = pd.factorize(np.asarray(result.rules, dtype=object)[rows], sort=False)
     part_settings = result._part_settings
-    group = code_of_row.astype(np.int64) * len(part_settings) + result._part_of_row[rows]
-    order = np.argsort(group, kind="stable")
+    group = code_of_row * len(part_settings) + result._part_of_row[rows]
+    if len(codes) == 1 and len(part_settings) == 1:  # one rule code (a common case at scale): no grouping
+        return _format(result, str(codes[0]), part_settings[0], rows)
+    # a stable sort of small integers is a radix sort
+    order = np.argsort(group.astype(np.int16) if group.max() < 2**15 else group, kind="stable")
     starts = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1]
     stops = np.r_[starts[1:], len(order)]
-    texts, columns = result._rule_texts, result.columns
     out = np.empty(len(rows), dtype=object)
     for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
         members = order[start:stop]
-        key = int(group[members[0]])
-        text = texts[str(codes[key // len(part_settings)])]
-        settings = part_settings[key % len(part_settings)]
-        index = rows[members]
-        many = getattr(text, "many", None)
-        formatted: list[Any] = (many(Rows.of_columns(columns, index), settings) if many is not None else
-                                [text(row, settings) for row in result.row_views(index)])
-        out[members] = formatted
+        code, part = divmod(int(group[members[0]]), len(part_settings))
+        out[members] = _format(result, str(codes[code]), part_settings[part], rows[members])
     values: list[str] = out.tolist()
     return values
+
+
+def _format(result: Result, code: str, settings: Mapping[str, Any], rows: np.ndarray) -> list[str]:
+    """Texts of ``rows``, which share rule code ``code`` and ``settings``."""
+    text = result._rule_texts[code]
+    many = getattr(text, "many", None)
+    if many is not None:
+        formatted: list[str] = many(Rows.of_columns(result.columns, rows), settings)
+        return formatted
+    return [text(row, settings) for row in result.row_views(rows)]
