@@ -14,8 +14,10 @@ it is built differs.
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +48,23 @@ class _Varying:
 
 # One column of a record: the JSON text of its cell in every row (a str), or its varying cells.
 _Slot = str | _Varying
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while the text is built, then back as it was.
+
+    Formatting 1M rows allocates millions of lists and tuples, none in a reference cycle; each 700
+    allocations the collector would scan the young objects and now and then every object alive (the
+    Result's own lists included): a third of the time of a large ``to_json``.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def rows_text(result: Result) -> str:
@@ -280,4 +299,4 @@ def _objects(keys: Sequence[str], slots: Sequence[_Slot], n: int) -> list[str]:
     return chunks
 
 
-__all__ = ["OPTIONS", "column_value", "columns_text", "json_value", "json_values", "rows_text"]
+__all__ = ["OPTIONS", "collector_paused", "column_value", "columns_text", "json_value", "json_values", "rows_text"]

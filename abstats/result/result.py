@@ -318,14 +318,15 @@ class Result:
         """
         import orjson
 
-        from abstats.result.json_text import columns_text, rows_text
+        from abstats.result.json_text import collector_paused, columns_text, rows_text
 
         if indent not in (None, 2):
             raise ValueError(f"indent must be None or 2, got {indent!r}")
         _check_orient(orient)
         if indent == 2:  # for people (small Results): the dict, pretty-printed
             return orjson.dumps(self.to_dict(orient), option=OPTIONS | orjson.OPT_INDENT_2).decode()
-        return columns_text(self) if orient == "columns" else rows_text(self)
+        with collector_paused():
+            return columns_text(self) if orient == "columns" else rows_text(self)
 
     def to_frame(self, columns: str = "method") -> Any:
         """pandas DataFrame, one row per comparison, with its rule, reason and warning codes.

@@ -121,8 +121,8 @@ def experiment_verdicts(result: Result) -> Verdicts:
     best_pair = order[first]
     exp_status = status[best_pair]
     ship: list[list[Any]] = [[] for _ in range(len(experiments))]
-    for p in np.flatnonzero(status == _SHIP):
-        ship[pair_exp[p]].append(pair_treatment[p])
+    for e, t in zip(pair_exp[status == _SHIP].tolist(), pair_treatment[status == _SHIP].tolist(), strict=True):
+        ship[e].append(t)
     return Verdicts(
         experiment=_plain_list(experiments.tolist()),
         verdict=[_VERDICT[s] for s in exp_status.tolist()],
@@ -133,17 +133,19 @@ def experiment_verdicts(result: Result) -> Verdicts:
 
 
 def _reason(rows: _ReasonColumns, status: int, row: int, ship: list[Any], text: str) -> str:
-    metric, treatment = rows.metric[row], rows.treatment[row]
-    where = f"{metric} ({rows.role[row]}), {treatment} vs {rows.control[row]}"
     if status == _SHIP:
         return f"every primary metric of {', '.join(map(str, ship))} won and no guardrail failed: ship"
-    if status == _NO_WINNER and rows.role[row] != "primary" and not rows.any_primary:
+    role = rows.role[row]
+    if status == _NO_WINNER and role != "primary" and not rows.any_primary:
         return "no primary metric declared: nothing decides a launch: dont_ship"
-    verdict = {
-        _INVESTIGATE: "investigate", _GUARDRAIL: "guardrail failed: dont_ship", _LOSER: "primary lost: dont_ship",
-        _RUNNING: "keep_running", _NO_WINNER: "no primary win: dont_ship",
-    }[status]
-    return f"{where}: {text} -> {verdict}"
+    return (f"{rows.metric[row]} ({role}), {rows.treatment[row]} vs {rows.control[row]}: {text} -> "
+            f"{_VERDICT_TEXT[status]}")
+
+
+_VERDICT_TEXT = {
+    _INVESTIGATE: "investigate", _GUARDRAIL: "guardrail failed: dont_ship", _LOSER: "primary lost: dont_ship",
+    _RUNNING: "keep_running", _NO_WINNER: "no primary win: dont_ship",
+}
 
 
 def _values(column: np.ndarray) -> list[Any]:
@@ -156,7 +158,7 @@ def _values(column: np.ndarray) -> list[Any]:
 
 def _plain_list(values: list[Any]) -> list[Any]:
     """The values as Python scalars (numpy scalars converted), the list itself when there is none."""
-    if any(isinstance(v, np.generic) for v in values):
+    if any(issubclass(kind, np.generic) for kind in set(map(type, values))):
         return [_plain(v) for v in values]
     return values
 
