@@ -3,6 +3,7 @@ shapes follow the published schema, and the column orientation holds the same ce
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -132,3 +133,20 @@ def test_pretty_printed_columns_and_a_bad_orientation():
         r.to_json(orient="records")
     with pytest.raises(ConfigError, match="orient"):
         r.to_dict("table")
+
+
+def test_one_row_and_cells_that_differ_only_in_sign():
+    """A one-row Result has no varying column (each cell is written once into the text); a column whose
+    cells are 0.0 and -0.0 is not constant (orjson writes them differently)."""
+    one = abstats.analyze({"variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]},
+                          metric=abstats.BinaryMetric("conv"), control="A")
+    for orient in ("rows", "columns"):
+        assert one.to_json(orient=orient) == _dump(one, orient)
+    r = _batch("frequentist")
+    effect = np.zeros(len(r))
+    effect[-1] = -0.0
+    signed = dataclasses.replace(r, columns={**r.columns, "effect": effect})
+    text = signed.to_json()
+    assert text == _dump(signed, "rows")
+    assert [row["effect"] for row in json.loads(text)["comparisons"]] == [0.0] * 4 + [-0.0]
+    assert text.count('"effect":-0.0') == 1

@@ -32,6 +32,7 @@ _NUMPY = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 # rows per spliced chunk: bounds the per-cell fragment strings alive at once
 _CHUNK = 20_000
 _VERDICT_KEYS = ("experiment", "verdict", "ship", "reason")
+_COMMA = ord(",")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,24 @@ class _Varying:
 
     cells: Callable[[int, int], list[str]]
     quoted: bool = False
+    # the cells as an Arrow array, each followed by a comma (numbers: orjson's text as it is), if not ``cells``
+    numbers: np.ndarray | None = None
+
+    def arrow(self, start: int, stop: int) -> Any:
+        """Cells of rows [start, stop) as an Arrow string array."""
+        import pyarrow as pa
+
+        if self.numbers is None:
+            return pa.array(self.cells(start, stop), type=pa.string())
+        # orjson's text of the numbers, "[1.0,null,2.5]", cut at its commas without a Python object per cell
+        text = orjson.dumps(self.numbers[start:stop], option=_NUMPY)
+        data = bytearray(text)
+        data[0], data[-1] = _COMMA, _COMMA  # "," ... ",": every cell then starts after a comma
+        commas = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _COMMA).astype(np.int32)
+        # cell i, with the comma after it: data[commas[i] + 1 : commas[i + 1] + 1]
+        offsets = commas + 1
+        offsets[-1] = len(data)
+        return pa.StringArray.from_buffers(stop - start, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
 # One column of a record: the JSON text of its cell in every row (a str), or its varying cells.
@@ -152,8 +171,11 @@ def json_value(value: Any) -> Any:
 
 def json_values(values: list[Any]) -> list[Any]:
     """:func:`json_value` of each value; the list itself when every value is JSON-ready already."""
-    if set(map(type, values)) <= _READY_TYPES:
+    kinds = set(map(type, values))
+    if kinds <= _READY_TYPES:
         return values
+    if kinds == {list}:  # treatments that ship: mostly none
+        return [json_value(v) if v else v for v in values]
     return [json_value(v) for v in values]
 
 
@@ -176,7 +198,7 @@ def _column_slot(col: np.ndarray | None) -> _Slot:
     arr = np.ascontiguousarray(arr, dtype=np.float64 if arr.dtype.kind == "f" else None)
     if len(arr) and _constant(arr):
         return _numbers(arr[:1])[0]
-    return _Varying(lambda start, stop: _numbers(arr[start:stop]))
+    return _Varying(lambda start, stop: _numbers(arr[start:stop]), numbers=arr)
 
 
 def _constant(arr: np.ndarray) -> bool:
@@ -263,39 +285,41 @@ def _objects(keys: Sequence[str], slots: Sequence[_Slot], n: int) -> list[str]:
     """Comma-joined JSON objects, in chunks of rows: row ``i`` holds cell ``i`` of each slot, under its key.
 
     A row is ``between[0] cell[0] between[1] cell[1] ... cell[k-1] between[k]``: the text between two
-    varying cells holds the keys and the constant cells in between (and a string cell's quotes).
+    varying cells holds the keys and the constant cells in between (and a string cell's quotes). Arrow's
+    element-wise join writes a chunk's rows in one call, each number cell a slice of orjson's text.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     between = [""]
     varying: list[_Varying] = []
     for i, (key, slot) in enumerate(zip(keys, slots, strict=True)):
-        between[-1] += ("," if i else "{") + _dump(key) + ":"
+        # a number cell carries the comma after it
+        comma = "," if i and not (varying and varying[-1].numbers is not None and between[-1] == "") else ""
+        between[-1] += ("{" if not i else comma) + _dump(key) + ":"
         if isinstance(slot, str):
             between[-1] += slot
             continue
+        if slot.numbers is not None and i == len(keys) - 1:  # no key after it to take its comma
+            slot = _Varying(slot.cells)
         varying.append(slot)
         between[-1] += '"' if slot.quoted else ""
         between.append('"' if slot.quoted else "")
-    between[-1] += "}"
-    k = len(varying)
-    if not k:  # every row the same text
-        return [",".join([between[0]] * n)]
-    # the end of a row, its comma and the start of the next: one piece
-    between_rows = between[-1] + "," + between[0]
+    between[-1] += "},"  # each row ends with the comma before the next; the last one's is cut off
+    if not varying:  # every row the same text
+        return [",".join([between[0][:-1]] * n)] if n else []
+    literals = [pa.scalar(text, type=pa.string()) for text in between]
     chunks = []
     for start in range(0, n, _CHUNK):
         stop = min(start + _CHUNK, n)
-        rows = stop - start
-        pieces: list[str | None] = [None] * (2 * k * rows)
-        pieces[0 :: 2 * k] = [between_rows] * rows
-        for j, slot in enumerate(varying):
-            if j:
-                pieces[2 * j :: 2 * k] = [between[j]] * rows
-            pieces[2 * j + 1 :: 2 * k] = slot.cells(start, stop)
-        if not start:
-            pieces[0] = between[0]
-        chunks.append("".join(pieces))  # type: ignore[arg-type]  # every None was filled above
-    if chunks:
-        chunks.append(between[-1])
+        args: list[Any] = []
+        for literal, slot in zip(literals, varying, strict=False):
+            args += [literal, slot.arrow(start, stop)]
+        args.append(literals[-1])
+        rows = pc.binary_join_element_wise(*args, "")
+        offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1, offset=4 * rows.offset)
+        end = int(offsets[-1]) - (1 if stop == n else 0)
+        chunks.append(str(memoryview(rows.buffers()[2])[int(offsets[0]) : end], "utf-8"))
     return chunks
 
 

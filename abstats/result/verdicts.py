@@ -58,26 +58,19 @@ class Verdicts:
 
     def columns(self, result: Result) -> dict[str, list[Any]]:
         """The records as four lists: ``experiment``, ``verdict``, ``ship`` and ``reason``."""
-        rows = _ReasonColumns(result)
+        row = self._row
         # only the rows that explain a verdict are formatted (all of them at once)
-        explained = result.reasons.take(self._row)
-        reasons = [
-            _reason(rows, status, row, s, text)
-            for s, status, row, text in zip(self.ship, self._status.tolist(), self._row.tolist(), explained,
-                                            strict=True)
+        explained = result.reasons.take(row)
+        any_primary = "primary" in _values(result["role"])
+        texts = [
+            _SHIP_TEXT.format(", ".join(map(str, ship))) if status == _SHIP
+            else _NO_PRIMARY_TEXT if status == _NO_WINNER and role != "primary" and not any_primary
+            else f"{metric} ({role}), {treatment} vs {control}: {text} -> {_VERDICT_TEXT[status]}"
+            for ship, status, metric, role, treatment, control, text in zip(
+                self.ship, self._status.tolist(), _take(result["metric"], row), _take(result["role"], row),
+                _take(result["treatment"], row), _take(result["control"], row), explained, strict=True)
         ]
-        return {"experiment": self.experiment, "verdict": self.verdict, "ship": self.ship, "reason": reasons}
-
-
-class _ReasonColumns:
-    """What verdict reasons read, as Python lists fetched once (per-row Result lookups dominated at 1e5 rows)."""
-
-    def __init__(self, result: Result) -> None:
-        self.metric = _values(result["metric"])
-        self.treatment = _values(result["treatment"])
-        self.control = _values(result["control"])
-        self.role = _values(result["role"])
-        self.any_primary = "primary" in self.role
+        return {"experiment": self.experiment, "verdict": self.verdict, "ship": self.ship, "reason": texts}
 
 
 def experiment_verdicts(result: Result) -> Verdicts:
@@ -132,20 +125,18 @@ def experiment_verdicts(result: Result) -> Verdicts:
     )
 
 
-def _reason(rows: _ReasonColumns, status: int, row: int, ship: list[Any], text: str) -> str:
-    if status == _SHIP:
-        return f"every primary metric of {', '.join(map(str, ship))} won and no guardrail failed: ship"
-    role = rows.role[row]
-    if status == _NO_WINNER and role != "primary" and not rows.any_primary:
-        return "no primary metric declared: nothing decides a launch: dont_ship"
-    return (f"{rows.metric[row]} ({role}), {rows.treatment[row]} vs {rows.control[row]}: {text} -> "
-            f"{_VERDICT_TEXT[status]}")
-
-
+_SHIP_TEXT = "every primary metric of {} won and no guardrail failed: ship"
+_NO_PRIMARY_TEXT = "no primary metric declared: nothing decides a launch: dont_ship"
 _VERDICT_TEXT = {
     _INVESTIGATE: "investigate", _GUARDRAIL: "guardrail failed: dont_ship", _LOSER: "primary lost: dont_ship",
     _RUNNING: "keep_running", _NO_WINNER: "no primary win: dont_ship",
 }
+
+
+def _take(column: np.ndarray, rows: np.ndarray) -> list[Any]:
+    """The column's values at ``rows``, as Python values."""
+    values: list[Any] = np.asarray(column)[rows].tolist()
+    return values
 
 
 def _values(column: np.ndarray) -> list[Any]:

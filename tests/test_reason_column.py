@@ -1,0 +1,79 @@
+"""``Result.reasons``: one row formatted when it is read, all rows in bulk (per rule code) when exported,
+the same texts either way."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import abstats
+from abstats.result import reason_column
+from abstats.sequential import GroupSequentialDesign
+from abstats.statistics import BinaryStats
+
+OPTIONS = {
+    "frequentist": {},
+    "bayesian": {"prob_threshold": 0.9},
+    "msprt": {},
+    "confidence_sequence": {},
+    "group_sequential": {"design": GroupSequentialDesign("lan_demets_obrien_fleming", looks=3,
+                                                         beta_spending="obrien_fleming"), "look": 2},
+}
+
+
+def _mixed(method: str, **options: object) -> abstats.Result:
+    """Rows of many rule codes: winners, losers, no difference, an SRM, an empty arm, a tiny sample."""
+    table = {
+        "experiment": [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6],
+        "variant": ["A", "B"] * 6,
+        "n": [20_000, 20_000, 20_000, 20_000, 1000, 1300, 50, 0, 3, 4, 20_000, 20_100],
+        "conversions": [1000, 1200, 1000, 800, 100, 100, 5, 0, 0, 4, 1000, 1010],
+    }
+    return abstats.analyze(table, metric=abstats.BinaryMetric("conv"), control="A", experiment="experiment",
+                           method=method, **OPTIONS[method], **options)
+
+
+@pytest.mark.parametrize("method", sorted(OPTIONS))
+def test_bulk_texts_are_the_row_texts(method):
+    r = _mixed(method)
+    assert len(set(r.rules.tolist())) >= 3, "several rule codes, each formatted in its own group"
+    one_by_one = [r.reason(i) for i in range(len(r))]
+    assert r.reasons.all() == one_by_one == list(r.reasons) == r.reasons
+    assert r.reasons[1:4] == one_by_one[1:4] and r.reasons[-1] == one_by_one[-1]
+
+
+def test_concatenated_settings_each_format_their_rows():
+    a, b = _mixed("frequentist"), _mixed("frequentist", alpha=0.001, correction="none")
+    both = abstats.Result.concat([a, b])
+    assert both.reasons == [*a.reasons, *b.reasons]
+    assert "Holm-adjusted p" in both.reasons[0] and "alpha = 0.001" in both.reasons[len(a)]
+    # rows picked across both parts and rule codes, in a given order
+    rows = np.array([len(a) + 1, 0, len(a), 3])
+    assert both.reasons.take(rows) == [both.reason(i) for i in rows.tolist()]
+
+
+def test_reading_a_row_formats_only_that_row(monkeypatch):
+    rng = np.random.default_rng(3)
+    n = rng.integers(1_000, 5_000, size=(2_000, 2))
+    x = rng.binomial(n, 0.1)
+    r = abstats.compare(BinaryStats.from_arrays(n[:, 0], x[:, 0]), BinaryStats.from_arrays(n[:, 1], x[:, 1]),
+                        metric=abstats.BinaryMetric("conversion"))
+    formatted = []
+    bulk = reason_column.format_reasons
+    monkeypatch.setattr(reason_column, "format_reasons",
+                        lambda result, rows: formatted.append(len(rows)) or bulk(result, rows))
+    assert r.reasons[5] == r.reason(5) and r.reasons[-2] == r.reason(len(r) - 2)
+    assert formatted == [], "indexing formats the one row"
+    assert r.reasons[10:13] == [r.reason(i) for i in (10, 11, 12)] and formatted == [3]
+    texts = r.reasons.all()
+    assert formatted == [3, len(r)] and r.reasons.all() is texts, "formatted once, then kept"
+    with pytest.raises(IndexError):
+        r.reasons[len(r)]
+
+
+def test_a_plain_rule_text_is_called_row_by_row():
+    """A rule text that is a plain function (a user's own method) still gives every row's text."""
+    r = _mixed("frequentist")
+    plain = {code: (lambda row, settings, code=code: f"{code}: {row['p_value']}") for code in set(r.rules.tolist())}
+    object.__setattr__(r, "_rule_texts", plain)  # what a method registered with plain functions gives
+    assert r.reasons.all() == [f"{code}: {p}" for code, p in zip(r.rules.tolist(), r.p_value.tolist(), strict=True)]
