@@ -92,8 +92,9 @@ def experiment_verdicts(result: Result) -> Verdicts:
     passing_guardrail = guardrail & (row_status == _NO_WINNER)
     row_status[passing_guardrail | (role == "secondary")] = _SHIP  # neutral: never blocks, never ships alone
 
-    exp_code, experiments = pd.factorize(np.asarray(result["experiment"], dtype=object), sort=False)
-    treatment_code, treatments = pd.factorize(np.asarray(result["treatment"], dtype=object), sort=False)
+    # labels factorized as they are held (an int64 column hashes without a Python int per row)
+    exp_code, experiments = pd.factorize(_labels(result["experiment"]), sort=False)
+    treatment_code, treatments = pd.factorize(_labels(result["treatment"]), sort=False)
     pair_code, pair_keys = pd.factorize(exp_code.astype(np.int64) * max(len(treatments), 1) + treatment_code,
                                         sort=False)
     n_pairs = len(pair_keys)
@@ -131,6 +132,12 @@ _VERDICT_TEXT = {
     _INVESTIGATE: "investigate", _GUARDRAIL: "guardrail failed: dont_ship", _LOSER: "primary lost: dont_ship",
     _RUNNING: "keep_running", _NO_WINNER: "no primary win: dont_ship",
 }
+
+
+def _labels(column: np.ndarray) -> np.ndarray:
+    """Labels to factorize: integer and object columns as they are, others as objects."""
+    arr = np.asarray(column)
+    return arr if arr.dtype.kind in "iuO" else arr.astype(object)
 
 
 def _take(column: np.ndarray, rows: np.ndarray) -> list[Any]:
