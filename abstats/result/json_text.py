@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 OPTIONS = orjson.OPT_NON_STR_KEYS
 _NUMPY = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 # rows per spliced chunk: bounds the per-cell fragment strings alive at once
-_CHUNK = 20_000
+_CHUNK = 5_000
 _VERDICT_KEYS = ("experiment", "verdict", "ship", "reason")
 _COMMA = ord(",")
 
