@@ -77,3 +77,32 @@ def test_a_plain_rule_text_is_called_row_by_row():
     plain = {code: (lambda row, settings, code=code: f"{code}: {row['p_value']}") for code in set(r.rules.tolist())}
     object.__setattr__(r, "_rule_texts", plain)  # what a method registered with plain functions gives
     assert r.reasons.all() == [f"{code}: {p}" for code, p in zip(r.rules.tolist(), r.p_value.tolist(), strict=True)]
+
+
+def _mean_rows_with_warnings() -> abstats.Result:
+    """Mean rows carrying several warnings at once: SRM, zero variance, an undefined relative effect."""
+    from abstats.statistics import MeanStats
+
+    control = MeanStats.from_arrays(n=[1000, 1000, 500], sum=[0.0, 50.0, -20.0], sum_sq=[0.0, 400.0, 900.0])
+    treatment = MeanStats.from_arrays(n=[1400, 1000, 520], sum=[0.0, 60.0, 10.0], sum_sq=[0.0, 500.0, 800.0])
+    return abstats.compare(control, treatment, metric=abstats.MeanMetric("revenue"))
+
+
+@pytest.mark.parametrize("build", [lambda: _mixed("frequentist"), lambda: _mixed("bayesian"), _mean_rows_with_warnings])
+def test_bulk_warnings_are_the_row_warnings(build):
+    r = build()
+    both = abstats.Result.concat([r, build()])
+    for result in (r, both):
+        one_by_one = [result.warnings(i) for i in range(len(result))]
+        assert any(len(w) >= 1 for w in one_by_one)
+        assert result.warning_lists(0, len(result)) == one_by_one
+        bulk = result.flagged_warnings(1, len(result))
+        assert bulk == {i: w for i, w in enumerate(one_by_one) if w and i >= 1}
+
+
+def test_a_row_with_several_warnings_keeps_their_order():
+    r = _mean_rows_with_warnings()
+    codes = [[w["code"] for w in r.warnings(i)] for i in range(len(r))]
+    assert codes[0] == ["zero_variance", "relative_undefined", "srm"], codes
+    assert "relative_undefined" in codes[2]
+    assert r.warning_lists(0, len(r)) == [r.warnings(i) for i in range(len(r))]

@@ -13,7 +13,7 @@ import numpy as np
 
 from abstats.result.columns import NAMES
 from abstats.result.json_text import OPTIONS, column_value, json_value
-from abstats.result.reasons import SHARED_RULES
+from abstats.result.reasons import SHARED_RULES, Rows
 from abstats.result.warnings import MESSAGES
 
 if TYPE_CHECKING:
@@ -238,15 +238,35 @@ class Result:
         return out
 
     def flagged_warnings(self, start: int, stop: int) -> dict[int, list[dict[str, str]]]:
-        """Row -> its warnings, for the rows from ``start`` to ``stop`` (exclusive) that have any."""
-        flagged = np.zeros(max(stop - start, 0), dtype=bool)
-        for mask in self.warning_flags.values():
-            flagged |= np.asarray(mask[start:stop], dtype=bool)
-        # the method's messages looked up once and cells read from Python lists: per-row lookups in the
-        # method registry and numpy .item() calls were most of the time of a 100k-row to_json
-        own, lists = self.method_object.warnings, self._column_lists
-        return {i: self._warnings_of(i, _ListRowView(lists, i), own)
-                for i in (np.flatnonzero(flagged) + start).tolist()}
+        """Row -> its warnings, for the rows from ``start`` to ``stop`` (exclusive) that have any (in no
+        particular row order).
+
+        Each warning code's rows are formatted together, per settings part, in one call of a
+        :class:`~abstats.result.reasons.ColumnText` message (a plain message is called row by row);
+        a row's warnings keep the order of ``warning_flags``.
+        """
+        own = self.method_object.warnings
+        out: dict[int, list[dict[str, str]]] = {}
+        part_of_row, part_settings = self._part_of_row, self._part_settings
+        for code, mask in self.warning_flags.items():
+            rows = np.flatnonzero(np.asarray(mask[start:stop], dtype=bool)) + start
+            if not rows.size:
+                continue
+            message = own.get(code) or MESSAGES[code]
+            parts = part_of_row[rows]
+            for part in np.unique(parts).tolist():
+                members = rows[parts == part] if len(part_settings) > 1 else rows
+                for i, text in zip(members.tolist(), self._messages(message, members, part_settings[part]),
+                                   strict=True):
+                    out.setdefault(i, []).append({"code": code, "message": text})
+        return out
+
+    def _messages(self, message: Any, rows: np.ndarray, settings: Mapping[str, Any]) -> list[str]:
+        many = getattr(message, "many", None)
+        if many is not None:
+            texts: list[str] = many(Rows.of_columns(self.columns, rows), settings)
+            return texts
+        return [message(row, settings) for row in self.row_views(rows)]
 
     @cached_property
     def _column_lists(self) -> _ColumnLists:

@@ -9,17 +9,20 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from abstats.funnel.reasons import selection_warning
+from abstats.result.reasons import ColumnText, Rows, texts
 
 Row = Mapping[str, Any]
 Settings = Mapping[str, Any]
 
 
-def _srm(row: Row, settings: Settings) -> str:
-    return (
-        f"sample-ratio mismatch: {'exact-test' if settings.get('srm_test') == 'exact' else 'chi-square'} "
-        f"p = {row['srm_p_value']:.3g} < {settings.get('srm_alpha', 0.001):g} "
-        "against the planned split; the assignment may be broken and effects biased"
-    )
+def _srm_many(rows: Rows, settings: Settings) -> list[str]:
+    head = f"sample-ratio mismatch: {'exact-test' if settings.get('srm_test') == 'exact' else 'chi-square'} p = "
+    tail = (f" < {settings.get('srm_alpha', 0.001):g} against the planned split; the assignment may be broken "
+            "and effects biased")
+    return [f"{head}{p}{tail}" for p in texts(rows["srm_p_value"], ".3g")]
+
+
+_srm = ColumnText(_srm_many)
 
 
 def _few_conversions(row: Row, settings: Settings) -> str:
@@ -33,16 +36,18 @@ def _zero_variance(row: Row, settings: Settings) -> str:
     return "both arms have zero variance (all units identical): the test is degenerate"
 
 
-def _relative_undefined(row: Row, settings: Settings) -> str:
-    return (
-        f"relative effect or its interval is undefined (control = {row['control_estimate']:.4g}, "
-        f"treatment = {row['treatment_estimate']:.4g}): needs positive estimates"
-        + (
-            " and a control mean significantly different from 0 (Fieller)"
-            if settings.get("relative_interval") == "fieller"
-            else ""
-        )
+def _relative_undefined_many(rows: Rows, settings: Settings) -> list[str]:
+    tail = "): needs positive estimates" + (
+        " and a control mean significantly different from 0 (Fieller)"
+        if settings.get("relative_interval") == "fieller"
+        else ""
     )
+    return [f"relative effect or its interval is undefined (control = {c}, treatment = {t}{tail}"
+            for c, t in zip(texts(rows["control_estimate"], ".4g"), texts(rows["treatment_estimate"], ".4g"),
+                            strict=True)]
+
+
+_relative_undefined = ColumnText(_relative_undefined_many)
 
 
 def _heavy_tail(row: Row, settings: Settings) -> str:
