@@ -63,9 +63,17 @@ class Transition:
         # The (len(z) x nodes) kernel is most of a design's time. Its exponent -(u - v)^2 / 2 is the rank-3 product
         # [u, -u^2/2, 1] . [v, 1, -v^2/2], one BLAS call instead of three broadcast passes (numpy's broadcasting is
         # ~4x slower per element than a contiguous pass); cancellation costs ~1e-16 max(u^2, v^2) relative.
-        exponent = np.column_stack((u, -0.5 * np.square(u), np.ones_like(u))) @ np.stack(
-            (v, np.ones_like(v), -0.5 * np.square(v))
-        )
+        left = np.empty((u.size, 3))
+        left[:, 0] = u
+        np.square(u, out=left[:, 1])
+        left[:, 1] *= -0.5
+        left[:, 2] = 1.0
+        right = np.empty((3, v.size))
+        right[0] = v
+        right[1] = 1.0
+        np.square(v, out=right[2])
+        right[2] *= -0.5
+        exponent = left @ right
         np.exp(exponent, out=exponent)
         return exponent @ (self.weight / (self.scale * norm.SQRT_2PI))
 
@@ -85,19 +93,27 @@ def _base_points(r: int) -> np.ndarray:
 
 def grid(mean: float, lower: float, upper: float, r: int = GRID_R) -> tuple[np.ndarray, np.ndarray]:
     """Integration points and Simpson weights on ``(lower, upper)`` (Jennison & Turnbull 19.2.1)."""
-    x = mean + _base_points(r)
-    lo = max(lower, x[0])
-    hi = min(upper, x[-1])
+    base = _base_points(r)
+    lo = max(lower, mean + base[0])
+    hi = min(upper, mean + base[-1])
     if not lo < hi:
         return np.empty(0), np.empty(0)
-    x = np.concatenate(([lo], x[(x > lo) & (x < hi)], [hi]))
+    # The base points strictly inside (lo, hi) are one run of the sorted grid.
+    first, last = np.searchsorted(base, (lo - mean, hi - mean), side="right")
+    if last > 0 and mean + base[last - 1] >= hi:
+        last -= 1
+    n = last - first + 2
+    x = np.empty(n)
+    x[0], x[-1] = lo, hi
+    np.add(base[first:last], mean, out=x[1:-1])
     d = np.diff(x)
-    z = np.empty(2 * x.size - 1)
+    z = np.empty(2 * n - 1)
     z[0::2] = x
     z[1::2] = x[:-1] + d / 2.0
-    w = np.zeros_like(z)
-    w[1::2] = 4.0 * d / 6.0
-    w[0:-1:2] += d / 6.0
+    w = np.empty_like(z)
+    w[1::2] = d * (4.0 / 6.0)
+    w[0:-1:2] = d / 6.0
+    w[-1] = 0.0
     w[2::2] += d / 6.0
     return z, w
 
