@@ -25,6 +25,8 @@ _XTOL = 1e-10
 _OUTER_TOL = 1e-9
 #: A Newton step this small is the last one needed for a 1e-10 bound (quadratic convergence).
 _NEWTON_LAST_STEP = 1e-6
+#: Guessed slope of the probit-scale beta excess in the drift (1 for one look; steeper with more).
+_DRIFT_SLOPE = 2.0
 
 
 @dataclass(frozen=True)
@@ -72,26 +74,29 @@ class SpendingPlan:
 def classical_boundaries(plan: SpendingPlan, fractions: np.ndarray) -> Boundaries:
     """Pocock (constant) or O'Brien-Fleming (``c / sqrt(t_k)``) boundaries with total error alpha.
 
-    The constant ``c`` solves ``P_0(cross at any look) = alpha`` (Pocock 1977; O'Brien & Fleming 1979),
-    by secant steps on ``log alpha - log P_0(cross)`` between the two bounds every design obeys:
-    ``c`` is at least the one-look quantile ``z_{1-a} / min_k shape_k`` and at most the Bonferroni
-    constant solving ``sum_k P(Z > c shape_k) = a`` (``a`` the error of one side); 5-6 recursions.
+    The constant ``c`` solves ``P_0(cross at any look) = alpha`` (Pocock 1977; O'Brien & Fleming 1979)
+    by :func:`_secant` on the probit scale, ``Phi^-1(1 - P_0(cross one side)) - Phi^-1(1 - a)``, ``a`` the
+    error of one side: with one look that is ``c shape_1 - z_{1-a}``, straight with slope ``shape_1``, and with
+    more it bends little, so 4 recursions reach 1e-9. The start is halfway between the two bounds every
+    design obeys: ``c`` is at least the one-look quantile ``z_{1-a} / min_k shape_k`` and at most the
+    Bonferroni constant solving ``sum_k P(Z > c shape_k) = a``.
     """
     shape = np.ones_like(fractions) if plan.kind == "pocock" else 1.0 / np.sqrt(fractions / fractions[-1])
+    sides = 2.0 if plan.two_sided else 1.0
     evaluated: dict[float, np.ndarray] = {}
 
-    def log_excess(c: float) -> float:
+    def excess(c: float) -> float:
         upper = c * shape
         lower = -upper if plan.two_sided else np.full_like(upper, -np.inf)
         up, down = recursion.exit_probabilities(fractions, lower, upper, 0.0)
         evaluated[c] = np.cumsum(up + down)
-        return math.log(plan.alpha) - math.log(evaluated[c][-1])
+        return float(norm.isf(evaluated[c][-1] / sides) - norm.isf(plan.side_alpha))
 
     one_look = float(norm.isf(plan.side_alpha)) / float(shape.min())
     bonferroni = brentq(lambda c: plan.side_alpha - float(norm.sf(c * shape).sum()), one_look - 1.0, 10.0, xtol=_XTOL)
-    c = _secant(log_excess, bonferroni, 0.5 * (one_look + bonferroni), 0.5, 10.0, _OUTER_TOL)
+    c = _secant(excess, 0.5 * (one_look + bonferroni), float(shape.min()), 0.5, 10.0, _OUTER_TOL)
     if c not in evaluated:
-        log_excess(c)
+        excess(c)
     return Boundaries(fractions, c * shape, np.full_like(fractions, np.nan), evaluated[c], np.nan)
 
 
@@ -113,15 +118,16 @@ def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> B
     """Planned boundaries with beta-spending futility at the drift where both bounds meet at the last look.
 
     That drift is gsDesign's maximum information: the last look has exactly its share of beta left
-    below the efficacy bound. Solved by secant steps on ``log(beta_K) - log P_drift(reach look K,
-    Z_K < b_K)``, increasing in the drift; with non-binding futility the efficacy bounds (the null
-    recursion) do not depend on the drift and are computed once.
+    below the efficacy bound. Solved by :func:`_secant` on the probit scale, ``Phi^-1(beta_K) -
+    Phi^-1(P_drift(reach look K, Z_K < b_K))`` (increasing in the drift, and nearly straight: 5-6
+    recursions from ``1.05`` and ``1.15`` times the fixed-sample drift); with non-binding futility the
+    efficacy bounds (the null recursion) do not depend on the drift and are computed once.
     """
     efficacy = None if plan.binding else _look_by_look(replace(plan, beta_spending=None), fractions, final=True)[0]
     evaluated: dict[float, tuple[Boundaries, float]] = {}
     last: list[float] = []
 
-    def log_excess(drift: float) -> float:
+    def excess(drift: float) -> float:
         # The previous drift's futility bounds start this drift's Newton solves (a few hundredths away).
         start = evaluated[last[0]][0].futility if last else None
         evaluated[drift] = _look_by_look(
@@ -131,9 +137,9 @@ def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> B
         return evaluated[drift][1]
 
     fixed = float(norm.isf(plan.side_alpha) + norm.isf(beta))
-    drift = _secant(log_excess, fixed, 1.1 * fixed, 0.5 * fixed, 3.0 * fixed, _OUTER_TOL)
+    drift = _secant(excess, 1.1 * fixed, _DRIFT_SLOPE, 0.5 * fixed, 3.0 * fixed, _OUTER_TOL)
     if drift not in evaluated:
-        log_excess(drift)
+        excess(drift)
     return evaluated[drift][0]
 
 
@@ -152,7 +158,7 @@ def _look_by_look(
     efficacy: Boundaries | None = None,
     futility_start: np.ndarray | None = None,
 ) -> tuple[Boundaries, float]:
-    """Boundaries look by look, and (futility designs, ``final``) the last look's log excess of beta.
+    """Boundaries look by look, and (futility designs, ``final``) the last look's excess of beta (probit scale).
 
     ``efficacy`` (non-binding designs only) gives already-solved efficacy bounds, so only the
     recursion under ``drift`` runs; ``futility_start`` gives starting points for the futility solves.
@@ -181,7 +187,7 @@ def _look_by_look(
             alt_law = recursion.transition(alt_prev, t, drift)
             if final and last:
                 reach_below = float(alt_law.below(upper[k]))
-                excess = math.log(beta_inc[k]) - math.log(reach_below) if reach_below > 0.0 else math.inf
+                excess = float(norm.ppf(beta_inc[k]) - norm.ppf(reach_below)) if reach_below > 0.0 else math.inf
                 futility[k] = upper[k]
             else:
                 start = np.nan if futility_start is None else futility_start[k]
@@ -277,11 +283,17 @@ def _tail_root(
     return x
 
 
-def _secant(f: Callable[[float], float], x0: float, x1: float, lo: float, hi: float, tol: float) -> float:
-    """Root of an increasing ``f`` in ``(lo, hi)`` by secant steps from ``x0, x1``, bisecting when a step leaves
-    the bracket; returns the last evaluated point once the next step (its error) is below ``tol``."""
+def _secant(f: Callable[[float], float], x0: float, slope: float, lo: float, hi: float, tol: float) -> float:
+    """Root of an increasing ``f`` in ``(lo, hi)`` from ``x0``: a first Newton step with the guessed ``slope``,
+    then inverse quadratic interpolation through the last three points (secant with two), bisection when a
+    step leaves the bracket of signs seen so far.
+
+    Returns the last evaluated point once the next step (its error) is below ``tol``. Interpolating a
+    curved ``f`` by a parabola (Brent 1973's step, without his bookkeeping) saves one or two whole-recursion
+    evaluations over secant steps.
+    """
     ends = (lo, hi)
-    x_prev, f_prev = math.nan, math.nan
+    points: list[tuple[float, float]] = []
     x = x0
     for _ in range(200):
         fx = f(x)
@@ -291,17 +303,32 @@ def _secant(f: Callable[[float], float], x0: float, x1: float, lo: float, hi: fl
             lo = max(lo, x)
         else:
             hi = min(hi, x)
-        if math.isnan(x_prev):
-            new = x1
-        elif math.isfinite(fx) and math.isfinite(f_prev) and fx != f_prev:
-            new = x - fx * (x - x_prev) / (fx - f_prev)
-        else:
-            new = math.nan
-        if not lo < new < hi:
-            new = 0.5 * (lo + hi)
+        points.append((x, fx))
+        new = x - fx / slope if len(points) == 1 else _interpolated_root(points[-3:])
         if abs(new - x) <= tol:
             if min(x - ends[0], ends[1] - x) <= 2.0 * tol:
                 raise ValueError(f"no root in {ends}: f({x}) = {fx}")
             return x
-        x_prev, f_prev, x = x, fx, new
+        if not lo < new < hi:
+            new = 0.5 * (lo + hi)
+            if abs(new - x) <= tol:
+                return x
+        x = new
     raise ValueError(f"no convergence in {ends}")
+
+
+def _interpolated_root(points: list[tuple[float, float]]) -> float:
+    """Zero of the inverse-quadratic (three points) or linear (two) interpolant; NaN if the values do not allow one."""
+    xs, fs = [p[0] for p in points], [p[1] for p in points]
+    if not all(math.isfinite(v) for v in fs) or len(set(fs)) < len(fs):
+        if len(points) == 3:
+            return _interpolated_root(points[1:])
+        return math.nan
+    if len(points) == 2:
+        return xs[1] - fs[1] * (xs[1] - xs[0]) / (fs[1] - fs[0])
+    (a, b, c), (fa, fb, fc) = xs, fs
+    return (
+        a * fb * fc / ((fa - fb) * (fa - fc))
+        + b * fa * fc / ((fb - fa) * (fb - fc))
+        + c * fa * fb / ((fc - fa) * (fc - fb))
+    )
