@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 from scipy.optimize import brentq
@@ -215,13 +216,11 @@ def _null_lower(plan: SpendingPlan, efficacy: float, futility: float) -> float:
 
 def _solve_upper(law: recursion.Transition, target: float) -> float:
     """Efficacy bound spending ``target`` at this look (one side, null law)."""
-    if target <= 0.0 or law.above(NO_STOP_Z) >= target:
+    if target <= 0.0:
         return NO_STOP_Z
-    if law.above(-NO_STOP_Z) <= target:
-        return -NO_STOP_Z
     # P(reach look k, Z_k >= b) <= P(Z_k >= b): the marginal quantile is at or above the bound.
-    start = min(float(norm.isf(target)), NO_STOP_Z)
-    return _tail_root(law.above, law.density, False, target, -NO_STOP_Z, NO_STOP_Z, start)
+    start = min(max(float(norm.isf(target)), -NO_STOP_Z), NO_STOP_Z)
+    return _tail_root(partial(law.tail_and_density, upper=True), False, target, -NO_STOP_Z, NO_STOP_Z, start)
 
 
 def _solve_lower(law: recursion.Transition, mean: float, target: float, cap: float, start: float = np.nan) -> float:
@@ -233,42 +232,46 @@ def _solve_lower(law: recursion.Transition, mean: float, target: float, cap: flo
     bottom = mean - NO_STOP_Z
     if target <= 0.0:
         return min(bottom, cap)
-    if law.below(top) <= target:
-        return top
     # P(reach look k, Z_k <= a) <= P(Z_k <= a): the marginal quantile is at or below the bound.
     if not bottom < start < top:
         start = max(mean + float(norm.ppf(target)), bottom)
-    return _tail_root(law.below, law.density, True, target, bottom, top, start)
+    return _tail_root(partial(law.tail_and_density, upper=False), True, target, bottom, top, start)
 
 
 def _tail_root(
-    tail: Callable[[float], np.ndarray],
-    density: Callable[[float], np.ndarray],
+    tail_and_density: Callable[[float], tuple[float, float]],
     increasing: bool,
     target: float,
     lo: float,
     hi: float,
     x: float,
 ) -> float:
-    """Bound ``x`` in ``(lo, hi)`` with ``tail(x) = target``: Newton on ``log tail``, bisection as safeguard.
+    """Bound ``x`` in ``[lo, hi]`` with ``tail(x) = target``: Newton on ``log tail``, bisection as safeguard.
 
-    ``tail`` is a crossing probability, ``density`` its derivative up to sign (the sub-density at the
-    bound), so each step costs two O(nodes) sums. Near-Gaussian tails are log-concave: from the
+    When the root lies beyond an end (the target cannot be spent inside), that end is returned; an end is
+    evaluated only when Newton heads past it.
+
+    ``tail_and_density`` gives a crossing probability and its derivative up to sign (the sub-density at
+    the bound), so each step costs two O(nodes) sums. Near-Gaussian tails are log-concave: from the
     marginal-quantile start Newton approaches the root from one side, in 2-4 steps to 1e-10
     (brentq needed ~18 evaluations).
     """
     log_target = math.log(target)
+    lo_known = hi_known = False  # whether the root is known to lie on the inner side of lo / hi
+
+    def excess(x: float) -> tuple[float, float, float]:
+        p, dens = tail_and_density(x)
+        return (math.log(p) - log_target if p > 0.0 else -math.inf), p, dens
+
     for _ in range(200):
-        p = float(tail(x))
-        g = math.log(p) - log_target if p > 0.0 else -math.inf
+        g, p, dens = excess(x)
         if g == 0.0:
             return x
         if (g > 0.0) == increasing:
-            hi = x
+            hi, hi_known = x, True
         else:
-            lo = x
+            lo, lo_known = x, True
         # d log tail / dx = +-density / tail; a vanishing density (far tail) leaves it to bisection.
-        dens = float(density(x))
         slope = (dens / p if increasing else -dens / p) if dens > 0.0 and p > 0.0 else math.nan
         new = x - g / slope
         # Newton converges quadratically: after a step of 1e-6 the error is ~(curvature) 1e-12, below tolerance.
@@ -276,6 +279,16 @@ def _tail_root(
         if abs(new - x) <= _NEWTON_LAST_STEP:
             return new
         if not lo < new < hi:
+            if new >= hi and not hi_known:
+                g_end = excess(hi)[0]
+                if g_end == 0.0 or (g_end > 0.0) != increasing:
+                    return hi
+                hi_known = True
+            elif new <= lo and not lo_known:
+                g_end = excess(lo)[0]
+                if g_end == 0.0 or (g_end > 0.0) == increasing:
+                    return lo
+                lo_known = True
             new = 0.5 * (lo + hi)
         if abs(new - x) <= _XTOL:
             return new
