@@ -108,30 +108,53 @@ def _base_points(r: int) -> np.ndarray:
     return base
 
 
+@cache
+def _simpson_pieces(r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every node a grid can hold between its edges (base points and midpoints), with the Simpson weight each
+    gets from the interval on its left and on its right when the whole base grid is used."""
+    base = _base_points(r)
+    gaps = np.diff(base)
+    nodes = np.empty(2 * base.size - 1)
+    nodes[0::2] = base
+    nodes[1::2] = base[:-1] + gaps / 2.0
+    left = np.zeros_like(nodes)
+    right = np.zeros_like(nodes)
+    left[2::2] = gaps / 6.0
+    right[0:-1:2] = gaps / 6.0
+    right[1::2] = gaps * (4.0 / 6.0)
+    for array in (nodes, left, right):
+        array.flags.writeable = False
+    return nodes, left, right
+
+
 def grid(mean: float, lower: float, upper: float, r: int = GRID_R) -> tuple[np.ndarray, np.ndarray]:
-    """Integration points and Simpson weights on ``(lower, upper)`` (Jennison & Turnbull 19.2.1)."""
+    """Integration points and Simpson weights on ``(lower, upper)`` (Jennison & Turnbull 19.2.1).
+
+    The base points strictly inside the region, their midpoints and their weights are slices of
+    :func:`_simpson_pieces`; only the two intervals next to the edges are built here.
+    """
     base = _base_points(r)
     lo = max(lower, mean + base[0])
     hi = min(upper, mean + base[-1])
     if not lo < hi:
         return np.empty(0), np.empty(0)
-    # The base points strictly inside (lo, hi) are one run of the sorted grid.
-    first, last = np.searchsorted(base, (lo - mean, hi - mean), side="right")
+    first, last = base.searchsorted((lo - mean, hi - mean), side="right")
     if last > 0 and mean + base[last - 1] >= hi:
         last -= 1
-    n = last - first + 2
-    x = np.empty(n)
-    x[0], x[-1] = lo, hi
-    np.add(base[first:last], mean, out=x[1:-1])
-    d = np.diff(x)
-    z = np.empty(2 * n - 1)
-    z[0::2] = x
-    z[1::2] = x[:-1] + d / 2.0
+    if last == first:  # no base point inside: one Simpson interval
+        gap = hi - lo
+        return np.array([lo, lo + gap / 2.0, hi]), np.array([gap / 6.0, gap * (4.0 / 6.0), gap / 6.0])
+    nodes, left, right = _simpson_pieces(r)
+    i0, i1 = 2 * first, 2 * last - 1
+    z = np.empty(i1 - i0 + 4)
+    np.add(nodes[i0:i1], mean, out=z[2:-2])
+    gap_lo, gap_hi = z[2] - lo, hi - z[-3]
+    z[0], z[1], z[-2], z[-1] = lo, lo + gap_lo / 2.0, z[-3] + gap_hi / 2.0, hi
     w = np.empty_like(z)
-    w[1::2] = d * (4.0 / 6.0)
-    w[0:-1:2] = d / 6.0
-    w[-1] = 0.0
-    w[2::2] += d / 6.0
+    np.add(left[i0:i1], right[i0:i1], out=w[2:-2])
+    w[2] += gap_lo / 6.0 - left[i0]
+    w[-3] += gap_hi / 6.0 - right[i1 - 1]
+    w[0], w[1], w[-2], w[-1] = gap_lo / 6.0, gap_lo * (4.0 / 6.0), gap_hi * (4.0 / 6.0), gap_hi / 6.0
     return z, w
 
 
