@@ -163,7 +163,9 @@ def _look_by_look(
 
     ``efficacy`` (non-binding designs only) gives already-solved efficacy bounds, so only the
     recursion under ``drift`` runs; ``futility_start`` gives starting points for the futility solves.
-    Each look's law is built once and both bounds are solved on it.
+    Each look's law is built once and both bounds are solved on it. With binding futility the null and
+    the drift recursions share their continuation regions, so the null law is the drift one tilted by
+    the likelihood ratio (:func:`recursion.transition`) and only one recursion runs.
     """
     times = np.minimum(fractions, 1.0)
     if final:
@@ -178,11 +180,15 @@ def _look_by_look(
     futility = np.full(k_looks, np.nan)
     excess = np.nan
     null_prev = alt_prev = None
+    shared = plan.binding and has_futility
     for k, t in enumerate(fractions):
         t = float(t)
         last = k == k_looks - 1
         if efficacy is None:
-            null_law = recursion.transition(null_prev, t, 0.0)
+            if shared:
+                null_law = recursion.transition(alt_prev, t, 0.0, prev_drift=drift)
+            else:
+                null_law = recursion.transition(null_prev, t, 0.0)
             upper[k] = _solve_upper(null_law, alpha_inc[k])
         if has_futility:
             alt_law = recursion.transition(alt_prev, t, drift)
@@ -196,7 +202,7 @@ def _look_by_look(
             if not last:  # the density after the last look is never read
                 alt_lower = max(futility[k], -upper[k]) if plan.two_sided else futility[k]
                 alt_prev = recursion.restrict(alt_law, t, drift, alt_lower, upper[k])
-        if efficacy is None and not last:
+        if efficacy is None and not shared and not last:
             null_prev = recursion.restrict(null_law, t, 0.0, _null_lower(plan, upper[k], futility[k]), upper[k])
     factor = 2.0 if plan.two_sided else 1.0
     bounds = Boundaries(fractions, upper, futility, factor * alpha_cum, drift if has_futility else np.nan)

@@ -158,12 +158,22 @@ def grid(mean: float, lower: float, upper: float, r: int = GRID_R) -> tuple[np.n
     return z, w
 
 
-def transition(prev: LookDensity | None, t: float, drift: float) -> Transition:
-    """The law of ``Z_k`` (at information ``t``) on the paths that continued past ``prev``."""
+def transition(prev: LookDensity | None, t: float, drift: float, *, prev_drift: float | None = None) -> Transition:
+    """The law of ``Z_k`` (at information ``t``) on the paths that continued past ``prev``.
+
+    ``prev_drift``: ``prev`` was computed under this other drift (on the same continuation regions). Its
+    weights are then tilted by the likelihood ratio of the two drifts, which depends on the path only
+    through ``S' = z sqrt(t')``: ``exp((drift - prev_drift) S' - (drift^2 - prev_drift^2) t' / 2)``, so one
+    recursion gives both laws.
+    """
     if prev is None:
         return Transition(np.array([drift * math.sqrt(t)]), 1.0, np.ones(1))
     dt = t - prev.t
-    return Transition((prev.z * math.sqrt(prev.t) + drift * dt) / math.sqrt(t), math.sqrt(dt / t), prev.h)
+    weight = prev.h
+    if prev_drift is not None and prev_drift != drift:
+        score = prev.z * math.sqrt(prev.t)
+        weight = weight * np.exp((drift - prev_drift) * score - 0.5 * (drift**2 - prev_drift**2) * prev.t)
+    return Transition((prev.z * math.sqrt(prev.t) + drift * dt) / math.sqrt(t), math.sqrt(dt / t), weight)
 
 
 def next_look(
