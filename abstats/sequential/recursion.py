@@ -29,20 +29,28 @@ GRID_R = 32
 
 @dataclass(frozen=True)
 class LookDensity:
-    """Sub-density of ``Z_k`` on the continuation region of look k (weights included)."""
+    """Sub-density of ``Z_k`` on the continuation region of look k (weights included).
+
+    ``symmetric``: the grid and the density are even about 0 (no drift, every region so far ``(-b, b)``).
+    """
 
     z: np.ndarray
     h: np.ndarray
     t: float
+    symmetric: bool = False
 
 
 @dataclass(frozen=True)
 class Transition:
-    """Law of ``Z_k`` on the paths still running after look k - 1: ``sum_j weight_j N(centre_j, scale^2)``."""
+    """Law of ``Z_k`` on the paths still running after look k - 1: ``sum_j weight_j N(centre_j, scale^2)``.
+
+    ``symmetric``: the law is even about 0.
+    """
 
     centre: np.ndarray
     scale: float
     weight: np.ndarray
+    symmetric: bool = False
 
     def above(self, bound: float | np.ndarray) -> np.ndarray:
         """P(continue up to the previous look and ``Z_k >= bound``), vectorised over ``bound``."""
@@ -167,36 +175,25 @@ def transition(prev: LookDensity | None, t: float, drift: float, *, prev_drift: 
     recursion gives both laws.
     """
     if prev is None:
-        return Transition(np.array([drift * math.sqrt(t)]), 1.0, np.ones(1))
+        return Transition(np.array([drift * math.sqrt(t)]), 1.0, np.ones(1), drift == 0.0)
     dt = t - prev.t
     weight = prev.h
-    if prev_drift is not None and prev_drift != drift:
+    tilted = prev_drift is not None and prev_drift != drift
+    if prev_drift is not None and tilted:
         score = prev.z * math.sqrt(prev.t)
         weight = weight * np.exp((drift - prev_drift) * score - 0.5 * (drift**2 - prev_drift**2) * prev.t)
-    return Transition((prev.z * math.sqrt(prev.t) + drift * dt) / math.sqrt(t), math.sqrt(dt / t), weight)
-
-
-def next_look(
-    prev: LookDensity | None, t: float, drift: float, lower: float, upper: float, r: int = GRID_R
-) -> LookDensity:
-    """Propagate the sub-density to look k and restrict it to ``(lower, upper)``."""
-    return restrict(transition(prev, t, drift), t, drift, lower, upper, r)
+    centre = (prev.z * math.sqrt(prev.t) + drift * dt) / math.sqrt(t)
+    return Transition(centre, math.sqrt(dt / t), weight, prev.symmetric and drift == 0.0 and not tilted)
 
 
 def restrict(law: Transition, t: float, drift: float, lower: float, upper: float, r: int = GRID_R) -> LookDensity:
     """The sub-density ``law`` on the grid of the continuation region ``(lower, upper)`` (centred on E[Z_k])."""
     z, w = grid(drift * math.sqrt(t), lower, upper, r)
+    if law.symmetric and drift == 0.0 and lower == -upper:
+        # An even law on a grid symmetric about 0 (it is, bit for bit): half the kernel rows, mirrored.
+        half = law.density(z[: z.size // 2 + 1])
+        return LookDensity(z, w * np.concatenate((half, half[-2::-1])), t, True)
     return LookDensity(z, w * law.density(z), t)
-
-
-def exit_above(prev: LookDensity | None, t: float, drift: float, bound: float | np.ndarray) -> np.ndarray:
-    """P(continue up to the previous look and ``Z_k >= bound``), vectorised over ``bound``."""
-    return transition(prev, t, drift).above(bound)
-
-
-def exit_below(prev: LookDensity | None, t: float, drift: float, bound: float | np.ndarray) -> np.ndarray:
-    """P(continue up to the previous look and ``Z_k <= bound``), vectorised over ``bound``."""
-    return transition(prev, t, drift).below(bound)
 
 
 def exit_probabilities(
