@@ -129,10 +129,10 @@ def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> B
     last: list[float] = []
 
     def excess(drift: float) -> float:
-        # The previous drift's futility bounds start this drift's Newton solves (a few hundredths away).
-        start = evaluated[last[0]][0].futility if last else None
+        # The previous drift's bounds start this drift's Newton solves (a few hundredths away).
+        start = evaluated[last[0]][0] if last else None
         evaluated[drift] = _look_by_look(
-            plan, fractions, final=True, drift=drift, beta=beta, efficacy=efficacy, futility_start=start
+            plan, fractions, final=True, drift=drift, beta=beta, efficacy=efficacy, start=start
         )
         last[:] = [drift]
         return evaluated[drift][1]
@@ -157,12 +157,12 @@ def _look_by_look(
     drift: float = np.nan,
     beta: float = np.nan,
     efficacy: Boundaries | None = None,
-    futility_start: np.ndarray | None = None,
+    start: Boundaries | None = None,
 ) -> tuple[Boundaries, float]:
     """Boundaries look by look, and (futility designs, ``final``) the last look's excess of beta (probit scale).
 
     ``efficacy`` (non-binding designs only) gives already-solved efficacy bounds, so only the
-    recursion under ``drift`` runs; ``futility_start`` gives starting points for the futility solves.
+    recursion under ``drift`` runs; ``start`` gives starting points for the Newton solves.
     Each look's law is built once and both bounds are solved on it. With binding futility the null and
     the drift recursions share their continuation regions, so the null law is the drift one tilted by
     the likelihood ratio (:func:`recursion.transition`) and only one recursion runs.
@@ -189,7 +189,7 @@ def _look_by_look(
                 null_law = recursion.transition(alt_prev, t, 0.0, prev_drift=drift)
             else:
                 null_law = recursion.transition(null_prev, t, 0.0)
-            upper[k] = _solve_upper(null_law, alpha_inc[k])
+            upper[k] = _solve_upper(null_law, alpha_inc[k], np.nan if start is None else start.efficacy[k])
         if has_futility:
             alt_law = recursion.transition(alt_prev, t, drift)
             if final and last:
@@ -197,8 +197,8 @@ def _look_by_look(
                 excess = float(norm.ppf(beta_inc[k]) - norm.ppf(reach_below)) if reach_below > 0.0 else math.inf
                 futility[k] = upper[k]
             else:
-                start = np.nan if futility_start is None else futility_start[k]
-                futility[k] = _solve_lower(alt_law, drift * math.sqrt(t), beta_inc[k], upper[k], start)
+                guess = np.nan if start is None else start.futility[k]
+                futility[k] = _solve_lower(alt_law, drift * math.sqrt(t), beta_inc[k], upper[k], guess)
             if not last:  # the density after the last look is never read
                 alt_lower = max(futility[k], -upper[k]) if plan.two_sided else futility[k]
                 alt_prev = recursion.restrict(alt_law, t, drift, alt_lower, upper[k])
@@ -220,12 +220,13 @@ def _null_lower(plan: SpendingPlan, efficacy: float, futility: float) -> float:
     return -efficacy if plan.two_sided else -np.inf
 
 
-def _solve_upper(law: recursion.Transition, target: float) -> float:
-    """Efficacy bound spending ``target`` at this look (one side, null law)."""
+def _solve_upper(law: recursion.Transition, target: float, start: float = np.nan) -> float:
+    """Efficacy bound spending ``target`` at this look (one side, null law); Newton starts at ``start`` if given."""
     if target <= 0.0:
         return NO_STOP_Z
-    # P(reach look k, Z_k >= b) <= P(Z_k >= b): the marginal quantile is at or above the bound.
-    start = min(max(float(norm.isf(target)), -NO_STOP_Z), NO_STOP_Z)
+    if not -NO_STOP_Z < start < NO_STOP_Z:
+        # P(reach look k, Z_k >= b) <= P(Z_k >= b): the marginal quantile is at or above the bound.
+        start = min(max(float(norm.isf(target)), -NO_STOP_Z), NO_STOP_Z)
     return _tail_root(partial(law.tail_and_density, upper=True), False, target, -NO_STOP_Z, NO_STOP_Z, start)
 
 
