@@ -126,16 +126,30 @@ def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> B
     """
     efficacy = None if plan.binding else _look_by_look(replace(plan, beta_spending=None), fractions, final=True)[0]
     evaluated: dict[float, tuple[Boundaries, float]] = {}
-    last: list[float] = []
+    tried: list[float] = []
 
     def excess(drift: float) -> float:
-        # The previous drift's bounds start this drift's Newton solves (a few hundredths away).
-        start = evaluated[last[0]][0] if last else None
         evaluated[drift] = _look_by_look(
-            plan, fractions, final=True, drift=drift, beta=beta, efficacy=efficacy, start=start
+            plan, fractions, final=True, drift=drift, beta=beta, efficacy=efficacy, start=_predicted(drift)
         )
-        last[:] = [drift]
+        tried.append(drift)
         return evaluated[drift][1]
+
+    def _predicted(drift: float) -> Boundaries | None:
+        """Starting bounds for the Newton solves at ``drift``: the last two drifts' bounds extrapolated
+        linearly (off by the square of the drift step once the secant closes in), else the last ones."""
+        if not tried:
+            return None
+        newest = evaluated[tried[-1]][0]
+        if len(tried) < 2 or tried[-1] == tried[-2]:
+            return newest
+        older = evaluated[tried[-2]][0]
+        weight = (drift - tried[-1]) / (tried[-1] - tried[-2])
+        return replace(
+            newest,
+            efficacy=newest.efficacy + weight * (newest.efficacy - older.efficacy),
+            futility=newest.futility + weight * (newest.futility - older.futility),
+        )
 
     fixed = float(norm.isf(plan.side_alpha) + norm.isf(beta))
     drift = _secant(excess, 1.1 * fixed, _DRIFT_SLOPE, 0.5 * fixed, 3.0 * fixed, _OUTER_TOL)
