@@ -10,6 +10,8 @@ Given the sub-density at look k - 1 on nodes ``z'_j`` (weights included, ``h_j``
 still running is the Gaussian mixture ``sum_j h_j N(c_j, s^2)`` with ``c_j = (z'_j sqrt(t') + theta dt) / sqrt(t)``
 and ``s = sqrt(dt / t)``: :class:`Transition` holds that mixture once per look, so a boundary solver
 evaluates crossing probabilities and their derivative (the mixture density) at O(nodes) per trial bound.
+Moving to the next look costs one (nodes x nodes) Gaussian kernel, most of a recursion's time; the
+two-sided null recursion is even about 0 on a symmetric grid and computes half of it.
 """
 
 from __future__ import annotations
