@@ -149,7 +149,8 @@ def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> B
             return None
         newest = evaluated[tried[-1]][0]
         if len(tried) < 2 or tried[-1] == tried[-2]:
-            return newest
+            # Futility bounds move with the mean of Z_k, drift sqrt(t_k).
+            return replace(newest, futility=newest.futility + (drift - tried[-1]) * np.sqrt(fractions))
         older = evaluated[tried[-2]][0]
         weight = (drift - tried[-1]) / (tried[-1] - tried[-2])
         return replace(
@@ -202,6 +203,12 @@ def _look_by_look(
     excess = np.nan
     null_prev = alt_prev = None
     shared = plan.binding and has_futility
+    # Without a start from an earlier pass, Newton starts at a look's marginal quantile moved by as much as
+    # the previous look's bound ended up from its own: bounds drift smoothly, so this saves a step or two.
+    with np.errstate(divide="ignore"):
+        efficacy_marginal = norm.isf(alpha_inc)
+        futility_marginal = drift * np.sqrt(fractions) + (norm.ppf(beta_inc) if has_futility else 0.0)
+    efficacy_shift = futility_shift = 0.0
     for k, t in enumerate(fractions):
         t = float(t)
         last = k == k_looks - 1
@@ -210,7 +217,10 @@ def _look_by_look(
                 null_law = recursion.transition(alt_prev, t, 0.0, prev_drift=drift)
             else:
                 null_law = recursion.transition(null_prev, t, 0.0)
-            upper[k] = _solve_upper(null_law, alpha_inc[k], np.nan if start is None else start.efficacy[k])
+            guess = efficacy_marginal[k] + efficacy_shift if start is None else start.efficacy[k]
+            upper[k] = _solve_upper(null_law, alpha_inc[k], guess)
+            if abs(upper[k]) < NO_STOP_Z:
+                efficacy_shift = upper[k] - efficacy_marginal[k]
         if has_futility:
             alt_law = recursion.transition(alt_prev, t, drift)
             if final and last:
@@ -218,8 +228,10 @@ def _look_by_look(
                 excess = float(norm.ppf(beta_inc[k]) - norm.ppf(reach_below)) if reach_below > 0.0 else math.inf
                 futility[k] = upper[k]
             else:
-                guess = np.nan if start is None else start.futility[k]
+                guess = futility_marginal[k] + futility_shift if start is None else start.futility[k]
                 futility[k] = _solve_lower(alt_law, drift * math.sqrt(t), beta_inc[k], upper[k], guess)
+                if futility[k] < upper[k]:
+                    futility_shift = futility[k] - futility_marginal[k]
             if not last:  # the density after the last look is never read
                 alt_lower = max(futility[k], -upper[k]) if plan.two_sided else futility[k]
                 alt_prev = recursion.restrict(alt_law, t, drift, alt_lower, upper[k])
