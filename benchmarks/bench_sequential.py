@@ -110,7 +110,8 @@ def main() -> list[Row]:
         },
         runs=RUNS,
     )
-    load = f"load {load_before:.1f}-{os.getloadavg()[0]:.1f}"
+    load_range = sorted({f"{load_before:.1f}", f"{os.getloadavg()[0]:.1f}"}, key=float)
+    load = "load " + "-".join(load_range)
     for label, options in DESIGNS.items():
         t, cpu = timings[label]
         checked = accuracy(GroupSequentialDesign(looks=K, **options))
