@@ -179,11 +179,11 @@ def transition(prev: LookDensity | None, t: float, drift: float, *, prev_drift: 
     if prev is None:
         return Transition(np.array([drift * math.sqrt(t)]), 1.0, np.ones(1), drift == 0.0)
     dt = t - prev.t
-    weight = prev.h
-    tilted = prev_drift is not None and prev_drift != drift
-    if prev_drift is not None and tilted:
+    weight, tilted = prev.h, False
+    if prev_drift is not None and prev_drift != drift:
         score = prev.z * math.sqrt(prev.t)
         weight = weight * np.exp((drift - prev_drift) * score - 0.5 * (drift**2 - prev_drift**2) * prev.t)
+        tilted = True
     centre = (prev.z * math.sqrt(prev.t) + drift * dt) / math.sqrt(t)
     return Transition(centre, math.sqrt(dt / t), weight, prev.symmetric and drift == 0.0 and not tilted)
 
