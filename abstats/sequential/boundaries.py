@@ -3,11 +3,20 @@
 All boundaries are on the z scale, oriented so that large values favour the alternative
 (for ``alternative="less"`` read them for ``-z``). Exit probabilities come from the
 Armitage-McPherson-Rowe recursion in :mod:`abstats.sequential.recursion`.
+
+Cost is counted in recursions (one pass over the looks, ~1 ms at K = 10). A look's bound is solved by
+Newton on the log crossing probability of that look's law, whose derivative is the sub-density already
+at hand (:func:`_tail_root`, 1-4 sums of O(nodes)). Quantities that need the whole recursion (the
+classical constants, the futility design's drift) are solved on a probit scale, where they are nearly
+straight, by :func:`_secant`: 4 recursions for a constant, about 5 for a drift.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 from scipy.optimize import brentq
@@ -19,6 +28,12 @@ from abstats.sequential.spending import spend
 #: Boundary used when a look spends no error (gsDesign uses 20 on the z scale for the same purpose).
 NO_STOP_Z = 20.0
 _XTOL = 1e-10
+#: Tolerance on the Pocock / O'Brien-Fleming constant and on the futility drift (whole-recursion solves).
+_OUTER_TOL = 1e-9
+#: A Newton step this small is the last one needed for a 1e-10 bound (quadratic convergence).
+_NEWTON_LAST_STEP = 1e-6
+#: Guessed slope of the probit-scale beta excess in the drift (1 for one look; steeper with more).
+_DRIFT_SLOPE = 2.0
 
 
 @dataclass(frozen=True)
@@ -66,19 +81,30 @@ class SpendingPlan:
 def classical_boundaries(plan: SpendingPlan, fractions: np.ndarray) -> Boundaries:
     """Pocock (constant) or O'Brien-Fleming (``c / sqrt(t_k)``) boundaries with total error alpha.
 
-    The constant ``c`` solves ``P_0(cross at any look) = alpha`` (Pocock 1977; O'Brien & Fleming 1979).
+    The constant ``c`` solves ``P_0(cross at any look) = alpha`` (Pocock 1977; O'Brien & Fleming 1979)
+    by :func:`_secant` on the probit scale, ``Phi^-1(1 - P_0(cross one side)) - Phi^-1(1 - a)``, ``a`` the
+    error of one side: with one look that is ``c shape_1 - z_{1-a}``, straight with slope ``shape_1``, and with
+    more it bends little, so 4 recursions reach 1e-9. The start is halfway between the two bounds every
+    design obeys: ``c`` is at least the one-look quantile ``z_{1-a} / min_k shape_k`` and at most the
+    Bonferroni constant solving ``sum_k P(Z > c shape_k) = a``.
     """
     shape = np.ones_like(fractions) if plan.kind == "pocock" else 1.0 / np.sqrt(fractions / fractions[-1])
+    sides = 2.0 if plan.two_sided else 1.0
+    evaluated: dict[float, np.ndarray] = {}
 
-    def crossing(c: float) -> np.ndarray:
+    def excess(c: float) -> float:
         upper = c * shape
         lower = -upper if plan.two_sided else np.full_like(upper, -np.inf)
         up, down = recursion.exit_probabilities(fractions, lower, upper, 0.0)
-        return np.cumsum(up + down)
+        evaluated[c] = np.cumsum(up + down)
+        return float(norm.isf(evaluated[c][-1] / sides) - norm.isf(plan.side_alpha))
 
-    c = brentq(lambda c: crossing(c)[-1] - plan.alpha, 0.5, 10.0, xtol=_XTOL)
-    nan = np.full_like(fractions, np.nan)
-    return Boundaries(fractions, c * shape, nan, crossing(c), np.nan)
+    one_look = float(norm.isf(plan.side_alpha)) / float(shape.min())
+    bonferroni = brentq(lambda c: plan.side_alpha - float(norm.sf(c * shape).sum()), one_look - 1.0, 10.0, xtol=_XTOL)
+    c = _secant(excess, 0.5 * (one_look + bonferroni), float(shape.min()), 0.5, 10.0, _OUTER_TOL)
+    if c not in evaluated:
+        excess(c)
+    return Boundaries(fractions, c * shape, np.full_like(fractions, np.nan), evaluated[c], np.nan)
 
 
 def spending_boundaries(
@@ -95,14 +121,74 @@ def spending_boundaries(
     return _look_by_look(plan, fractions, final=final, drift=drift, beta=beta)[0]
 
 
-def final_gap(plan: SpendingPlan, fractions: np.ndarray, drift: float, beta: float) -> float:
-    """``a_K - b_K`` when the last look spends its remaining beta freely (zero at the design drift)."""
-    return _look_by_look(plan, fractions, final=True, drift=drift, beta=beta)[1]
+def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> Boundaries:
+    """Planned boundaries with beta-spending futility at the drift where both bounds meet at the last look.
+
+    That drift is gsDesign's maximum information: the last look has exactly its share of beta left
+    below the efficacy bound. Solved by :func:`_secant` on the probit scale, ``Phi^-1(beta_K) -
+    Phi^-1(P_drift(reach look K, Z_K < b_K))`` (increasing in the drift, and nearly straight: about 5
+    recursions from 1.1 times the fixed-sample drift); with non-binding futility the efficacy bounds
+    (the null recursion) do not depend on the drift and are computed once. Each trial drift's Newton
+    solves start from the bounds of the trials before it.
+    """
+    efficacy = None if plan.binding else _look_by_look(replace(plan, beta_spending=None), fractions, final=True)[0]
+    evaluated: dict[float, tuple[Boundaries, float]] = {}
+    tried: list[float] = []
+
+    def excess(drift: float) -> float:
+        evaluated[drift] = _look_by_look(
+            plan, fractions, final=True, drift=drift, beta=beta, efficacy=efficacy, start=predicted(drift)
+        )
+        tried.append(drift)
+        return evaluated[drift][1]
+
+    def predicted(drift: float) -> Boundaries | None:
+        """Starting bounds for the Newton solves at ``drift``: the last two drifts' bounds extrapolated
+        linearly (off by the square of the drift step once the secant closes in), else the last ones."""
+        if not tried:
+            return None
+        newest = evaluated[tried[-1]][0]
+        if len(tried) < 2 or tried[-1] == tried[-2]:
+            # Futility bounds move with the mean of Z_k, drift sqrt(t_k).
+            return replace(newest, futility=newest.futility + (drift - tried[-1]) * np.sqrt(fractions))
+        older = evaluated[tried[-2]][0]
+        weight = (drift - tried[-1]) / (tried[-1] - tried[-2])
+        return replace(
+            newest,
+            efficacy=newest.efficacy + weight * (newest.efficacy - older.efficacy),
+            futility=newest.futility + weight * (newest.futility - older.futility),
+        )
+
+    fixed = float(norm.isf(plan.side_alpha) + norm.isf(beta))
+    drift = _secant(excess, 1.1 * fixed, _DRIFT_SLOPE, 0.5 * fixed, 3.0 * fixed, _OUTER_TOL)
+    if drift not in evaluated:
+        excess(drift)
+    return evaluated[drift][0]
+
+
+def solve_drift(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> float:
+    """Drift at which efficacy and futility bounds meet at the last look (gsDesign's maximum information)."""
+    return futility_design(plan, fractions, beta).drift
 
 
 def _look_by_look(
-    plan: SpendingPlan, fractions: np.ndarray, *, final: bool, drift: float, beta: float
+    plan: SpendingPlan,
+    fractions: np.ndarray,
+    *,
+    final: bool,
+    drift: float = np.nan,
+    beta: float = np.nan,
+    efficacy: Boundaries | None = None,
+    start: Boundaries | None = None,
 ) -> tuple[Boundaries, float]:
+    """Boundaries look by look, and (futility designs, ``final``) the last look's excess of beta (probit scale).
+
+    ``efficacy`` (non-binding designs only) gives already-solved efficacy bounds, so only the
+    recursion under ``drift`` runs; ``start`` gives starting points for the Newton solves.
+    Each look's law is built once and both bounds are solved on it. With binding futility the null and
+    the drift recursions share their continuation regions, so the null law is the drift one tilted by
+    the likelihood ratio (:func:`recursion.transition`) and only one recursion runs.
+    """
     times = np.minimum(fractions, 1.0)
     if final:
         times[-1] = 1.0
@@ -112,33 +198,48 @@ def _look_by_look(
     if plan.beta_spending is not None:
         beta_inc = np.diff(spend(plan.beta_spending, times, beta, rho=plan.beta_rho), prepend=0.0)
     k_looks = len(fractions)
-    efficacy = np.empty(k_looks)
+    upper = np.empty(k_looks) if efficacy is None else efficacy.efficacy
     futility = np.full(k_looks, np.nan)
-    gap = np.nan
+    excess = np.nan
     null_prev = alt_prev = None
+    shared = plan.binding and has_futility
+    # Without a start from an earlier pass, Newton starts at a look's marginal quantile moved by as much as
+    # the previous look's bound ended up from its own: bounds drift smoothly, so this saves a step or two.
+    with np.errstate(divide="ignore"):
+        efficacy_marginal = norm.isf(alpha_inc)
+        futility_marginal = drift * np.sqrt(fractions) + (norm.ppf(beta_inc) if has_futility else 0.0)
+    efficacy_shift = futility_shift = 0.0
     for k, t in enumerate(fractions):
-        efficacy[k] = _solve_upper(null_prev, t, alpha_inc[k])
-        if has_futility:
-            if final and k == k_looks - 1:
-                gap = _solve_lower(alt_prev, t, drift, beta_inc[k], np.inf) - efficacy[k]
-                futility[k] = efficacy[k]
+        t = float(t)
+        last = k == k_looks - 1
+        if efficacy is None:
+            if shared:
+                null_law = recursion.transition(alt_prev, t, 0.0, prev_drift=drift)
             else:
-                futility[k] = _solve_lower(alt_prev, t, drift, beta_inc[k], efficacy[k])
-            alt_lower = max(futility[k], -efficacy[k]) if plan.two_sided else futility[k]
-            if k < k_looks - 1:  # likewise the density under the drift
-                alt_prev = recursion.next_look(alt_prev, t, drift, alt_lower, efficacy[k])
-        if k < k_looks - 1:  # the null density after the last look is never read
-            null_prev = recursion.next_look(null_prev, t, 0.0, _null_lower(plan, efficacy[k], futility[k]),
-                                            efficacy[k])
+                null_law = recursion.transition(null_prev, t, 0.0)
+            guess = efficacy_marginal[k] + efficacy_shift if start is None else start.efficacy[k]
+            upper[k] = _solve_upper(null_law, alpha_inc[k], guess)
+            if abs(upper[k]) < NO_STOP_Z:
+                efficacy_shift = upper[k] - efficacy_marginal[k]
+        if has_futility:
+            alt_law = recursion.transition(alt_prev, t, drift)
+            if final and last:
+                reach_below = float(alt_law.below(upper[k]))
+                excess = float(norm.ppf(beta_inc[k]) - norm.ppf(reach_below)) if reach_below > 0.0 else math.inf
+                futility[k] = upper[k]
+            else:
+                guess = futility_marginal[k] + futility_shift if start is None else start.futility[k]
+                futility[k] = _solve_lower(alt_law, drift * math.sqrt(t), beta_inc[k], upper[k], guess)
+                if futility[k] < upper[k]:
+                    futility_shift = futility[k] - futility_marginal[k]
+            if not last:  # the density after the last look is never read
+                alt_lower = max(futility[k], -upper[k]) if plan.two_sided else futility[k]
+                alt_prev = recursion.restrict(alt_law, t, drift, alt_lower, upper[k])
+        if efficacy is None and not shared and not last:
+            null_prev = recursion.restrict(null_law, t, 0.0, _null_lower(plan, upper[k], futility[k]), upper[k])
     factor = 2.0 if plan.two_sided else 1.0
-    bounds = Boundaries(fractions, efficacy, futility, factor * alpha_cum, drift if has_futility else np.nan)
-    return bounds, gap
-
-
-def solve_drift(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> float:
-    """Drift at which efficacy and futility bounds meet at the last look (gsDesign's maximum information)."""
-    fixed = norm.isf(plan.side_alpha) + norm.isf(beta)
-    return brentq(lambda d: final_gap(plan, fractions, d, beta), 0.5 * fixed, 3.0 * fixed, xtol=1e-9)
+    bounds = Boundaries(fractions, upper, futility, factor * alpha_cum, drift if has_futility else np.nan)
+    return bounds, excess
 
 
 def _alpha_family(kind: str) -> str:
@@ -152,21 +253,135 @@ def _null_lower(plan: SpendingPlan, efficacy: float, futility: float) -> float:
     return -efficacy if plan.two_sided else -np.inf
 
 
-def _solve_upper(prev: recursion.LookDensity | None, t: float, target: float) -> float:
-    """Efficacy bound spending ``target`` at this look (one side)."""
+def _solve_upper(law: recursion.Transition, target: float, start: float = np.nan) -> float:
+    """Efficacy bound spending ``target`` at this look (one side, null law); Newton starts at ``start`` if given."""
     if target <= 0.0:
         return NO_STOP_Z
-    if recursion.exit_above(prev, t, 0.0, -NO_STOP_Z) <= target:
-        return -NO_STOP_Z
-    return brentq(lambda b: recursion.exit_above(prev, t, 0.0, b) - target, -NO_STOP_Z, NO_STOP_Z, xtol=_XTOL)
+    if not -NO_STOP_Z < start < NO_STOP_Z:
+        # P(reach look k, Z_k >= b) <= P(Z_k >= b): the marginal quantile is at or above the bound.
+        start = min(max(float(norm.isf(target)), -NO_STOP_Z), NO_STOP_Z)
+    return _tail_root(partial(law.tail_and_density, upper=True), False, target, -NO_STOP_Z, NO_STOP_Z, start)
 
 
-def _solve_lower(prev: recursion.LookDensity | None, t: float, drift: float, target: float, cap: float) -> float:
-    """Futility bound spending ``target`` of beta at this look under ``drift``, at most ``cap``."""
-    top = min(cap, drift * np.sqrt(t) + NO_STOP_Z)
-    bottom = drift * np.sqrt(t) - NO_STOP_Z
+def _solve_lower(law: recursion.Transition, mean: float, target: float, cap: float, start: float = np.nan) -> float:
+    """Futility bound spending ``target`` of beta at this look under the law with ``E[Z_k] = mean``, at most ``cap``.
+
+    Newton starts at ``start`` when it is inside the search interval, else at the marginal quantile.
+    """
+    top = min(cap, mean + NO_STOP_Z)
+    bottom = mean - NO_STOP_Z
     if target <= 0.0:
         return min(bottom, cap)
-    if recursion.exit_below(prev, t, drift, top) <= target:
-        return top
-    return brentq(lambda a: recursion.exit_below(prev, t, drift, a) - target, bottom, top, xtol=_XTOL)
+    # P(reach look k, Z_k <= a) <= P(Z_k <= a): the marginal quantile is at or below the bound.
+    if not bottom < start < top:
+        start = max(mean + float(norm.ppf(target)), bottom)
+    return _tail_root(partial(law.tail_and_density, upper=False), True, target, bottom, top, start)
+
+
+def _tail_root(
+    tail_and_density: Callable[[float], tuple[float, float]],
+    increasing: bool,
+    target: float,
+    lo: float,
+    hi: float,
+    x: float,
+) -> float:
+    """Bound ``x`` in ``[lo, hi]`` with ``tail(x) = target``: Newton on ``log tail``, bisection as safeguard.
+
+    When the root lies beyond an end (the target cannot be spent inside), that end is returned; an end is
+    evaluated only when Newton heads past it.
+
+    ``tail_and_density`` gives a crossing probability and its derivative up to sign (the sub-density at
+    the bound), so each step costs two O(nodes) sums. Near-Gaussian tails are log-concave: from the
+    marginal-quantile start Newton approaches the root from one side, in 2-4 steps to 1e-10
+    (brentq needed ~18 evaluations).
+    """
+    log_target = math.log(target)
+    lo_known = hi_known = False  # whether the root is known to lie on the inner side of lo / hi
+
+    def excess(x: float) -> tuple[float, float, float]:
+        p, dens = tail_and_density(x)
+        return (math.log(p) - log_target if p > 0.0 else -math.inf), p, dens
+
+    for _ in range(200):
+        g, p, dens = excess(x)
+        if g == 0.0:
+            return x
+        if (g > 0.0) == increasing:
+            hi, hi_known = x, True
+        else:
+            lo, lo_known = x, True
+        # d log tail / dx = +-density / tail; a vanishing density (far tail) leaves it to bisection.
+        slope = (dens / p if increasing else -dens / p) if dens > 0.0 and p > 0.0 else math.nan
+        new = x - g / slope
+        # Newton converges quadratically: after a step of 1e-6 the error is ~(curvature) 1e-12, below tolerance.
+        # Tested before the bracket, as a last step below the spacing of floats lands on x itself.
+        if abs(new - x) <= _NEWTON_LAST_STEP:
+            return new
+        if not lo < new < hi:
+            if new >= hi and not hi_known:
+                g_end = excess(hi)[0]
+                if g_end == 0.0 or (g_end > 0.0) != increasing:
+                    return hi
+                hi_known = True
+            elif new <= lo and not lo_known:
+                g_end = excess(lo)[0]
+                if g_end == 0.0 or (g_end > 0.0) == increasing:
+                    return lo
+                lo_known = True
+            new = 0.5 * (lo + hi)
+        if abs(new - x) <= _XTOL:
+            return new
+        x = new
+    return x
+
+
+def _secant(f: Callable[[float], float], x0: float, slope: float, lo: float, hi: float, tol: float) -> float:
+    """Root of an increasing ``f`` in ``(lo, hi)`` from ``x0``: a first Newton step with the guessed ``slope``,
+    then inverse quadratic interpolation through the last three points (secant with two), bisection when a
+    step leaves the bracket of signs seen so far.
+
+    Returns the last evaluated point once the next step (its error) is below ``tol``. Interpolating a
+    curved ``f`` by a parabola (Brent 1973's step, without his bookkeeping) saves one or two whole-recursion
+    evaluations over secant steps.
+    """
+    ends = (lo, hi)
+    points: list[tuple[float, float]] = []
+    x = x0
+    for _ in range(200):
+        fx = f(x)
+        if fx == 0.0:
+            return x
+        if fx < 0.0:
+            lo = max(lo, x)
+        else:
+            hi = min(hi, x)
+        points.append((x, fx))
+        new = x - fx / slope if len(points) == 1 else _interpolated_root(points[-3:])
+        if abs(new - x) <= tol:
+            if min(x - ends[0], ends[1] - x) <= 2.0 * tol:
+                raise ValueError(f"no root in {ends}: f({x}) = {fx}")
+            return x
+        if not lo < new < hi:
+            new = 0.5 * (lo + hi)
+            if abs(new - x) <= tol:
+                return x
+        x = new
+    raise ValueError(f"no convergence in {ends}")
+
+
+def _interpolated_root(points: list[tuple[float, float]]) -> float:
+    """Zero of the inverse-quadratic (three points) or linear (two) interpolant; NaN if the values do not allow one."""
+    xs, fs = [p[0] for p in points], [p[1] for p in points]
+    if not all(math.isfinite(v) for v in fs) or len(set(fs)) < len(fs):
+        if len(points) == 3:
+            return _interpolated_root(points[1:])
+        return math.nan
+    if len(points) == 2:
+        return xs[1] - fs[1] * (xs[1] - xs[0]) / (fs[1] - fs[0])
+    (a, b, c), (fa, fb, fc) = xs, fs
+    return (
+        a * fb * fc / ((fa - fb) * (fa - fc))
+        + b * fa * fc / ((fb - fa) * (fb - fc))
+        + c * fa * fb / ((fc - fa) * (fc - fb))
+    )

@@ -16,6 +16,7 @@ from abstats.sequential.boundaries import (
     Boundaries,
     SpendingPlan,
     classical_boundaries,
+    futility_design,
     solve_drift,
     spending_boundaries,
 )
@@ -141,7 +142,7 @@ class GroupSequentialDesign:
     @cached_property
     def planned(self) -> Boundaries:
         """Boundaries at the planned information fractions."""
-        return self._solve(np.asarray(self.information_fractions), final=True, power=self.power)
+        return self._solve(np.asarray(self.information_fractions), power=self.power)
 
     def efficacy_boundaries(self) -> np.ndarray:
         """Efficacy z boundary per planned look."""
@@ -198,7 +199,7 @@ class GroupSequentialDesign:
         ratio = float(check_finite_array("effect_ratio", effect_ratio, ndmin=1)[0])
         drift = self._drift(power)
         bounds = self.planned if (not self.has_futility or power == self.power) else self._solve(
-            np.asarray(self.information_fractions), final=True, power=power
+            np.asarray(self.information_fractions), power=power
         )
         t = bounds.information_fractions
         lower = _continuation_lower(bounds, self.alternative == "two-sided")
@@ -207,14 +208,13 @@ class GroupSequentialDesign:
         stop[-1] = 1.0 - stop[:-1].sum()
         return float((drift / self._fixed_drift(power)) ** 2 * np.dot(t, stop))
 
-    def _solve(self, fractions: np.ndarray, *, final: bool, power: float) -> Boundaries:
+    def _solve(self, fractions: np.ndarray, *, power: float) -> Boundaries:
+        """Boundaries at planned fractions, the last one final (all alpha and beta spent)."""
         if self.kind in ("obrien_fleming", "pocock"):
             return classical_boundaries(self._plan, fractions)
         if not self.has_futility:
-            return spending_boundaries(self._plan, fractions, final=final)
-        beta = 1.0 - power
-        drift = solve_drift(self._plan, fractions, beta)
-        return spending_boundaries(self._plan, fractions, final=final, drift=drift, beta=beta)
+            return spending_boundaries(self._plan, fractions, final=True)
+        return futility_design(self._plan, fractions, 1.0 - power)
 
     def _fixed_drift(self, power: float | None) -> float:
         power = self.power if power is None else power

@@ -93,6 +93,29 @@ def test_spending_design_spends_exactly_alpha(interim, kind, alpha):
     assert np.all(np.diff(spent) >= 0)
 
 
+@pytest.mark.parametrize("kind", ["pocock", "obrien_fleming"])
+def test_classical_constant_spends_alpha_one_sided_at_unequal_looks(kind):
+    # The constant is root-found over the whole recursion; Genz integration checks the crossing probability
+    # (its randomised 4-dimensional estimate strays by up to ~1e-5 between runs, hence the tolerance).
+    t = np.array([0.15, 0.4, 0.55, 1.0])
+    design = GroupSequentialDesign(kind, information_fractions=tuple(t), alpha=0.025, alternative="greater")
+    b = design.efficacy_boundaries()
+    assert 1 - _mvn_no_crossing(t, np.full(4, -np.inf), b) == pytest.approx(0.025, abs=2e-5)
+    shape = np.ones(4) if kind == "pocock" else 1 / np.sqrt(t)
+    np.testing.assert_allclose(b / shape, b[-1] / shape[-1], rtol=1e-12)
+    assert design.alpha_spent()[-1] == pytest.approx(0.025, abs=1e-9)
+
+
+def test_look_too_early_to_spend_gets_the_no_stop_bound():
+    # O'Brien-Fleming-type spending at t = 0.001 spends ~1e-300: no bound below 20 spends that little.
+    design = GroupSequentialDesign("lan_demets_obrien_fleming", looks=4)
+    observed = design.boundaries_at([0.001, 0.5])
+    assert observed.efficacy[0] == 20.0
+    # The next look spends the O'Brien-Fleming-type alpha of one side at t = 0.5 (look 1 crossing is ~0).
+    one_side = 2 * norm.sf(norm.isf(0.0125) / np.sqrt(0.5))
+    assert norm.sf(observed.efficacy[1]) == pytest.approx(one_side, rel=1e-6)
+
+
 def test_one_sided_boundaries_spend_alpha():
     t = np.array([0.3, 0.7, 1.0])
     design = GroupSequentialDesign(
