@@ -252,10 +252,10 @@ def _score(
     srm = np.asarray(columns["srm_p_value"], dtype=float) < srm_alpha
     if on_srm == "gate" and srm.any():
         # a broken assignment makes every statistic of the experiment suspect: no statistical verdict
-        # copy and assign by mask: np.where with a str scalar builds the object array ten times slower
-        decision = np.array(columns["decision"], dtype=object)
+        # assign by mask: np.where with a str scalar builds the object array ten times slower
+        decision = _writable_objects(columns["decision"])
         decision[srm] = "investigate"
-        rules = np.array(rules, dtype=object)
+        rules = _writable_objects(rules)
         rules[srm] = "srm"
         columns = {**columns, "decision": decision}
     recorded = {
@@ -264,6 +264,14 @@ def _score(
         **scores.recorded,
     }
     return Result(method.name, recorded, columns, rules, {**scores.flags, "srm": srm})
+
+
+def _writable_objects(values: np.ndarray) -> np.ndarray:
+    """The method's object array itself when it owns its data (a method hands its Scores arrays over to
+    the Result), else a copy: copying 1e5 object pointers costs as much as a p-value column."""
+    if isinstance(values, np.ndarray) and values.dtype == object and values.flags.owndata and values.flags.writeable:
+        return values
+    return np.array(values, dtype=object)
 
 
 def _score_with_traffic(sets: list[ComparisonSet], method: Method, settings: MethodSettings) -> Scores:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from abstats.data import ExperimentData
 from abstats.errors import ConfigError, InputError
-from abstats.inference.srm import exact_binomial_p_value, srm_p_values, srm_two_arm
+from abstats.inference.srm import exact_binomial_p_value, srm_p_values, srm_two_arm_p_value
 from abstats.metrics import Metric
 from abstats.result.result import constant
 from abstats.statistics import SufficientStats
@@ -93,18 +93,19 @@ def from_pairs(
 ) -> ComparisonSet:
     """Rows already paired (row i of ``control`` against row i of ``treatment``): the batch fast path."""
     rows = len(control)
-    labels = np.arange(rows) if experiment is None else np.asarray(experiment)
+    codes = np.arange(rows)  # each row its own experiment
+    labels = codes if experiment is None else np.asarray(experiment)
     if srm == "exact":
         srm_p = exact_binomial_p_value(treatment.n, control.n + treatment.n, np.full(rows, treatment_share))
     else:
-        _, srm_p = srm_two_arm(control.n, treatment.n, treatment_share)
+        srm_p = srm_two_arm_p_value(control.n, treatment.n, treatment_share)
     identity = {
         "experiment": labels,
         "control": constant("control", rows),
         "treatment": constant("treatment", rows),
         "srm_p_value": srm_p,
     }
-    return _build(metric, control, treatment, identity, np.arange(rows))
+    return _build(metric, control, treatment, identity, codes)
 
 
 def family_groups(sets: list[ComparisonSet], family: Family) -> np.ndarray:

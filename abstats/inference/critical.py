@@ -10,11 +10,12 @@ from abstats.vocabulary import Alternative
 
 def normal_critical(alpha: np.ndarray | float, alternative: Alternative) -> np.ndarray:
     """z quantile for a (1 - alpha) interval: z_{1-alpha/2} two-sided, z_{1-alpha} one-sided."""
-    tail = np.asarray(alpha, dtype=float) / (2.0 if alternative == "two-sided" else 1.0)
-    if tail.ndim and tail.size and (tail == tail.flat[0]).all():
-        # one alpha for every row (no family-wise adjustment): one quantile, broadcast
-        return np.broadcast_to(-special.ndtri(tail.flat[0]), tail.shape)
-    return -special.ndtri(tail)
+    alpha = np.asarray(alpha, dtype=float)
+    sides = 2.0 if alternative == "two-sided" else 1.0
+    if alpha.ndim and alpha.size and (alpha.strides == (0,) or (alpha == alpha.flat[0]).all()):
+        # one alpha for every row (no family-wise adjustment; a broadcast level needs no check): one quantile
+        return np.broadcast_to(-special.ndtri(alpha.flat[0] / sides), alpha.shape)
+    return -special.ndtri(alpha / sides)
 
 
 def t_critical(alpha: np.ndarray | float, df: np.ndarray, alternative: Alternative) -> np.ndarray:

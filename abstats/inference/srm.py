@@ -68,6 +68,17 @@ def srm_two_arm(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float) -> tup
     return z * z, special.erfc(np.abs(z) * np.sqrt(0.5))
 
 
+def srm_two_arm_p_value(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float) -> np.ndarray:
+    """The p-value of :func:`srm_two_arm` for arrays, bit for bit: the same operations in the same order,
+    in place (at 1e5 rows a fresh temporary per step costs a fifth of the time)."""
+    total = np.add(n_c, n_t, dtype=float)
+    z = n_t - total * treatment_share
+    z /= np.sqrt(np.multiply(total, treatment_share * (1.0 - treatment_share), out=total), out=total)
+    z = np.abs(z, out=z)
+    z *= np.sqrt(0.5)
+    return special.erfc(z, out=z)
+
+
 # --- exact tests -------------------------------------------------------------------------------
 
 #: Largest number of possible allocations (compositions of N units into k arms, C(N + k - 1, k - 1))
