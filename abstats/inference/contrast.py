@@ -61,7 +61,9 @@ class Contrast:
 
     @cached_property
     def se(self) -> np.ndarray:
-        return np.sqrt(self.variance)
+        # the root taken in the sum's own buffer (not via ``variance``, which would keep a second array)
+        se = self.v_c + self.v_t
+        return np.sqrt(se, out=se)
 
     @cached_property
     def uses_t(self) -> bool:
@@ -93,8 +95,11 @@ class Contrast:
 
     def statistic(self, shift: float = 0.0, *, pooled: bool = False) -> np.ndarray:
         """(effect - shift) / se; ``pooled`` divides by the null standard error instead (H0: no difference)."""
-        se = np.sqrt(self.null_variance) if pooled else self.se
-        return standardise(self.effect - shift, se)
+        delta = self.effect if shift == 0 else self.effect - shift
+        if not pooled:
+            return standardise(delta, self.se)
+        null_se = np.sqrt(self.null_variance)
+        return standardise(delta, null_se, out=null_se)
 
     def interval(self, crit: np.ndarray, alternative: Alternative) -> tuple[np.ndarray, np.ndarray]:
         """Interval of the absolute effect: effect +- crit * se (one side open for one-sided alternatives)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from abstats.inference.buffers import reusable
 from abstats.vocabulary import Alternative
 
 
@@ -27,9 +28,13 @@ def t_critical(alpha: np.ndarray | float, df: np.ndarray, alternative: Alternati
 def bounds(
     estimate: np.ndarray, half_width: np.ndarray, alternative: Alternative
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Interval from a half width; one-sided alternatives give one infinite side (as scipy does)."""
+    """Interval from a half width; one-sided alternatives give one infinite side (as scipy does).
+
+    A fresh ``half_width`` array (the caller's ``crit * se``) is handed over: the upper bound is written
+    into it.
+    """
     low = estimate - half_width
-    high = estimate + half_width
+    high = np.add(estimate, half_width, out=half_width if reusable(half_width, low.shape) else None)
     if alternative == "greater":
         high = np.full_like(high, np.inf)
     elif alternative == "less":
@@ -40,7 +45,15 @@ def bounds(
 def normal_p_value(z: np.ndarray, alternative: Alternative) -> np.ndarray:
     # scipy.special.ndtr is scipy.stats.norm.cdf without the distribution-object overhead (hot path).
     if alternative == "two-sided":
-        return 2.0 * special.ndtr(-np.abs(z))
+        # 2 ndtr(-|z|), each step in the buffer of the first (a fresh 1e5-row temporary per step costs more
+        # than the arithmetic)
+        p = np.abs(z)
+        if not isinstance(p, np.ndarray):
+            return 2.0 * special.ndtr(-p)
+        np.negative(p, out=p)
+        special.ndtr(p, out=p)
+        p *= 2.0
+        return p
     if alternative == "greater":
         return special.ndtr(-z)
     return special.ndtr(z)
@@ -61,11 +74,12 @@ def p_value(statistic: np.ndarray, df: np.ndarray | None, alternative: Alternati
     return t_p_value(statistic, df, alternative)
 
 
-def standardise(delta: np.ndarray, se: np.ndarray) -> np.ndarray:
-    """delta / se, defined when se = 0: 0 for no difference, +-inf otherwise."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = delta / se
+def standardise(delta: np.ndarray, se: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """delta / se, defined when se = 0: 0 for no difference, +-inf otherwise (``out``: where to write the
+    quotient, e.g. a fresh ``se`` the caller no longer needs)."""
     zero = se == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.divide(delta, se, out=out)
     if not zero.any():
         return z
     return np.where(zero, np.where(delta == 0, 0.0, np.copysign(np.inf, delta)), z)

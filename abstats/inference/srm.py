@@ -72,7 +72,8 @@ def srm_two_arm_p_value(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float
     """The p-value of :func:`srm_two_arm` for arrays, bit for bit: the same operations in the same order,
     in place (at 1e5 rows a fresh temporary per step costs a fifth of the time)."""
     total = np.add(n_c, n_t, dtype=float)
-    z = n_t - total * treatment_share
+    z = np.multiply(total, treatment_share)
+    np.subtract(n_t, z, out=z)
     z /= np.sqrt(np.multiply(total, treatment_share * (1.0 - treatment_share), out=total), out=total)
     z = np.abs(z, out=z)
     z *= np.sqrt(0.5)

@@ -136,12 +136,23 @@ class BinaryStats:
 
     def variance_of_estimate(self) -> np.ndarray:
         """Var(p_hat) = p(1 - p) / n."""
-        return self.unit_variance() / self.n
+        # p(1 - p) / n in one buffer: a fresh 1e5-row temporary per step costs more than the arithmetic
+        v = 1.0 - self._rate
+        v *= self._rate
+        v /= self.n
+        return v
 
     def null_variance(self, treatment: BinaryStats) -> np.ndarray:
         """Var(p_t - p_c) under H0 p_t = p_c: pooled p(1 - p)(1/n_c + 1/n_t), as the classical z-test uses."""
-        pooled = (self.conversions + treatment.conversions) / (self.n + treatment.n)
-        return pooled * (1.0 - pooled) * (1.0 / self.n + 1.0 / treatment.n)
+        # the products in place, in the same order as pooled * (1 - pooled) * (1 / n_c + 1 / n_t)
+        pooled = self.conversions + treatment.conversions
+        scratch = self.n + treatment.n
+        pooled /= scratch
+        pooled *= np.subtract(1.0, pooled, out=scratch)
+        inverse_n = np.divide(1.0, self.n)
+        inverse_n += np.divide(1.0, treatment.n, out=scratch)
+        pooled *= inverse_n
+        return pooled
 
     def difference_df(self, treatment: BinaryStats) -> np.ndarray:
         return normal_df(len(self))
@@ -151,9 +162,11 @@ class BinaryStats:
 
     def approximation_flags(self, treatment: BinaryStats) -> dict[str, np.ndarray]:
         """``few_conversions``: an arm with fewer than 10 conversions or non-conversions (the n p >= 10 rule)."""
-        few_c = np.minimum(self.conversions, self.n - self.conversions)
-        few_t = np.minimum(treatment.conversions, treatment.n - treatment.conversions)
-        return {"few_conversions": np.minimum(few_c, few_t) < MIN_CONVERSIONS_FOR_NORMAL}
+        few_c = self.n - self.conversions
+        np.minimum(self.conversions, few_c, out=few_c)
+        few_t = treatment.n - treatment.conversions
+        np.minimum(treatment.conversions, few_t, out=few_t)
+        return {"few_conversions": np.minimum(few_c, few_t, out=few_c) < MIN_CONVERSIONS_FOR_NORMAL}
 
     @property
     def has_covariate(self) -> bool:
