@@ -217,7 +217,8 @@ def compare(
     for name, value in vars(settings).items():
         if isinstance(value, Column):
             raise ConfigError(name, value, "a value (compare takes arrays, not a table to read columns from)")
-    for name, stats in (("control", control), ("treatment", treatment)):
+    # a protocol isinstance check reads every member: the treatment's is needed only when its type differs
+    for name, stats in (("control", control), ("treatment", treatment))[: 1 if type(treatment) is type(control) else 2]:
         if not isinstance(stats, SufficientStats):
             raise InputError(name, type(stats).__name__, "sufficient statistics such as BinaryStats.from_arrays(...)")
     if type(control) is not type(treatment) or len(control) != len(treatment):

@@ -36,27 +36,29 @@ def fixed_horizon_decision(
         win_rule, lose_rule, no_rule = "significant", "significant", "not_significant"
     early = None if planned_n is None else np.minimum(control_n, treatment_n) < planned_n
     # From the last case to the first, so the first true one wins (as in np.select); a case no row can meet
-    # is left out
+    # is left out; each case's rows found once (as indices) serve both arrays
     cases = [
         (undefined if undefined.any() else None, "inconclusive", "test_undefined"),
         (lose, "stop_loser", lose_rule),
         (win, "stop_winner", win_rule),
         (early, "continue", "below_planned_n"),
     ]
-    decision = _labels(len(effect), "inconclusive", [(mask, label) for mask, label, _ in cases])
-    rule = _labels(len(effect), no_rule, [(mask, code) for mask, _, code in cases])
+    rows = [None if mask is None else np.flatnonzero(mask) for mask, _, _ in cases]
+    decision = _labels(len(effect), "inconclusive", [(r, label) for r, (_, label, _) in zip(rows, cases, strict=True)])
+    rule = _labels(len(effect), no_rule, [(r, code) for r, (_, _, code) in zip(rows, cases, strict=True)])
     return decision, rule
 
 
 def _labels(rows: int, default: str, cases: list[tuple[np.ndarray | None, str]]) -> np.ndarray:
-    """An object array of ``default`` with each case's label assigned by mask, later cases over earlier ones.
+    """An object array of ``default`` with each case's label assigned to its rows (indices), later cases
+    over earlier ones.
 
-    Filling a fresh object array and assigning by mask costs half of looking labels up by integer code
-    (``labels[codes]``) at 1e5 rows, and np.select on strings is several times slower still.
+    Filling a fresh object array and assigning the few other rows costs half of looking labels up by
+    integer code (``labels[codes]``) at 1e5 rows, and np.select on strings is several times slower still.
     """
     out = np.empty(rows, dtype=object)
     out[:] = default
-    for mask, label in cases:
-        if mask is not None:
-            out[mask] = label
+    for rows_of_case, label in cases:
+        if rows_of_case is not None:
+            out[rows_of_case] = label
     return out

@@ -23,7 +23,7 @@ def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) 
     # but Sidak's leaves the interval level at alpha exactly (alpha / 1) and every correction leaves p as it
     # is, so the per-row levels, sorts and group-wise maxima are skipped. Sidak's 1 - (1 - alpha)^(1/1) is
     # alpha only up to rounding: it keeps the general path.
-    single = families_of_one(groups)
+    single = (len(sets) == 1 and sets[0].one_per_experiment) or families_of_one(groups)
     ci_alpha = (np.broadcast_to(float(settings.alpha), (len(groups),))
                 if single and settings.correction not in SIDAK_CORRECTIONS
                 else interval_alpha(settings.alpha, groups, settings.correction))

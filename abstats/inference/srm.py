@@ -36,9 +36,17 @@ def srm_test(n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndar
     """
     totals = np.bincount(experiment_code, weights=n)
     share_totals = np.bincount(experiment_code, weights=expected_share)
-    expected = totals[experiment_code] * expected_share / share_totals[experiment_code]
-    # an experiment with no units at all has nothing to mismatch: chi2 = 0 (p = 1), not 0 / 0
-    contribution = np.divide((n - expected) ** 2, expected, out=np.zeros(len(n)), where=expected > 0)
+    # (N s / S - n)^2 / expected in place, in the order of the formula: a fresh temporary per step costs more
+    expected = totals[experiment_code]
+    expected *= expected_share
+    expected /= share_totals[experiment_code]
+    contribution = n - expected
+    contribution *= contribution
+    positive = expected > 0
+    if positive.all():
+        contribution /= expected
+    else:  # an experiment with no units at all has nothing to mismatch: chi2 = 0 (p = 1), not 0 / 0
+        contribution = np.divide(contribution, expected, out=np.zeros(len(n)), where=positive)
     chi2 = np.bincount(experiment_code, weights=contribution)
     df = np.bincount(experiment_code) - 1
     return chi2, chi2_sf(chi2, df)
@@ -51,7 +59,8 @@ def chi2_sf(chi2: np.ndarray, df: np.ndarray | int) -> np.ndarray:
     100,000 two-arm experiments from dominating an analysis.
     """
     df = np.broadcast_to(df, np.shape(chi2))
-    p = special.erfc(np.sqrt(0.5 * chi2))
+    p = np.multiply(0.5, chi2)
+    p = special.erfc(np.sqrt(p, out=p), out=p)
     more = df != 1
     if more.any():
         p[more] = special.chdtrc(df[more], chi2[more])

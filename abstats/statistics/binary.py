@@ -94,19 +94,19 @@ class BinaryStats:
             Labels that error and warning messages use to point at a row.
         """
         labels = RowLabels(metric, experiment, variant)
-        empty = with_empty_rows(cls.from_arrays, {"n": n, "conversions": conversions},
+        n_arr = as_float_array("n", n, labels)  # converted once, here, for the empty-row check too
+        empty = with_empty_rows(cls.from_arrays, {"n": n_arr, "conversions": conversions},
                                 {"pre_sum": pre_sum, "pre_sum_sq": pre_sum_sq, "pre_cross_sum": pre_cross_sum,
                                  "pre_shift": pre_shift, "metric": metric, "experiment": experiment,
                                  "variant": variant}, labels)
         if empty is not None:
             return empty
-        n_arr = as_float_array("n", n, labels)
         x_arr = as_float_array("conversions", conversions, labels)
         require_same_length({"n": n_arr, "conversions": x_arr}, metric)
         require(n_arr < 0, "n", n_arr, "a whole number >= 0", labels)
-        require_whole("n", n_arr, labels)
+        require_whole("n", n_arr, labels, given=n)
         require(x_arr < 0, "conversions", x_arr, ">= 0", labels)
-        require_whole("conversions", x_arr, labels)
+        require_whole("conversions", x_arr, labels, given=conversions)
         over = x_arr > n_arr
         if over.any():
             row = int(np.flatnonzero(over)[0])
