@@ -191,9 +191,10 @@ def _labels_of(labels: np.ndarray, rows: np.ndarray, factorised: FactorisedLabel
     return labels[rows]
 
 
-def _expected_share(d: ExperimentData, expected_split: Mapping[Any, float] | np.ndarray | None) -> np.ndarray:
+def _expected_share(d: ExperimentData, expected_split: Mapping[Any, float] | np.ndarray | None) -> np.ndarray | None:
+    """Each row's planned share (None: an equal split)."""
     if expected_split is None:
-        return np.ones(len(d))
+        return None
     if isinstance(expected_split, np.ndarray):
         bad = ~np.isfinite(expected_split) | (expected_split <= 0)
         if bad.any():

@@ -106,7 +106,9 @@ def pair_rows(
             known = ", ".join(repr(v) for v in pd.unique(variant)[:10])
             raise InputError("control", control, f"one of the variant names ({known})", metric=metric)
     per_exp = np.bincount(codes, minlength=n_exp)
-    controls_per_exp = np.bincount(codes[is_control], minlength=n_exp)
+    control_idx = np.flatnonzero(is_control)
+    control_codes = codes[control_idx]
+    controls_per_exp = np.bincount(control_codes, minlength=n_exp)
     missing = np.flatnonzero(controls_per_exp == 0)
     if len(missing):
         raise InputError(
@@ -127,7 +129,7 @@ def pair_rows(
         )
     # Duplicate treatment names within one experiment would silently double-count a comparison. With one
     # control each, only experiments of three or more rows hold two treatments that could share a name.
-    wide = np.flatnonzero(per_exp[codes] > 2)
+    wide = np.flatnonzero(per_exp[codes] > 2) if n_exp and per_exp.max() > 2 else ()
     if len(wide):
         variant_code, variant_names = pd.factorize(variant[wide], sort=False)
         cell = codes[wide].astype(np.int64) * len(variant_names) + variant_code
@@ -139,7 +141,6 @@ def pair_rows(
                 experiment=uniques[codes[row]],
             )
     control_row_of_exp = np.empty(n_exp, dtype=np.intp)
-    control_idx = np.flatnonzero(is_control)
-    control_row_of_exp[codes[control_idx]] = control_idx
+    control_row_of_exp[control_codes] = control_idx
     treatment_rows = np.flatnonzero(~is_control)
     return Pairing(control_row_of_exp[codes[treatment_rows]], treatment_rows, codes, n_exp)
