@@ -67,7 +67,10 @@ class Contrast:
 
     @cached_property
     def uses_t(self) -> bool:
-        return bool(np.isfinite(self.df).any())
+        df = self.df
+        if df.ndim == 1 and df.strides == (0,):  # one df broadcast over the rows (the normal's inf)
+            return bool(np.isfinite(df[:1]).any())
+        return bool(np.isfinite(df).any())
 
     @cached_property
     def rel_effect(self) -> np.ndarray:

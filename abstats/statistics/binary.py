@@ -162,11 +162,13 @@ class BinaryStats:
 
     def approximation_flags(self, treatment: BinaryStats) -> dict[str, np.ndarray]:
         """``few_conversions``: an arm with fewer than 10 conversions or non-conversions (the n p >= 10 rule)."""
-        few_c = self.n - self.conversions
-        np.minimum(self.conversions, few_c, out=few_c)
-        few_t = treatment.n - treatment.conversions
-        np.minimum(treatment.conversions, few_t, out=few_t)
-        return {"few_conversions": np.minimum(few_c, few_t, out=few_c) < MIN_CONVERSIONS_FOR_NORMAL}
+        # min(x, n - x) < 10 in either arm, as four comparisons (booleans are an eighth of the memory of
+        # the float minima); counts are whole numbers, so n - x is exact
+        few = self.conversions < MIN_CONVERSIONS_FOR_NORMAL
+        few |= treatment.conversions < MIN_CONVERSIONS_FOR_NORMAL
+        few |= (self.n - self.conversions) < MIN_CONVERSIONS_FOR_NORMAL
+        few |= (treatment.n - treatment.conversions) < MIN_CONVERSIONS_FOR_NORMAL
+        return {"few_conversions": few}
 
     @property
     def has_covariate(self) -> bool:
