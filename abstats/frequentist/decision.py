@@ -26,26 +26,26 @@ def fixed_horizon_decision(
     * ``inconclusive`` otherwise.
     """
     undefined = np.isnan(p_adjusted)
-    significant = p_adjusted < alpha  # False where p is NaN
+    # rows of each case as indices: significant rows are few, so the effect's sign is read on them alone
+    significant = np.flatnonzero(p_adjusted < alpha)  # not where p is NaN
     if margin:
         win, lose = significant, None
         win_rule, lose_rule, no_rule = "margin_met", "margin_not_met", "margin_not_met"
     else:
-        good = effect > 0 if higher_is_better else effect < 0
-        win, lose = significant & good, significant > good  # significant and not good
+        good = effect[significant] > 0 if higher_is_better else effect[significant] < 0
+        win, lose = significant[good], significant[~good]
         win_rule, lose_rule, no_rule = "significant", "significant", "not_significant"
-    early = None if planned_n is None else np.minimum(control_n, treatment_n) < planned_n
+    early = None if planned_n is None else np.flatnonzero(np.minimum(control_n, treatment_n) < planned_n)
     # From the last case to the first, so the first true one wins (as in np.select); a case no row can meet
-    # is left out; each case's rows found once (as indices) serve both arrays
+    # is left out
     cases = [
-        (undefined if undefined.any() else None, "inconclusive", "test_undefined"),
+        (np.flatnonzero(undefined) if undefined.any() else None, "inconclusive", "test_undefined"),
         (lose, "stop_loser", lose_rule),
         (win, "stop_winner", win_rule),
         (early, "continue", "below_planned_n"),
     ]
-    rows = [None if mask is None else np.flatnonzero(mask) for mask, _, _ in cases]
-    decision = _labels(len(effect), "inconclusive", [(r, label) for r, (_, label, _) in zip(rows, cases, strict=True)])
-    rule = _labels(len(effect), no_rule, [(r, code) for r, (_, _, code) in zip(rows, cases, strict=True)])
+    decision = _labels(len(effect), "inconclusive", [(rows, label) for rows, label, _ in cases])
+    rule = _labels(len(effect), no_rule, [(rows, code) for rows, _, code in cases])
     return decision, rule
 
 

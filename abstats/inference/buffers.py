@@ -1,9 +1,10 @@
 """Which arrays a numeric step may overwrite.
 
-At 1e5 rows a fresh temporary array costs more than the arithmetic that fills it: the allocator hands
-the pages of a freed 800 kB array back to the system and the next one faults them in again (a chain of
-six operations runs four times faster in place). The hot paths therefore write intermediate results
-into arrays they have just made; this module says when an array handed over may be reused.
+At 1e5 rows a fresh temporary array can cost as much as the arithmetic that fills it: the allocator may
+hand the pages of a freed 800 kB array back to the system and the next one faults them in again (in a
+fresh process a chain of six operations ran four times faster in place). The hot paths therefore write
+intermediate results into arrays they have just made; this module says when an array handed over may be
+reused.
 """
 
 from __future__ import annotations

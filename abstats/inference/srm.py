@@ -39,8 +39,8 @@ def srm_test(
     """
     totals = np.bincount(experiment_code, weights=n)
     arms = np.bincount(experiment_code)
-    # (N s / S - n)^2 / expected in place, in the order of the formula: a fresh temporary per step costs more.
-    # An equal split has s = 1 and S = the number of arms: the same numbers, without the shares' passes.
+    # (n - N s / S)^2 / (N s / S) in place, in the order of the formula (no fresh temporary per step). An
+    # equal split has s = 1 and S = the number of arms: the same numbers, without the shares' passes.
     expected = totals[experiment_code]
     if expected_share is None:
         expected /= arms[experiment_code]
@@ -85,7 +85,7 @@ def srm_two_arm(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float) -> tup
 
 def srm_two_arm_p_value(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float) -> np.ndarray:
     """The p-value of :func:`srm_two_arm` for arrays, bit for bit: the same operations in the same order,
-    in place (at 1e5 rows a fresh temporary per step costs a fifth of the time)."""
+    in place (at 1e5 rows the fresh temporaries cost about a fifth of the time)."""
     total = np.add(n_c, n_t, dtype=float)
     z = np.multiply(total, treatment_share)
     np.subtract(n_t, z, out=z)
