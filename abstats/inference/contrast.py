@@ -73,8 +73,14 @@ class Contrast:
         return bool(np.isfinite(df).any())
 
     @cached_property
+    def ratio(self) -> np.ndarray:
+        """m_t / m_c, once for the relative effect and the log-ratio interval (inf or NaN where m_c = 0)."""
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return self.m_t / self.m_c
+
+    @cached_property
     def rel_effect(self) -> np.ndarray:
-        return relative_effect(self.m_c, self.m_t)
+        return relative_effect(self.m_c, self.m_t, self.ratio)
 
     def with_normal_reference(self) -> Contrast:
         """The same contrast read against the standard normal (df = inf), e.g. a large-sample convention."""
@@ -113,7 +119,9 @@ class Contrast:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Interval of treatment / control - 1 at the same critical value (delta method on the log, Fieller,
         or GrowthBook's symmetric delta-method interval)."""
-        interval = {"fieller": fieller_interval, "delta": delta_interval}.get(method, log_ratio_interval)
+        interval = {"fieller": fieller_interval, "delta": delta_interval}.get(method)
+        if interval is None:
+            return log_ratio_interval(self.m_c, self.v_c, self.m_t, self.v_t, crit, alternative, self.ratio)
         return interval(self.m_c, self.v_c, self.m_t, self.v_t, crit, alternative)
 
 

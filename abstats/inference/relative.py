@@ -31,11 +31,14 @@ RelativeMethod = Literal["log", "fieller", "delta"]
 RELATIVE_METHODS: tuple[RelativeMethod, ...] = ("log", "fieller", "delta")
 
 
-def relative_effect(m_c: np.ndarray, m_t: np.ndarray) -> np.ndarray:
-    """m_t / m_c - 1, NaN where the control is 0."""
+def relative_effect(m_c: np.ndarray, m_t: np.ndarray, ratio: np.ndarray | None = None) -> np.ndarray:
+    """m_t / m_c - 1, NaN where the control is 0 (``ratio``: m_t / m_c when the caller has it)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        rel = m_t / m_c
-        rel -= 1.0
+        if ratio is None:
+            rel = m_t / m_c
+            rel -= 1.0
+        else:
+            rel = ratio - 1.0
     zero = m_c == 0
     if zero.any():
         rel[zero] = np.nan
@@ -60,13 +63,23 @@ def log_ratio_se(m_c: np.ndarray, v_c: np.ndarray, m_t: np.ndarray, v_t: np.ndar
 
 
 def log_ratio_interval(
-    m_c: np.ndarray, v_c: np.ndarray, m_t: np.ndarray, v_t: np.ndarray, crit: np.ndarray, alternative: Alternative
+    m_c: np.ndarray,
+    v_c: np.ndarray,
+    m_t: np.ndarray,
+    v_t: np.ndarray,
+    crit: np.ndarray,
+    alternative: Alternative,
+    ratio: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """exp(log(m_t / m_c) +- crit se) - 1 (``ratio``: m_t / m_c when the caller has it)."""
     se = log_ratio_se(m_c, v_c, m_t, v_t)
     # rows with a non-positive mean have se = NaN, which carries through to NaN bounds
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        log_ratio = np.divide(m_t, m_c)
-        np.log(log_ratio, out=log_ratio)
+        if ratio is None:
+            log_ratio = np.divide(m_t, m_c)
+            np.log(log_ratio, out=log_ratio)
+        else:
+            log_ratio = np.log(ratio)
         se *= crit  # the half width, in se's own buffer
         low, high = bounds(log_ratio, se, alternative)
         # A huge log-ratio bound overflows to +inf, which is the honest (unbounded) answer.
