@@ -166,8 +166,9 @@ class BinaryStats:
         # the float minima); counts are whole numbers, so n - x is exact
         few = self.conversions < MIN_CONVERSIONS_FOR_NORMAL
         few |= treatment.conversions < MIN_CONVERSIONS_FOR_NORMAL
-        few |= (self.n - self.conversions) < MIN_CONVERSIONS_FOR_NORMAL
-        few |= (treatment.n - treatment.conversions) < MIN_CONVERSIONS_FOR_NORMAL
+        non_conversions = self.n - self.conversions
+        few |= non_conversions < MIN_CONVERSIONS_FOR_NORMAL
+        few |= np.subtract(treatment.n, treatment.conversions, out=non_conversions) < MIN_CONVERSIONS_FOR_NORMAL
         return {"few_conversions": few}
 
     @property
