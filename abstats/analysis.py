@@ -281,6 +281,8 @@ def _score_with_traffic(sets: list[ComparisonSet], method: Method, settings: Met
     Such rows carry their identity columns, the decision ``investigate`` and the rule ``no_traffic``;
     every other row is scored as if they were not there.
     """
+    if all(np.all(s.control.n) and np.all(s.treatment.n) for s in sets):  # reductions, no masks: all have units
+        return method.score(sets, settings)
     empty = [s.no_traffic() for s in sets]
     if not any(e.any() for e in empty):
         return method.score(sets, settings)

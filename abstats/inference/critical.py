@@ -76,9 +76,9 @@ def p_value(statistic: np.ndarray, df: np.ndarray | None, alternative: Alternati
 def standardise(delta: np.ndarray, se: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """delta / se, defined when se = 0: 0 for no difference, +-inf otherwise (``out``: where to write the
     quotient, e.g. a fresh ``se`` the caller no longer needs)."""
-    zero = se == 0
+    zero = None if np.all(se) else se == 0  # a reduction first: the mask only where some se is 0
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.divide(delta, se, out=out)
-    if not zero.any():
+    if zero is None or not zero.any():
         return z
     return np.where(zero, np.where(delta == 0, 0.0, np.copysign(np.inf, delta)), z)

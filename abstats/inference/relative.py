@@ -39,9 +39,8 @@ def relative_effect(m_c: np.ndarray, m_t: np.ndarray, ratio: np.ndarray | None =
             rel -= 1.0
         else:
             rel = ratio - 1.0
-    zero = m_c == 0
-    if zero.any():
-        rel[zero] = np.nan
+    if not np.all(m_c):  # a reduction first: the mask only where some control is 0
+        rel[m_c == 0] = np.nan
     return rel
 
 
@@ -56,9 +55,9 @@ def log_ratio_se(m_c: np.ndarray, v_c: np.ndarray, m_t: np.ndarray, v_t: np.ndar
         np.divide(v_c, of_control, out=of_control)
         se += of_control
         np.sqrt(se, out=se)
-    bad = (m_c <= 0) | (m_t <= 0)
-    if bad.any():
-        se[bad] = np.nan
+    # the smallest means first (fmin skips NaN): the mask only where some mean is not positive
+    if se.size and (np.fmin.reduce(m_c, axis=None) <= 0 or np.fmin.reduce(m_t, axis=None) <= 0):
+        se[(m_c <= 0) | (m_t <= 0)] = np.nan
     return se
 
 
