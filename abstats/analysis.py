@@ -281,7 +281,8 @@ def _score_with_traffic(sets: list[ComparisonSet], method: Method, settings: Met
     Such rows carry their identity columns, the decision ``investigate`` and the rule ``no_traffic``;
     every other row is scored as if they were not there.
     """
-    if all(np.all(s.control.n) and np.all(s.treatment.n) for s in sets):  # reductions, no masks: all have units
+    # the fewest units first (a minimum is cheaper than a mask): every arm has units, nothing to set aside
+    if all(len(s) == 0 or min(s.control.n.min(), s.treatment.n.min()) > 0 for s in sets):
         return method.score(sets, settings)
     empty = [s.no_traffic() for s in sets]
     if not any(e.any() for e in empty):

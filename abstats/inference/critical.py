@@ -76,7 +76,8 @@ def p_value(statistic: np.ndarray, df: np.ndarray | None, alternative: Alternati
 def standardise(delta: np.ndarray, se: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """delta / se, defined when se = 0: 0 for no difference, +-inf otherwise (``out``: where to write the
     quotient, e.g. a fresh ``se`` the caller no longer needs)."""
-    zero = None if np.all(se) else se == 0  # a reduction first: the mask only where some se is 0
+    # the smallest se first (fmin skips NaN; a minimum is cheaper than a mask): the mask only if some se is 0
+    zero = None if np.size(se) and np.fmin.reduce(se, axis=None) > 0 else se == 0
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.divide(delta, se, out=out)
     if zero is None or not zero.any():

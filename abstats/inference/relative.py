@@ -39,8 +39,9 @@ def relative_effect(m_c: np.ndarray, m_t: np.ndarray, ratio: np.ndarray | None =
             rel -= 1.0
         else:
             rel = ratio - 1.0
-    if not np.all(m_c):  # a reduction first: the mask only where some control is 0
-        rel[m_c == 0] = np.nan
+    zero = m_c == 0
+    if zero.any():
+        rel[zero] = np.nan
     return rel
 
 
