@@ -217,7 +217,8 @@ def compare(
     for name, value in vars(settings).items():
         if isinstance(value, Column):
             raise ConfigError(name, value, "a value (compare takes arrays, not a table to read columns from)")
-    for name, stats in (("control", control), ("treatment", treatment)):
+    # a protocol isinstance check reads every member: the treatment's is needed only when its type differs
+    for name, stats in (("control", control), ("treatment", treatment))[: 1 if type(treatment) is type(control) else 2]:
         if not isinstance(stats, SufficientStats):
             raise InputError(name, type(stats).__name__, "sufficient statistics such as BinaryStats.from_arrays(...)")
     if type(control) is not type(treatment) or len(control) != len(treatment):
@@ -252,10 +253,10 @@ def _score(
     srm = np.asarray(columns["srm_p_value"], dtype=float) < srm_alpha
     if on_srm == "gate" and srm.any():
         # a broken assignment makes every statistic of the experiment suspect: no statistical verdict
-        # copy and assign by mask: np.where with a str scalar builds the object array ten times slower
-        decision = np.array(columns["decision"], dtype=object)
+        # assign by mask: np.where with a str scalar builds the object array ten times slower
+        decision = _writable_objects(columns["decision"])
         decision[srm] = "investigate"
-        rules = np.array(rules, dtype=object)
+        rules = _writable_objects(rules)
         rules[srm] = "srm"
         columns = {**columns, "decision": decision}
     recorded = {
@@ -266,12 +267,23 @@ def _score(
     return Result(method.name, recorded, columns, rules, {**scores.flags, "srm": srm})
 
 
+def _writable_objects(values: np.ndarray) -> np.ndarray:
+    """The method's object array itself when it owns its data (a method hands its Scores arrays over to
+    the Result), else a copy: copying 1e5 object pointers costs as much as a p-value column."""
+    if isinstance(values, np.ndarray) and values.dtype == object and values.flags.owndata and values.flags.writeable:
+        return values
+    return np.array(values, dtype=object)
+
+
 def _score_with_traffic(sets: list[ComparisonSet], method: Method, settings: MethodSettings) -> Scores:
     """The method's scores, with comparisons of an arm that received no units added back unscored.
 
     Such rows carry their identity columns, the decision ``investigate`` and the rule ``no_traffic``;
     every other row is scored as if they were not there.
     """
+    # the fewest units first (a minimum is cheaper than a mask): every arm has units, nothing to set aside
+    if all(len(s) == 0 or min(s.control.n.min(), s.treatment.n.min()) > 0 for s in sets):
+        return method.score(sets, settings)
     empty = [s.no_traffic() for s in sets]
     if not any(e.any() for e in empty):
         return method.score(sets, settings)

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from abstats.data import ExperimentData
+from abstats.data.columns import FactorisedLabels
 from abstats.errors import ConfigError, InputError
-from abstats.inference.srm import exact_binomial_p_value, srm_p_values, srm_two_arm
+from abstats.inference.srm import exact_binomial_p_value, srm_p_values, srm_two_arm_p_value
 from abstats.metrics import Metric
 from abstats.result.result import constant
 from abstats.statistics import SufficientStats
@@ -28,7 +29,8 @@ class ComparisonSet:
 
     ``experiment_code`` numbers the experiments (families of multiple-testing corrections);
     ``row_values`` holds per-row values of settings given as a :class:`~abstats.Column`
-    (e.g. ``planned_n``), one per comparison row.
+    (e.g. ``planned_n``), one per comparison row; ``one_per_experiment``: known by construction to
+    hold one comparison per experiment (every correction within an experiment then leaves it as it is).
     """
 
     metric: Metric
@@ -37,6 +39,7 @@ class ComparisonSet:
     identity: dict[str, np.ndarray]
     experiment_code: np.ndarray
     row_values: dict[str, np.ndarray] = field(default_factory=dict)
+    one_per_experiment: bool = False
 
     def __len__(self) -> int:
         return len(self.control)
@@ -50,6 +53,7 @@ class ComparisonSet:
             {name: np.asarray(values)[rows] for name, values in self.identity.items()},
             self.experiment_code[rows],
             {name: values[rows] for name, values in self.row_values.items()},
+            self.one_per_experiment,  # a subset of rows keeps it
         )
 
     def no_traffic(self) -> np.ndarray:
@@ -73,14 +77,16 @@ def from_experiment_data(
     p = data.pair(control)
     c, t = p.control_rows, p.treatment_rows
     srm_p = srm_p_values(data.stats.n, p.experiment_code, _expected_share(data, expected_split), srm)
+    variants = data.factorisation(data.variant)
     identity = {
         "experiment": data.experiment[t],
-        "control": data.variant[c],
-        "treatment": data.variant[t],
+        "control": _labels_of(data.variant, c, variants),
+        "treatment": _labels_of(data.variant, t, variants),
         "srm_p_value": srm_p[p.experiment_code[t]],
     }
     kept = {name: np.asarray(values)[t] for name, values in (row_values or {}).items()}
-    return _build(data.metric, data.stats.take(c), data.stats.take(t), identity, p.experiment_code[t], kept)
+    return _build(data.metric, data.stats.take(c), data.stats.take(t), identity, p.experiment_code[t], kept,
+                  one_per_experiment=len(t) == p.n_experiments)
 
 
 def from_pairs(
@@ -93,18 +99,19 @@ def from_pairs(
 ) -> ComparisonSet:
     """Rows already paired (row i of ``control`` against row i of ``treatment``): the batch fast path."""
     rows = len(control)
-    labels = np.arange(rows) if experiment is None else np.asarray(experiment)
+    codes = np.arange(rows)  # each row its own experiment
+    labels = codes if experiment is None else np.asarray(experiment)
     if srm == "exact":
         srm_p = exact_binomial_p_value(treatment.n, control.n + treatment.n, np.full(rows, treatment_share))
     else:
-        _, srm_p = srm_two_arm(control.n, treatment.n, treatment_share)
+        srm_p = srm_two_arm_p_value(control.n, treatment.n, treatment_share)
     identity = {
         "experiment": labels,
         "control": constant("control", rows),
         "treatment": constant("treatment", rows),
         "srm_p_value": srm_p,
     }
-    return _build(metric, control, treatment, identity, np.arange(rows))
+    return _build(metric, control, treatment, identity, codes, one_per_experiment=True)
 
 
 def family_groups(sets: list[ComparisonSet], family: Family) -> np.ndarray:
@@ -134,7 +141,7 @@ def with_cuped_columns(sets: list[ComparisonSet]) -> list[ComparisonSet]:
             filled = {"cuped": np.zeros(rows, dtype=bool), "cuped_theta": np.full(rows, np.nan),
                       "variance_reduction": np.full(rows, np.nan)}
             s = ComparisonSet(s.metric, s.control, s.treatment, {**s.identity, **filled}, s.experiment_code,
-                              s.row_values)
+                              s.row_values, s.one_per_experiment)
         out.append(s)
     return out
 
@@ -146,6 +153,7 @@ def _build(
     identity: dict[str, np.ndarray],
     experiment_code: np.ndarray,
     row_values: dict[str, np.ndarray] | None = None,
+    one_per_experiment: bool = False,
 ) -> ComparisonSet:
     """The comparison set; statistics with a pre-period covariate are CUPED-adjusted here, once, for every method."""
     rows = len(control)
@@ -170,12 +178,23 @@ def _build(
     if adjustment is not None:
         control, treatment = adjustment.control, adjustment.treatment
         columns.update(adjustment.columns())
-    return ComparisonSet(metric, control, treatment, columns, experiment_code, row_values or {})
+    return ComparisonSet(metric, control, treatment, columns, experiment_code, row_values or {}, one_per_experiment)
 
 
-def _expected_share(d: ExperimentData, expected_split: Mapping[Any, float] | np.ndarray | None) -> np.ndarray:
+def _labels_of(labels: np.ndarray, rows: np.ndarray, factorised: FactorisedLabels | None) -> np.ndarray:
+    """``labels[rows]``; one label repeated (a read-only view) when the codes show every row holds the same
+    one, e.g. the control's name: picking 1e5 object pointers costs as much as a p-value column."""
+    if factorised is not None and len(rows):
+        codes = factorised.codes[rows]
+        if (codes == codes[0]).all():
+            return np.broadcast_to(labels[rows[:1]], (len(rows),))  # the label object itself, same dtype
+    return labels[rows]
+
+
+def _expected_share(d: ExperimentData, expected_split: Mapping[Any, float] | np.ndarray | None) -> np.ndarray | None:
+    """Each row's planned share (None: an equal split)."""
     if expected_split is None:
-        return np.ones(len(d))
+        return None
     if isinstance(expected_split, np.ndarray):
         bad = ~np.isfinite(expected_split) | (expected_split <= 0)
         if bad.any():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from abstats.data.columns import check_labels, column_names, get_column, label_column
+from abstats.data.columns import column_names, get_column, label_column, read_labels
 from abstats.data.experiment import ExperimentData
 from abstats.errors import InputError
 from abstats.metrics import Metric, RowWhere, check_metric
@@ -61,9 +61,11 @@ def from_aggregates(
     (array([0., 1.]), array([1., 1.]))
     """
     metric = check_metric(metric)
-    variants = check_labels(variant, get_column(data, variant, metric=metric.name), metric=metric.name).astype(
-        object, copy=False)
-    experiments = label_column(data, experiment, len(variants), default="experiment")
+    variant_labels = read_labels(data, variant, metric=metric.name, as_object=True)
+    variants = variant_labels.values
+    experiment_labels = None if experiment is None else read_labels(data, experiment)
+    experiments = (label_column(data, experiment, len(variants), default="experiment") if experiment_labels is None
+                   else experiment_labels.values)
 
     def col(field: str) -> Any:
         values = get_column(data, field, metric=metric.name)
@@ -76,4 +78,5 @@ def from_aggregates(
     names = set(column_names(data))
     where = RowWhere(metric.name, experiments if experiment else None, variants)
     stats = metric.stats_from_aggregates(col, names.__contains__, where)
-    return ExperimentData(metric, experiments, variants, stats)
+    factorised = (variant_labels,) if experiment_labels is None else (variant_labels, experiment_labels)
+    return ExperimentData(metric, experiments, variants, stats, factorised=factorised)

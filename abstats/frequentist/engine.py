@@ -13,6 +13,7 @@ import numpy as np
 
 from abstats.frequentist.proportions import fisher_p_value, newcombe_interval, pooled_z
 from abstats.frequentist.settings import FrequentistSettings
+from abstats.inference.buffers import reusable
 from abstats.inference.contrast import Contrast, contrast
 from abstats.inference.critical import normal_p_value, standardise
 from abstats.inference.relative import delta_relative_se, log_ratio_se
@@ -93,7 +94,7 @@ def score_pairs(
         "test": constant(test, rows),
         "statistic": statistic,
         "df": np.where(np.isfinite(c.df), c.df, np.nan) if c.uses_t else constant(np.nan, rows),
-        "p_value": np.clip(p_value, 0.0, 1.0),
+        "p_value": np.clip(p_value, 0.0, 1.0, out=p_value if reusable(p_value, (rows,)) else None),
     }
     return columns, flags
 

@@ -9,16 +9,24 @@ from abstats.comparisons import ComparisonSet, family_groups
 from abstats.frequentist.decision import fixed_horizon_decision
 from abstats.frequentist.engine import score_pairs
 from abstats.frequentist.settings import FrequentistSettings
-from abstats.inference.multiple_testing import adjust_defined, interval_alpha
+from abstats.inference.multiple_testing import adjust_defined, families_of_one, interval_alpha
 from abstats.methods.base import Scores
 from abstats.result.assembly import concat_columns, concat_flags
 from abstats.result.result import constant
+from abstats.vocabulary import SIDAK_CORRECTIONS
 
 
 def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) -> Scores:
     """Columns, warning flags and rule codes for every row of every set."""
     groups = family_groups(sets, settings.family)
-    ci_alpha = interval_alpha(settings.alpha, groups, settings.correction)
+    # Families of one comparison (one treatment per experiment and metric, the usual case): every correction
+    # but Sidak's leaves the interval level at alpha exactly (alpha / 1) and every correction leaves p as it
+    # is, so the per-row levels, sorts and group-wise maxima are skipped. Sidak's 1 - (1 - alpha)^(1/1) is
+    # alpha only up to rounding: it keeps the general path.
+    single = (len(sets) == 1 and sets[0].one_per_experiment) or families_of_one(groups)
+    ci_alpha = (np.broadcast_to(float(settings.alpha), (len(groups),))
+                if single and settings.correction not in SIDAK_CORRECTIONS
+                else interval_alpha(settings.alpha, groups, settings.correction))
     parts, flag_parts, decisions, rules, planned_parts = [], [], [], [], []
     offset = 0
     for s in sets:
@@ -34,7 +42,8 @@ def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) 
         flag_parts.append(flags)
         offset += len(s)
     columns = concat_columns(parts)
-    columns["p_value_adjusted"] = adjust_defined(columns["p_value"], groups, settings.correction)
+    columns["p_value_adjusted"] = (columns["p_value"].copy() if single
+                                   else adjust_defined(columns["p_value"], groups, settings.correction))
     offset = 0
     for s in sets:
         rows = slice(offset, offset + len(s))

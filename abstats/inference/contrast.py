@@ -61,15 +61,26 @@ class Contrast:
 
     @cached_property
     def se(self) -> np.ndarray:
-        return np.sqrt(self.variance)
+        # the root taken in the sum's own buffer (not via ``variance``, which would keep a second array)
+        se = self.v_c + self.v_t
+        return np.sqrt(se, out=se)
 
     @cached_property
     def uses_t(self) -> bool:
-        return bool(np.isfinite(self.df).any())
+        df = self.df
+        if df.ndim == 1 and df.strides == (0,):  # one df broadcast over the rows (the normal's inf)
+            return bool(np.isfinite(df[:1]).any())
+        return bool(np.isfinite(df).any())
+
+    @cached_property
+    def ratio(self) -> np.ndarray:
+        """m_t / m_c, once for the relative effect and the log-ratio interval (inf or NaN where m_c = 0)."""
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return self.m_t / self.m_c
 
     @cached_property
     def rel_effect(self) -> np.ndarray:
-        return relative_effect(self.m_c, self.m_t)
+        return relative_effect(self.m_c, self.m_t, self.ratio)
 
     def with_normal_reference(self) -> Contrast:
         """The same contrast read against the standard normal (df = inf), e.g. a large-sample convention."""
@@ -93,8 +104,11 @@ class Contrast:
 
     def statistic(self, shift: float = 0.0, *, pooled: bool = False) -> np.ndarray:
         """(effect - shift) / se; ``pooled`` divides by the null standard error instead (H0: no difference)."""
-        se = np.sqrt(self.null_variance) if pooled else self.se
-        return standardise(self.effect - shift, se)
+        delta = self.effect if shift == 0 else self.effect - shift
+        if not pooled:
+            return standardise(delta, self.se)
+        null_se = np.sqrt(self.null_variance)
+        return standardise(delta, null_se, out=null_se)
 
     def interval(self, crit: np.ndarray, alternative: Alternative) -> tuple[np.ndarray, np.ndarray]:
         """Interval of the absolute effect: effect +- crit * se (one side open for one-sided alternatives)."""
@@ -105,7 +119,9 @@ class Contrast:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Interval of treatment / control - 1 at the same critical value (delta method on the log, Fieller,
         or GrowthBook's symmetric delta-method interval)."""
-        interval = {"fieller": fieller_interval, "delta": delta_interval}.get(method, log_ratio_interval)
+        interval = {"fieller": fieller_interval, "delta": delta_interval}.get(method)
+        if interval is None:
+            return log_ratio_interval(self.m_c, self.v_c, self.m_t, self.v_t, crit, alternative, self.ratio)
         return interval(self.m_c, self.v_c, self.m_t, self.v_t, crit, alternative)
 
 

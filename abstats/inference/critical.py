@@ -5,16 +5,18 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from abstats.inference.buffers import reusable
 from abstats.vocabulary import Alternative
 
 
 def normal_critical(alpha: np.ndarray | float, alternative: Alternative) -> np.ndarray:
     """z quantile for a (1 - alpha) interval: z_{1-alpha/2} two-sided, z_{1-alpha} one-sided."""
-    tail = np.asarray(alpha, dtype=float) / (2.0 if alternative == "two-sided" else 1.0)
-    if tail.ndim and tail.size and (tail == tail.flat[0]).all():
-        # one alpha for every row (no family-wise adjustment): one quantile, broadcast
-        return np.broadcast_to(-special.ndtri(tail.flat[0]), tail.shape)
-    return -special.ndtri(tail)
+    alpha = np.asarray(alpha, dtype=float)
+    sides = 2.0 if alternative == "two-sided" else 1.0
+    if alpha.ndim and alpha.size and (alpha.strides == (0,) or (alpha == alpha.flat[0]).all()):
+        # one alpha for every row (no family-wise adjustment; a broadcast level needs no check): one quantile
+        return np.broadcast_to(-special.ndtri(alpha.flat[0] / sides), alpha.shape)
+    return -special.ndtri(alpha / sides)
 
 
 def t_critical(alpha: np.ndarray | float, df: np.ndarray, alternative: Alternative) -> np.ndarray:
@@ -26,9 +28,13 @@ def t_critical(alpha: np.ndarray | float, df: np.ndarray, alternative: Alternati
 def bounds(
     estimate: np.ndarray, half_width: np.ndarray, alternative: Alternative
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Interval from a half width; one-sided alternatives give one infinite side (as scipy does)."""
+    """Interval from a half width; one-sided alternatives give one infinite side (as scipy does).
+
+    A fresh ``half_width`` array (the caller's ``crit * se``) is handed over: the upper bound is written
+    into it.
+    """
     low = estimate - half_width
-    high = estimate + half_width
+    high = np.add(estimate, half_width, out=half_width if reusable(half_width, low.shape) else None)
     if alternative == "greater":
         high = np.full_like(high, np.inf)
     elif alternative == "less":
@@ -39,7 +45,14 @@ def bounds(
 def normal_p_value(z: np.ndarray, alternative: Alternative) -> np.ndarray:
     # scipy.special.ndtr is scipy.stats.norm.cdf without the distribution-object overhead (hot path).
     if alternative == "two-sided":
-        return 2.0 * special.ndtr(-np.abs(z))
+        # 2 ndtr(-|z|): -|z| in one pass (copysign), each later step in its buffer (a fresh 1e5-row
+        # temporary per step costs more than the arithmetic)
+        p = np.copysign(z, -1.0)
+        if not isinstance(p, np.ndarray):
+            return 2.0 * special.ndtr(p)
+        special.ndtr(p, out=p)
+        p *= 2.0
+        return p
     if alternative == "greater":
         return special.ndtr(-z)
     return special.ndtr(z)
@@ -60,11 +73,13 @@ def p_value(statistic: np.ndarray, df: np.ndarray | None, alternative: Alternati
     return t_p_value(statistic, df, alternative)
 
 
-def standardise(delta: np.ndarray, se: np.ndarray) -> np.ndarray:
-    """delta / se, defined when se = 0: 0 for no difference, +-inf otherwise."""
+def standardise(delta: np.ndarray, se: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """delta / se, defined when se = 0: 0 for no difference, +-inf otherwise (``out``: where to write the
+    quotient, e.g. a fresh ``se`` the caller no longer needs)."""
+    # the smallest se first (fmin skips NaN; a minimum is cheaper than a mask): the mask only if some se is 0
+    zero = None if np.size(se) and np.fmin.reduce(se, axis=None) > 0 else se == 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = delta / se
-    zero = se == 0
-    if not zero.any():
+        z = np.divide(delta, se, out=out)
+    if zero is None or not zero.any():
         return z
     return np.where(zero, np.where(delta == 0, 0.0, np.copysign(np.inf, delta)), z)

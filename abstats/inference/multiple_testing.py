@@ -28,10 +28,29 @@ def _families(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     The codes only need to sort and compare as the ids do, which the ids themselves do.
     """
     group = np.asarray(group)
-    if group.dtype.kind in "iu" and group.size and group.min() >= 0 and group.max() < 4 * group.size + 64:
+    if _small_codes(group):
         return group, np.bincount(group)[group]
     _, inverse, counts = np.unique(group, return_inverse=True, return_counts=True)
     return inverse, counts[inverse]
+
+
+def _small_codes(group: np.ndarray) -> bool:
+    """Non-negative integer ids of about the array's length or less: ``bincount`` can count them."""
+    return group.dtype.kind in "iu" and bool(group.size) and group.min() >= 0 and group.max() < 4 * group.size + 64
+
+
+def families_of_one(group: np.ndarray) -> bool:
+    """Whether every family holds a single comparison (e.g. one treatment per experiment and metric).
+
+    Then every correction leaves each p-value as it is and every interval at the unadjusted level,
+    so callers can skip the family bookkeeping. One O(n) count, no sort for integer ids.
+    """
+    group = np.asarray(group)
+    if not group.size:
+        return True
+    if _small_codes(group):
+        return int(np.bincount(group).max()) == 1
+    return len(pd.unique(group)) == len(group)
 
 
 def adjust_p_values(p: np.ndarray, group: np.ndarray, method: Correction) -> np.ndarray:

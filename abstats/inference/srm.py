@@ -16,7 +16,9 @@ from abstats.errors import InputError
 from abstats.vocabulary import SRM_TESTS, SrmTest
 
 
-def srm_test(n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def srm_test(
+    n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Pearson chi-square per experiment over all its variants.
 
     Parameters
@@ -26,7 +28,8 @@ def srm_test(n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndar
     experiment_code
         Index of each row's experiment (0..E-1).
     expected_share
-        Planned share of each row within its experiment (normalised per experiment here).
+        Planned share of each row within its experiment (normalised per experiment here); None: an
+        equal split.
 
     Returns
     -------
@@ -35,13 +38,24 @@ def srm_test(n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndar
         because scipy.stats.chisquare needs equal-length groups.
     """
     totals = np.bincount(experiment_code, weights=n)
-    share_totals = np.bincount(experiment_code, weights=expected_share)
-    expected = totals[experiment_code] * expected_share / share_totals[experiment_code]
-    # an experiment with no units at all has nothing to mismatch: chi2 = 0 (p = 1), not 0 / 0
-    contribution = np.divide((n - expected) ** 2, expected, out=np.zeros(len(n)), where=expected > 0)
+    arms = np.bincount(experiment_code)
+    # (n - N s / S)^2 / (N s / S) in place, in the order of the formula (no fresh temporary per step). An
+    # equal split has s = 1 and S = the number of arms: the same numbers, without the shares' passes.
+    expected = totals[experiment_code]
+    if expected_share is None:
+        expected /= arms[experiment_code]
+    else:
+        expected *= expected_share
+        expected /= np.bincount(experiment_code, weights=expected_share)[experiment_code]
+    contribution = n - expected
+    contribution *= contribution
+    positive = expected > 0
+    if positive.all():
+        contribution /= expected
+    else:  # an experiment with no units at all has nothing to mismatch: chi2 = 0 (p = 1), not 0 / 0
+        contribution = np.divide(contribution, expected, out=np.zeros(len(n)), where=positive)
     chi2 = np.bincount(experiment_code, weights=contribution)
-    df = np.bincount(experiment_code) - 1
-    return chi2, chi2_sf(chi2, df)
+    return chi2, chi2_sf(chi2, arms - 1)
 
 
 def chi2_sf(chi2: np.ndarray, df: np.ndarray | int) -> np.ndarray:
@@ -51,7 +65,8 @@ def chi2_sf(chi2: np.ndarray, df: np.ndarray | int) -> np.ndarray:
     100,000 two-arm experiments from dominating an analysis.
     """
     df = np.broadcast_to(df, np.shape(chi2))
-    p = special.erfc(np.sqrt(0.5 * chi2))
+    p = np.multiply(0.5, chi2)
+    p = special.erfc(np.sqrt(p, out=p), out=p)
     more = df != 1
     if more.any():
         p[more] = special.chdtrc(df[more], chi2[more])
@@ -66,6 +81,18 @@ def srm_two_arm(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float) -> tup
     total = n_c + n_t
     z = (n_t - total * treatment_share) / np.sqrt(total * (treatment_share * (1.0 - treatment_share)))
     return z * z, special.erfc(np.abs(z) * np.sqrt(0.5))
+
+
+def srm_two_arm_p_value(n_c: np.ndarray, n_t: np.ndarray, treatment_share: float) -> np.ndarray:
+    """The p-value of :func:`srm_two_arm` for arrays, bit for bit: the same operations in the same order,
+    in place (at 1e5 rows the fresh temporaries cost about a fifth of the time)."""
+    total = np.add(n_c, n_t, dtype=float)
+    z = np.multiply(total, treatment_share)
+    np.subtract(n_t, z, out=z)
+    z /= np.sqrt(np.multiply(total, treatment_share * (1.0 - treatment_share), out=total), out=total)
+    z = np.abs(z, out=z)
+    z *= np.sqrt(0.5)
+    return special.erfc(z, out=z)
 
 
 # --- exact tests -------------------------------------------------------------------------------
@@ -170,7 +197,7 @@ def _compositions(total: int, k: int) -> np.ndarray:
 
 
 def srm_p_values(
-    n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndarray, test: SrmTest = "chi_square"
+    n: np.ndarray, experiment_code: np.ndarray, expected_share: np.ndarray | None, test: SrmTest = "chi_square"
 ) -> np.ndarray:
     """SRM p-value per experiment (length E), by the chosen test.
 
@@ -178,7 +205,7 @@ def srm_p_values(
     ----------
     n, experiment_code, expected_share
         As in :func:`srm_test`: units per experiment x variant row, each row's experiment index
-        (0..E-1) and planned share (normalised per experiment).
+        (0..E-1) and planned share (normalised per experiment; None: an equal split).
     test
         ``"chi_square"``: Pearson's chi-square (asymptotic, any size). ``"exact"``: the exact
         binomial test for two-arm experiments (:func:`scipy.stats.binomtest`'s two-sided rule,
@@ -193,9 +220,10 @@ def srm_p_values(
     check_choice("srm_test", test, SRM_TESTS)
     n = np.asarray(n, dtype=float)
     experiment_code = np.asarray(experiment_code)
-    expected_share = np.asarray(expected_share, dtype=float)
+    shares = None if expected_share is None else np.asarray(expected_share, dtype=float)
     if test == "chi_square":
-        return srm_test(n, experiment_code, expected_share)[1]
+        return srm_test(n, experiment_code, shares)[1]
+    shares = np.ones(len(n)) if shares is None else shares
     arms = np.bincount(experiment_code)
     out = np.empty(len(arms))
     two = arms == 2
@@ -203,9 +231,9 @@ def srm_p_values(
     starts = np.r_[0, np.cumsum(arms)[:-1]]
     if two.any():
         first, second = order[starts[two]], order[starts[two] + 1]
-        share = expected_share[second] / (expected_share[first] + expected_share[second])
+        share = shares[second] / (shares[first] + shares[second])
         out[two] = exact_binomial_p_value(n[second], n[first] + n[second], share)
     for e in np.flatnonzero(~two):
         rows = order[starts[e] : starts[e] + arms[e]]
-        out[e] = 1.0 if arms[e] < 2 else exact_multinomial_p_value(n[rows], expected_share[rows])
+        out[e] = 1.0 if arms[e] < 2 else exact_multinomial_p_value(n[rows], shares[rows])
     return out

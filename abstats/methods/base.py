@@ -48,6 +48,8 @@ class Scores:
     ``columns``: public Result columns (identity columns included); ``flags``: warning code ->
     boolean row mask; ``rules``: rule code per row, formatted into text only when read;
     ``recorded``: facts of the fit to record next to the settings (e.g. MCMC diagnostics).
+    The arrays are handed over to the Result: a method builds them for this call and keeps no
+    reference (the SRM gate writes ``investigate`` into ``decision`` and ``rules`` in place).
     """
 
     columns: Columns

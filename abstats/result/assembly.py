@@ -13,6 +13,8 @@ def concat_columns(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 
 def concat_flags(parts: list[dict[str, np.ndarray]], lengths: list[int]) -> dict[str, np.ndarray]:
     """Warning flags of every block; a code one metric kind never raises is False for its rows."""
+    if len(parts) == 1:
+        return dict(parts[0])
     codes = list(dict.fromkeys(code for part in parts for code in part))
     return {
         code: np.concatenate([part.get(code, np.zeros(n, dtype=bool)) for part, n in zip(parts, lengths, strict=True)])

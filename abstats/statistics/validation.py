@@ -84,7 +84,11 @@ def require_same_length(fields: dict[str, np.ndarray], metric: str | None) -> in
     return first_len
 
 
-def require_whole(field: str, values: np.ndarray, labels: RowLabels) -> None:
+def require_whole(field: str, values: np.ndarray, labels: RowLabels, given: Any = None) -> None:
+    """Every value a whole number (``given``: the values as the caller passed them; an integer array is
+    whole already and costs no pass over the rows)."""
+    if getattr(given, "dtype", None) is not None and given.dtype.kind in "iu":
+        return
     require(values != np.round(values), field, values, "a whole number", labels)
 
 
