@@ -62,13 +62,14 @@ class Verdicts:
         # only the rows that explain a verdict are formatted (all of them at once)
         explained = result.reasons.take(row)
         any_primary = "primary" in _values(result["role"])
+        heads = _heads(result, row)
+        status = self._status.tolist()
         texts = [
-            _SHIP_TEXT.format(", ".join(map(str, ship))) if status == _SHIP
-            else _NO_PRIMARY_TEXT if status == _NO_WINNER and role != "primary" and not any_primary
-            else f"{metric} ({role}), {treatment} vs {control}: {text} -> {_VERDICT_TEXT[status]}"
-            for ship, status, metric, role, treatment, control, text in zip(
-                self.ship, self._status.tolist(), _take(result["metric"], row), _take(result["role"], row),
-                _take(result["treatment"], row), _take(result["control"], row), explained, strict=True)
+            _SHIP_TEXT.format(", ".join(map(str, ship))) if s == _SHIP
+            else _NO_PRIMARY_TEXT if s == _NO_WINNER and not primary and not any_primary
+            else head + text + _VERDICT_TAIL[s]
+            for ship, s, head, primary, text in zip(self.ship, status, heads, _is_primary(result, row), explained,
+                                                    strict=True)
         ]
         return {"experiment": self.experiment, "verdict": self.verdict, "ship": self.ship, "reason": texts}
 
@@ -132,6 +133,38 @@ _VERDICT_TEXT = {
     _INVESTIGATE: "investigate", _GUARDRAIL: "guardrail failed: dont_ship", _LOSER: "primary lost: dont_ship",
     _RUNNING: "keep_running", _NO_WINNER: "no primary win: dont_ship",
 }
+
+
+_VERDICT_TAIL = {status: f" -> {text}" for status, text in _VERDICT_TEXT.items()}
+
+
+def _heads(result: Result, rows: np.ndarray) -> list[str]:
+    """``"{metric} ({role}), {treatment} vs {control}: "`` of each row, written once when all rows share it."""
+    if not len(rows):
+        return []
+    columns = [result[name] for name in ("metric", "role", "treatment", "control")]
+    if all(_constant(c) for c in columns):
+        metric, role, treatment, control = (np.asarray(c)[:1].tolist()[0] for c in columns)
+        return [f"{metric} ({role}), {treatment} vs {control}: "] * len(rows)
+    return [f"{metric} ({role}), {treatment} vs {control}: "
+            for metric, role, treatment, control in zip(*(_take(c, rows) for c in columns), strict=True)]
+
+
+def _is_primary(result: Result, rows: np.ndarray) -> list[bool]:
+    """Whether each row's metric is primary (a row without a winner reads differently when none is)."""
+    role = np.asarray(result["role"])
+    if len(rows) and _constant(role):
+        return [role[:1].tolist()[0] == "primary"] * len(rows)
+    return (role[rows] == "primary").tolist()
+
+
+def _constant(column: np.ndarray) -> bool:
+    """A broadcast constant (zero stride) or a column of one distinct value."""
+    arr = np.asarray(column)
+    if not len(arr) or (arr.ndim == 1 and arr.strides == (0,)):
+        return True
+    first = arr[:1].tolist()[0]
+    return bool(np.all(arr == first))
 
 
 def _labels(column: np.ndarray) -> np.ndarray:
