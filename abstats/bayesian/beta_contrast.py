@@ -23,13 +23,14 @@ the bounds are good to ~1e-6.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from abstats.bayesian import logit_quadrature as lq
+from abstats.bayesian import regular_pair as rp
 from abstats.checks import check_open_unit
 
 _MAX_ITER = 60
@@ -80,14 +81,7 @@ def difference_interval(a_t: Any, b_t: Any, a_c: Any, b_c: Any, level: float = 0
     """
     tail = (1.0 - check_open_unit("ci_level", level)) / 2.0
     _, a_t, b_t, a_c, b_c = _rows(0.0, a_t, b_t, a_c, b_c)
-    centre = a_t / (a_t + b_t) - a_c / (a_c + b_c)
-    sd = np.sqrt(_var(a_t, b_t) + _var(a_c, b_c))
-    # Start from the Cornish-Fisher quantile z + (z^2 - 1) skew / 6, skew from the Betas' third moments.
-    skew = (_third_moment(a_t, b_t) - _third_moment(a_c, b_c)) / sd**3
-    z = stats.norm.isf(tail)
-    shift = (z**2 - 1.0) * skew / 6.0
-    starts = (centre + (shift - z) * sd, centre + (shift + z) * sd)
-    return _solve_both("difference", tail, *starts, (-1.0, 1.0), a_t, b_t, a_c, b_c)
+    return _interval("difference", tail, a_t, b_t, a_c, b_c)
 
 
 def relative_interval(a_t: Any, b_t: Any, a_c: Any, b_c: Any, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -101,9 +95,51 @@ def relative_interval(a_t: Any, b_t: Any, a_c: Any, b_c: Any, level: float = 0.9
     """
     tail = (1.0 - check_open_unit("ci_level", level)) / 2.0
     _, a_t, b_t, a_c, b_c = _rows(0.0, a_t, b_t, a_c, b_c)
+    low, high = _interval("log_ratio", tail, a_t, b_t, a_c, b_c)
+    with np.errstate(over="ignore"):
+        return np.expm1(low), np.expm1(high)
 
-    # Start from the Cornish-Fisher quantile of log T - log C, whose cumulants are exact:
-    # kappa_n(log X) = psi^(n-1)(a) - psi^(n-1)(a + b) for X ~ Beta(a, b).
+
+def _interval(
+    kind: str, tail: float, a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of T - C or log T - log C: polynomial CDFs for regular rows, the betainc quadrature else."""
+    low, high = np.empty(a_t.size), np.empty(a_t.size)
+    regular = rp.is_regular_pair(a_t, b_t, a_c, b_c)
+    rows = np.flatnonzero(~regular)
+    if rows.size:
+        sharp = _SharpSide(a_t[rows], b_t[rows], a_c[rows], b_c[rows])
+        curved = lq.is_small(a_t[rows], b_t[rows]) | lq.is_small(a_c[rows], b_c[rows])
+        low[rows], high[rows] = solve_bounds(
+            kind,
+            lambda idx, q: _cdf_and_pdf(kind, q, sharp.rows(idx)),
+            tail,
+            *bound_starts(kind, tail, a_t[rows], b_t[rows], a_c[rows], b_c[rows]),
+            curved=curved,
+        )
+    rows = np.flatnonzero(regular)
+    for part in rp.chunks(rows.size):
+        r = rows[part]
+        pair = rp.RegularPair.build(a_t[r], b_t[r], a_c[r], b_c[r])
+        starts = bound_starts(kind, tail, a_t[r], b_t[r], a_c[r], b_c[r])
+        low[r], high[r] = solve_bounds(kind, pair.contrast(kind), tail, *starts)
+    return low, high
+
+
+def bound_starts(
+    kind: str, tail: float, a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, tuple[Any, Any]]:
+    """Cornish-Fisher starts (lower, upper) of the bounds and the bracket that holds them."""
+    z = -special.ndtri(tail)
+    if kind == "difference":
+        centre = a_t / (a_t + b_t) - a_c / (a_c + b_c)
+        sd = np.sqrt(_var(a_t, b_t) + _var(a_c, b_c))
+        # z + (z^2 - 1) skew / 6, skew from the Betas' third moments.
+        skew = (_third_moment(a_t, b_t) - _third_moment(a_c, b_c)) / sd**3
+        shift = (z**2 - 1.0) * skew / 6.0
+        return centre + (shift - z) * sd, centre + (shift + z) * sd, (-1.0, 1.0)
+
+    # The cumulants of log T - log C are exact: kappa_n(log X) = psi^(n-1)(a) - psi^(n-1)(a + b).
     def cumulant(order):
         t_part = special.polygamma(order - 1, a_t) - special.polygamma(order - 1, a_t + b_t)
         c_part = special.polygamma(order - 1, a_c) - special.polygamma(order - 1, a_c + b_c)
@@ -111,9 +147,7 @@ def relative_interval(a_t: Any, b_t: Any, a_c: Any, b_c: Any, level: float = 0.9
 
     mean_log = special.digamma(a_t) - special.digamma(a_t + b_t) - special.digamma(a_c) + special.digamma(a_c + b_c)
     sd_log = np.sqrt(cumulant(2))
-    z = stats.norm.isf(tail)
     shift = (z**2 - 1.0) * cumulant(3) / sd_log**3 / 6.0
-    starts = (mean_log + (shift - z) * sd_log, mean_log + (shift + z) * sd_log)
     # Solved for log(T / C), then mapped back: with a shape near 1e-3 the ratio spans e^+-3000, so a
     # bound can be -1 or +inf in double precision, and only the log scale has room to find it.
     # Bracket from Cantelli's inequality, P(Z - mean >= k sd) <= 1 / (1 + k^2), with the exact mean and
@@ -121,40 +155,39 @@ def relative_interval(a_t: Any, b_t: Any, a_c: Any, b_c: Any, level: float = 0.9
     # when a shape near 1e-3 spreads the ratio over e^+-3000, and free (no quantiles needed).
     k = 1.01 * np.sqrt(1.0 / tail - 1.0)
     bracket = (mean_log - k * sd_log - 1e-12, mean_log + k * sd_log + 1e-12)
-    low, high = _solve_both("log_ratio", tail, *starts, bracket, a_t, b_t, a_c, b_c)
-    with np.errstate(over="ignore"):
-        return np.expm1(low), np.expm1(high)
+    return mean_log + (shift - z) * sd_log, mean_log + (shift + z) * sd_log, bracket
 
 
-def _solve_both(
+def solve_bounds(
     kind: str,
+    evaluate: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
     tail: float,
     start_low: np.ndarray,
     start_high: np.ndarray,
     support: tuple[Any, Any],
-    a_t: np.ndarray,
-    b_t: np.ndarray,
-    a_c: np.ndarray,
-    b_c: np.ndarray,
+    curved: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Both bounds in one vectorised solve (rows stacked: lower bounds, then upper bounds)."""
-    m = a_t.size
+    """Both bounds in one vectorised solve (rows stacked: lower bounds, then upper bounds).
+
+    ``evaluate(rows, q)`` gives the CDF and density of the contrast at q for those rows;
+    ``curved`` marks rows with a shape < 0.5 (no unchecked final Newton step).
+    """
+    m = start_low.size
     target = np.concatenate([np.full(m, tail), np.full(m, 1.0 - tail)])
-    params = [np.concatenate([p, p]) for p in (a_t, b_t, a_c, b_c)]
     bracket = [np.tile(np.broadcast_to(np.asarray(v, dtype=float), (m,)), 2) for v in support]
-    q = _solve(kind, target, np.concatenate([start_low, start_high]), bracket, *params)
+    curved = np.zeros(2 * m, dtype=bool) if curved is None else np.tile(curved, 2)
+    q = _solve(kind, lambda idx, q: evaluate(idx % m, q), target, np.concatenate([start_low, start_high]), bracket,
+               curved)
     return q[:m], q[m:]
 
 
 def _solve(
     kind: str,
+    evaluate: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
     target: np.ndarray,
     start: np.ndarray,
     support: Sequence[np.ndarray],
-    a_t: np.ndarray,
-    b_t: np.ndarray,
-    a_c: np.ndarray,
-    b_c: np.ndarray,
+    curved: np.ndarray,
 ) -> np.ndarray:
     """Root of CDF(q) = target per row: Newton steps kept inside a shrinking bracket.
 
@@ -164,14 +197,12 @@ def _solve(
     lo, hi = support[0].copy(), support[1].copy()  # per row
     q = np.clip(start, lo + 1e-12, np.minimum(hi, 1e12) - 1e-12)
     q = np.where(np.isfinite(q), q, 0.5 * (lo + hi))  # a failed Cornish-Fisher start: bisection takes over
-    sharp = _SharpSide(a_t, b_t, a_c, b_c)
-    curved = lq.is_small(a_t, b_t) | lq.is_small(a_c, b_c)
     active = np.ones(q.shape, dtype=bool)
     for _ in range(_MAX_ITER):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
-        cdf, pdf = _cdf_and_pdf(kind, q[idx], sharp.rows(idx))
+        cdf, pdf = evaluate(idx, q[idx])
         below = cdf < target[idx]
         lo[idx] = np.where(below, q[idx], lo[idx])
         hi[idx] = np.where(below, hi[idx], q[idx])

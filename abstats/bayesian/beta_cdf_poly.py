@@ -1,0 +1,204 @@
+"""Beta CDFs as piecewise Chebyshev polynomials on the logit scale, for shapes >= 10 (the common A/B case).
+
+Every exact binary quantity (P(beats), expected losses, credible intervals of
+each arm, of T - C and of T / C - 1) is an expectation over one posterior of the
+other's CDF, evaluated at many points and, for the interval bounds, again at
+every Newton step. ``scipy.special.betainc`` costs ~200 ns a point; this module
+builds each posterior's CDF once per row and evaluates it for ~15 flops a point:
+
+* y = logit(x) has density proportional to exp(l(y)), l = a log x + b log(1 - x),
+  log-concave and near-Gaussian when both shapes are >= 10. l is formed relative
+  to its mode m = log(a / b) as -a log1p(xc_m expm1(-(y - m))) - b log1p(x_m expm1(y - m))
+  (x_m = a / (a + b)), which keeps ~1e-12 absolute accuracy at shapes of 1e7,
+  where a log x + b log(1 - x) itself is 1e7 and loses 1e-9;
+* the window is where l is within ``WINDOW_DROP`` (32) of its peak (Newton on the
+  concave l, :func:`~abstats.bayesian.logit_quadrature.level_edges`); outside it
+  the mass is below 1e-14;
+* the window is cut into ``PANELS`` equal panels with ``PANEL_NODES`` Chebyshev
+  points each; the density's values there give each panel's Chebyshev
+  antiderivative by one fixed matrix (spectral integration), the panel masses are
+  summed cumulatively, and the whole is divided by the total mass
+  (self-normalised: no log Beta function, which loses 1e-9 relative at 1e6 users);
+* the CDF at any y is then one panel lookup and a Clenshaw sum of degree
+  ``PANEL_NODES``; ``moment`` does the same for the partial first moment
+  int_{-inf}^{y} expit(u) f(u) du, which gives the expected losses without a second CDF.
+
+Accuracy of the CDF: <= 1e-11 absolute for shapes from 10 to 1e7 (measured
+against a 40-panel, 16-node build and 30-digit mpmath; scipy's ``betainc`` is
+itself 8e-12 off at Beta(10, 1e7)); the quantities built on it are checked against
+mpmath in tests/bayesian/test_beta_cdf_poly.py. Rows with a shape below 10 keep
+the betainc quadrature of :mod:`abstats.bayesian.logit_quadrature`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.polynomial import chebyshev
+from scipy import special
+
+from abstats.bayesian.logit_quadrature import level_edges
+
+REGULAR_MIN_SHAPE = 10.0
+PANELS = 14
+PANEL_NODES = 12
+WINDOW_DROP = 32.0
+QUAD_NODES = 48
+
+
+def _spectral_integration(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Chebyshev points t (k,) on [-1, 1] and the (k + 1, k) matrix from values there to the
+    Chebyshev coefficients of the antiderivative that is 0 at t = -1."""
+    t = -np.cos(np.pi * (np.arange(k) + 0.5) / k)
+    to_coef = np.linalg.inv(chebyshev.chebvander(t, k - 1))
+    antiderivative = np.stack([chebyshev.chebint(np.eye(k)[j], lbnd=-1) for j in range(k)], axis=1)
+    return t, antiderivative @ to_coef
+
+
+_T, _INTEGRATE = _spectral_integration(PANEL_NODES)
+GL_U, GL_W = np.polynomial.legendre.leggauss(QUAD_NODES)
+
+
+def is_regular(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Rows whose shapes are both >= ``REGULAR_MIN_SHAPE``: the polynomial CDFs of this module apply."""
+    return np.minimum(a, b) >= REGULAR_MIN_SHAPE
+
+
+def relative_log_density(a: np.ndarray, b: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """l(y) - l(mode) for the logit density l = a log expit(y) + b log expit(-y); a, b broadcast against y."""
+    s = a + b
+    d = y - (np.log(a) - np.log(b))
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = -a * np.log1p((b / s) * np.expm1(-d)) - b * np.log1p((a / s) * np.expm1(d))
+    return np.where(np.isfinite(y), out, -np.inf)
+
+
+@dataclass(frozen=True)
+class BetaCdfPoly:
+    """The CDF (and optionally the partial first moment) of logit(X), X ~ Beta(a, b), one row per posterior.
+
+    Build with :meth:`build`; evaluate with :meth:`cdf`, :meth:`logit_pdf` and
+    :meth:`quantile` at logit-scale points, row by row (``rows`` picks the rows
+    the points belong to).
+    """
+
+    a: np.ndarray
+    b: np.ndarray
+    lo: np.ndarray
+    width: np.ndarray
+    log_mass: np.ndarray
+    coef: np.ndarray  # (PANEL_NODES + 1, m * PANELS): Clenshaw coefficients, panel offset in the first
+    moment_coef: np.ndarray | None
+
+    @classmethod
+    def build(cls, a: np.ndarray, b: np.ndarray, moment: bool = False) -> BetaCdfPoly:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        edges = level_edges(a, b, (WINDOW_DROP,))
+        lo, hi = edges[:, 0], edges[:, -1]
+        width = (hi - lo) / PANELS
+        # (K, m * P): point k of every row's every panel, so each point's values are contiguous.
+        y = (lo[:, None] + width[:, None] * (np.arange(PANELS) + 0.5 * (_T[:, None, None] + 1.0))).reshape(
+            PANEL_NODES, -1
+        )
+        a_p, b_p = np.repeat(a, PANELS), np.repeat(b, PANELS)
+        density = np.exp(relative_log_density(a_p, b_p, y)) * np.repeat(0.5 * width, PANELS)
+        coef, total = _cumulative(density)
+        moment_coef = None
+        if moment:
+            moment_coef = _cumulative(density * special.expit(y))[0] / np.repeat(total, PANELS)
+        return cls(a, b, lo, width, np.log(total), coef / np.repeat(total, PANELS), moment_coef)
+
+    @property
+    def hi(self) -> np.ndarray:
+        return self.lo + PANELS * self.width
+
+    def _locate(self, rows: np.ndarray | slice, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lo, width = self.lo[rows][:, None], self.width[rows][:, None]
+        with np.errstate(invalid="ignore"):
+            u = (y - lo) / width
+            panel = np.clip(np.floor(u), 0.0, PANELS - 1.0)
+            t = np.clip(2.0 * (u - panel) - 1.0, -1.0, 1.0)
+        first = (np.arange(self.lo.size)[rows] * PANELS)[:, None]
+        return first + panel.astype(np.intp), t
+
+    def cdf(self, rows: np.ndarray | slice, y: np.ndarray) -> np.ndarray:
+        """P(logit X <= y) for points y (r, n) of the rows ``rows`` (0 below the window, 1 above)."""
+        return _clenshaw(self.coef, *self._locate(rows, y))
+
+    def cdf_and_moment(self, rows: np.ndarray | slice, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(P(logit X <= y), E[X 1{logit X <= y}]); needs ``build(..., moment=True)``."""
+        assert self.moment_coef is not None
+        flat, t = self._locate(rows, y)
+        return _clenshaw(self.coef, flat, t), _clenshaw(self.moment_coef, flat, t)
+
+    def logit_pdf(self, rows: np.ndarray | slice, y: np.ndarray) -> np.ndarray:
+        """Density of logit X at y (r, n), normalised like the CDF; 0 outside the window."""
+        a, b = self.a[rows][:, None], self.b[rows][:, None]
+        inside = (y >= self.lo[rows][:, None]) & (y <= self.hi[rows][:, None])
+        log_f = relative_log_density(a, b, np.where(inside, y, self.lo[rows][:, None])) - self.log_mass[rows][:, None]
+        return np.where(inside, np.exp(log_f), 0.0)
+
+    def quadrature(self) -> tuple[np.ndarray, np.ndarray]:
+        """Gauss-Legendre nodes y (m, QUAD_NODES) over each window and weights summing to 1 with the density in."""
+        half = 0.5 * (self.hi - self.lo)[:, None]
+        y = 0.5 * (self.hi + self.lo)[:, None] + half * GL_U
+        w = half * GL_W * np.exp(relative_log_density(self.a[:, None], self.b[:, None], y))
+        return y, w / w.sum(axis=1, keepdims=True)
+
+    def quantile(self, p: float) -> np.ndarray:
+        """The logit of the p-quantile of every row: safeguarded Newton on the polynomial CDF.
+
+        Starts from the normal approximation of logit X (mean psi(a) - psi(b), variance
+        ~1/a + 1/b), good to ~1e-2 in CDF for shapes >= 10; Newton then squares the miss,
+        and a row stops when its CDF is within 1e-13 of p.
+        """
+        lo, hi = self.lo.copy(), self.hi.copy()
+        y = special.digamma(self.a) - special.digamma(self.b) + special.ndtri(p) * np.sqrt(1.0 / self.a + 1.0 / self.b)
+        y = np.clip(y, lo, hi)
+        active = np.arange(y.size)
+        for _ in range(_QUANTILE_ITER):  # over Newton steps, vectorised over the rows still moving
+            if active.size == 0:
+                break
+            ya = y[active][:, None]
+            miss = self.cdf(active, ya)[:, 0] - p
+            below = miss < 0
+            lo[active] = np.where(below, ya[:, 0], lo[active])
+            hi[active] = np.where(below, hi[active], ya[:, 0])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                new = ya[:, 0] - miss / self.logit_pdf(active, ya)[:, 0]
+            inside = np.isfinite(new) & (new > lo[active]) & (new < hi[active])
+            y[active] = np.where(inside, new, 0.5 * (lo[active] + hi[active]))
+            # A Newton step from a miss <= 1e-7 lands within ~1e-14 (quadratic convergence): final.
+            active = active[~((np.abs(miss) <= 1e-7) & inside) & (hi[active] - lo[active] > 1e-15)]
+        return y
+
+
+_QUANTILE_ITER = 60
+
+
+def _cumulative(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Chebyshev coefficients (K + 1, m * P) of the running integral of values (K, m * P), given at
+    the panels' Chebyshev points (times the half panel width), and each row's total (m,).
+
+    A fixed-order sum over the points rather than a BLAS product: BLAS results change in the
+    last bit with the batch a row is in, and every row must get the same bits in any batch
+    (the bandit's Thompson weights equal the Result's P(best)).
+    """
+    coef = _INTEGRATE[:, :1] * values[0]
+    for j in range(1, PANEL_NODES):
+        coef += _INTEGRATE[:, j : j + 1] * values[j]
+    mass = coef.sum(axis=0).reshape(-1, PANELS)  # every T_k is 1 at t = 1: each panel's mass
+    running = np.cumsum(mass, axis=1)
+    coef[0] += (running - mass).ravel()
+    return coef, running[:, -1]
+
+
+def _clenshaw(coef: np.ndarray, flat: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """sum_k c_k T_k(t) with c_k = coef[k, flat], vectorised over the points."""
+    two_t = 2.0 * t
+    b1 = coef[-1].take(flat)
+    b2 = np.zeros_like(t)
+    for k in range(coef.shape[0] - 2, 0, -1):
+        b1, b2 = coef[k].take(flat) + two_t * b1 - b2, b1
+    return coef[0].take(flat) + t * b1 - b2
