@@ -44,7 +44,7 @@ def chunks(m: int) -> Iterator[slice]:
 
 @dataclass(frozen=True)
 class _Nodes:
-    """An arm's quadrature nodes (m, n): x, 1 - x, log x, logit x, and weights summing to 1."""
+    """Quadrature nodes (rows, n): x, 1 - x, log x, logit x, and weights (density in, summing to 1)."""
 
     x: np.ndarray
     xc: np.ndarray
@@ -53,24 +53,17 @@ class _Nodes:
     w: np.ndarray
 
     @classmethod
-    def of(cls, poly: BetaCdfPoly) -> _Nodes:
-        return cls.at(*poly.quadrature())
-
-    @classmethod
     def at(cls, y: np.ndarray, w: np.ndarray) -> _Nodes:
         return cls(special.expit(y), special.expit(-y), special.log_expit(y), y, w)
 
-    def pick(self, other: _Nodes, mine: np.ndarray, rows: np.ndarray | slice) -> _Nodes:
-        """Per row, these nodes where ``mine`` else ``other``'s (rows ``rows``)."""
-        sel = mine[:, None]
-        return _Nodes(*(np.where(sel, getattr(self, f)[rows], getattr(other, f)[rows]) for f in _FIELDS))
+    def rows(self, idx: np.ndarray) -> _Nodes:
+        return _Nodes(*(getattr(self, f)[idx] for f in _FIELDS))
 
     def replace(self, rows: np.ndarray, new: _Nodes) -> _Nodes:
-        """These nodes with the rows ``rows`` (a boolean mask) taken from ``new``."""
-        out = _Nodes(*(getattr(self, f).copy() for f in _FIELDS))
+        """These nodes with the rows ``rows`` (a boolean mask) taken from ``new`` (in place)."""
         for f in _FIELDS:
-            getattr(out, f)[rows] = getattr(new, f)
-        return out
+            getattr(self, f)[rows] = getattr(new, f)
+        return self
 
 
 _FIELDS = ("x", "xc", "log_x", "y", "w")
@@ -78,32 +71,41 @@ _FIELDS = ("x", "xc", "log_x", "y", "w")
 
 @dataclass(frozen=True)
 class RegularPair:
-    """Polynomial CDFs and quadrature nodes of both arms of m rows (all regular)."""
+    """Polynomial CDFs and quadrature nodes of both arms of m rows (all regular): T in rows
+    0..m-1 of ``arms`` and ``nodes``, C in rows m..2m-1, so one evaluation serves both sides."""
 
-    t: BetaCdfPoly
-    c: BetaCdfPoly
-    t_nodes: _Nodes
-    c_nodes: _Nodes
+    m: int
+    arms: BetaCdfPoly
+    nodes: _Nodes
 
     @classmethod
     def build(cls, a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.ndarray) -> RegularPair:
-        t, c = BetaCdfPoly.build(a_t, b_t, moment=True), BetaCdfPoly.build(a_c, b_c, moment=True)
-        return cls(t, c, _Nodes.of(t), _Nodes.of(c))
+        arms = BetaCdfPoly.build(np.concatenate([a_t, a_c]), np.concatenate([b_t, b_c]), moment=True)
+        return cls(a_t.size, arms, _Nodes.at(*arms.quadrature()))
+
+    def _sides(self, over_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row indices into ``arms`` of S (T where ``over_t``, else C) and of O, the other arm."""
+        r = np.arange(self.m)
+        return np.where(over_t, r, r + self.m), np.where(over_t, r + self.m, r)
+
+    def quantiles(self, p: float) -> tuple[np.ndarray, np.ndarray]:
+        """The p-quantiles of T and of C (rate scale)."""
+        x = special.expit(self.arms.quantile(p))
+        return x[: self.m], x[self.m :]
 
     def beats_and_losses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """P(T > C), E[max(C - T, 0)], E[max(T - C, 0)], as :func:`abstats.bayesian.beta_binomial.beats_and_losses`."""
-        t, c = self.t, self.c
+        a, b = self.arms.a, self.arms.b
+        t, c = slice(0, self.m), slice(self.m, None)
         # S: the smaller logit-scale variance (trigamma ~ 1/a + 1/b); O: the other.
-        over_t = 1.0 / t.a + 1.0 / t.b <= 1.0 / c.a + 1.0 / c.b
-        rows = np.arange(t.a.size)
-        s = self.t_nodes.pick(self.c_nodes, over_t, rows)
-        f_o, m_o = np.empty_like(s.y), np.empty_like(s.y)
-        for poly, sel in ((c, over_t), (t, ~over_t)):
-            f_o[sel], m_o[sel] = poly.cdf_and_moment(rows[sel], s.y[sel])
+        over_t = 1.0 / a[t] + 1.0 / b[t] <= 1.0 / a[c] + 1.0 / b[c]
+        s_idx, o_idx = self._sides(over_t)
+        s = self.nodes.rows(s_idx)
+        f_o, m_o = self.arms.cdf_and_moment(o_idx, s.y)
         p_o_below = np.sum(s.w * f_o, axis=1)
         loss_choose_o = np.maximum(np.sum(s.w * (s.x * f_o - m_o), axis=1), 0.0)
-        mean_t, mean_c = t.a / (t.a + t.b), c.a / (c.a + c.b)
-        mean_s, mean_o = np.where(over_t, mean_t, mean_c), np.where(over_t, mean_c, mean_t)
+        mean = a / (a + b)
+        mean_s, mean_o = mean[s_idx], mean[o_idx]
         loss_choose_s = np.maximum(loss_choose_o + mean_o - mean_s, 0.0)
         prob_t_beats = np.where(over_t, p_o_below, 1.0 - p_o_below)
         loss_ship_t = np.where(over_t, loss_choose_s, loss_choose_o)
@@ -112,67 +114,60 @@ class RegularPair:
 
     def contrast(self, kind: str) -> Evaluator:
         """(rows, q) -> (CDF, density) of T - C (``"difference"``) or log T - log C (``"log_ratio"``) at q."""
-        t, c = self.t, self.c
-        if kind == "difference":  # S: the smaller variance of X
-            var_t = t.a * t.b / ((t.a + t.b) ** 2 * (t.a + t.b + 1.0))
-            var_c = c.a * c.b / ((c.a + c.b) ** 2 * (c.a + c.b + 1.0))
-        else:  # S: the smaller variance of log X, trigamma(a) - trigamma(a + b) ~ b / (a (a + b))
-            var_t, var_c = t.b / (t.a * (t.a + t.b)), c.b / (c.a * (c.a + c.b))
-        over_t = var_t <= var_c
+        arms = self.arms
+        a, b = arms.a, arms.b
+        # S: the smaller variance of X (difference) or of log X, trigamma(a) - trigamma(a + b) ~ b / (a (a + b)).
+        var = a * b / ((a + b) ** 2 * (a + b + 1.0)) if kind == "difference" else b / (a * (a + b))
+        over_t = var[: self.m] <= var[self.m :]
+        s_all, o_all = self._sides(over_t)
+        # O's density only steers Newton: the float log Beta function is accurate enough for it.
+        log_beta_o = special.betaln(a[o_all], b[o_all])
+        ratio = kind != "difference"
 
         def evaluate(rows: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            s_t = over_t[rows]
-            s = self.t_nodes.pick(self.c_nodes, s_t, rows)
+            s_t, s_idx, o_idx = over_t[rows], s_all[rows], o_all[rows]
+            s = self.nodes.rows(s_idx)
             # Where O's argument leaves (0, 1) the integrand is constant (over T: 1 below the lower cut,
             # 0 above the upper one; over C: 0 below, 1 above), with a kink at the cut that Gauss-Legendre
             # must not straddle (O's CDF goes as arg^a there: 6e-9 off with Beta(10, 30) arms). Rows whose
             # cut falls inside S's window get nodes on the part between the cuts, and the constant part is
             # S's exact mass beyond the cut, from its polynomial CDF. Cuts as (x, 1 - x), each exact.
-            with np.errstate(divide="ignore", over="ignore"):
-                if kind == "difference":
-                    cut_lo = np.where(s_t, q, -q), 1.0 + np.where(s_t, -q, q)
-                    cut_hi = 1.0 + np.where(s_t, q, -q), np.where(s_t, -q, q)
+            e = np.where(s_t, q, -q)
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                if ratio:
+                    y_lo = np.full(q.shape, -np.inf)
+                    y_hi = e - np.log(-np.expm1(np.minimum(e, 0.0)))  # logit(e^e)
                 else:
-                    e = np.where(s_t, q, -q)
-                    cut_lo = np.zeros_like(q), np.ones_like(q)
-                    cut_hi = np.exp(e), -np.expm1(e)
-                y_lo, y_hi = (np.log(np.maximum(x, 0.0)) - np.log(np.maximum(xc, 0.0)) for x, xc in (cut_lo, cut_hi))
-            s_lo = np.where(s_t, t.lo[rows], c.lo[rows])
-            s_hi = np.where(s_t, t.hi[rows], c.hi[rows])
+                    y_lo = np.log(np.maximum(e, 0.0)) - np.log1p(-e)
+                    y_hi = np.log1p(e) - np.log(np.maximum(-e, 0.0))
+            s_lo, s_hi = arms.lo[s_idx], arms.hi[s_idx]
             y_lo = np.clip(y_lo, s_lo, s_hi)
             y_hi = np.clip(y_hi, y_lo, s_hi)
             cut = (y_lo > s_lo) | (y_hi < s_hi)
             constant = np.zeros(q.shape)
             if np.any(cut):
+                idx = s_idx[cut]
                 half, mid = 0.5 * (y_hi - y_lo)[cut], 0.5 * (y_hi + y_lo)[cut]
                 y = mid[:, None] + half[:, None] * GL_U
-                w = np.empty(y.shape)
-                ends = np.empty((np.count_nonzero(cut), 2))
-                for poly, sel in ((t, s_t[cut]), (c, ~s_t[cut])):
-                    r = rows[cut][sel]
-                    log_f = relative_log_density(poly.a[r][:, None], poly.b[r][:, None], y[sel])
-                    w[sel] = half[sel][:, None] * GL_W * np.exp(log_f - poly.log_mass[r][:, None])
-                    ends[sel] = poly.cdf(r, np.column_stack([y_lo[cut][sel], y_hi[cut][sel]]))
-                s = s.replace(cut, _Nodes.at(y, w))
+                log_f = relative_log_density(a[idx][:, None], b[idx][:, None], y) - arms.log_mass[idx][:, None]
+                s.replace(cut, _Nodes.at(y, half[:, None] * GL_W * np.exp(log_f)))
+                ends = arms.cdf(idx, np.column_stack([y_lo[cut], y_hi[cut]]))
                 constant[cut] = np.where(s_t[cut], ends[:, 0], 1.0 - ends[:, 1])
-            sign = np.where(s_t, -1.0, 1.0)[:, None] * q[:, None]  # over T: C at X - q; over C: T at X + q
+            shift = np.where(s_t, -1.0, 1.0)[:, None] * q[:, None]  # over T: C at X - q; over C: T at X + q
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                if kind == "difference":
-                    arg, arg_c = s.x + sign, s.xc - sign
-                    y_o = np.log(np.maximum(arg, 0.0)) - np.log(np.maximum(arg_c, 0.0))
-                    jac = 1.0 / (arg * arg_c)  # d logit(arg) / d arg
-                else:  # arg = X e^(+-q), from logs: q may be large
-                    log_arg = s.log_x + sign
-                    arg_c = -np.expm1(np.minimum(log_arg, 0.0))
-                    y_o = log_arg - np.log(arg_c)
-                    jac = 1.0 / arg_c  # d logit(arg) / d q
-            cdf_o, pdf_o = np.empty_like(y_o), np.empty_like(y_o)
-            for poly, sel in ((c, s_t), (t, ~s_t)):
-                cdf_o[sel] = poly.cdf(rows[sel], y_o[sel])
-                pdf_o[sel] = poly.logit_pdf(rows[sel], y_o[sel])
+                if ratio:  # arg = X e^(+-q), from logs: q may be large
+                    log_arg = s.log_x + shift
+                    log_arg_c = np.log(-np.expm1(np.minimum(log_arg, 0.0)))
+                    jac_log = log_arg  # d arg / d q = +-arg
+                else:
+                    log_arg = np.log(np.maximum(s.x + shift, 0.0))
+                    log_arg_c = np.log(np.maximum(s.xc - shift, 0.0))
+                    jac_log = 0.0
+                cdf_o = arms.cdf(o_idx, log_arg - log_arg_c)
+                a_o, b_o = a[o_idx][:, None], b[o_idx][:, None]
+                log_pdf = (a_o - 1.0) * log_arg + (b_o - 1.0) * log_arg_c - log_beta_o[rows][:, None] + jac_log
+                density = np.exp(np.where(np.isnan(log_pdf), -np.inf, log_pdf))
             inner = np.where(s_t[:, None], 1.0 - cdf_o, cdf_o)
-            with np.errstate(invalid="ignore", over="ignore"):  # jac is inf where arg leaves (0, 1), pdf 0 there
-                density = np.where(pdf_o > 0.0, pdf_o * jac, 0.0)
             cdf = constant + np.sum(s.w * inner, axis=1)
             return np.clip(cdf, 0.0, 1.0), np.sum(s.w * density, axis=1)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from abstats.bayesian import beta_binomial as bb
 from abstats.bayesian import beta_contrast as bc
@@ -122,8 +121,7 @@ def _exact_scores(
         args = (a_t[r], b_t[r], a_c[r], b_c[r])
         pair = rp.RegularPair.build(*args)
         parts = {"beats": pair.beats_and_losses()}
-        for name, poly in (("control", pair.c), ("treatment", pair.t)):
-            parts[name] = (special.expit(poly.quantile(tail)), special.expit(poly.quantile(1.0 - tail)))
+        (parts["treatment"], parts["control"]) = zip(pair.quantiles(tail), pair.quantiles(1.0 - tail), strict=True)
         parts["effect"] = bc.solve_bounds(
             "difference", pair.contrast("difference"), tail, *bc.bound_starts("difference", tail, *args)
         )
