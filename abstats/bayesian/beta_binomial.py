@@ -140,11 +140,12 @@ def rate_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[np
     regular = is_regular(a, b)
     if np.all(regular) and a.ndim == 1:
         # Newton on the polynomial CDF (beta_cdf_poly): ~1e-12 in CDF, 20x cheaper than betaincinv.
-        low, high = np.empty(a.shape), np.empty(a.shape)
-        for rows in rp.chunks(a.size):
+        def chunk(rows: slice) -> tuple[np.ndarray, np.ndarray]:
             poly = BetaCdfPoly.build(a[rows], b[rows])
-            low[rows], high[rows] = special.expit(poly.quantile(tail)), special.expit(poly.quantile(1.0 - tail))
-        return low, high
+            return special.expit(poly.quantile(tail)), special.expit(poly.quantile(1.0 - tail))
+
+        parts = rp.map_chunks(chunk, a.size)
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     if np.any(regular) and a.ndim == 1:
         low, high = np.empty(a.shape), np.empty(a.shape)
         for sel in (regular, ~regular):
@@ -200,13 +201,17 @@ def beats_and_losses(
     (0.982165, 9.237e-05, 0.030032)
     """
     a_t, b_t, a_c, b_c = _shapes(a_t, b_t, a_c, b_c)
-    out = tuple(np.empty(a_t.size) for _ in range(3))
+    out = (np.empty(a_t.size), np.empty(a_t.size), np.empty(a_t.size))
     regular = rp.is_regular_pair(a_t, b_t, a_c, b_c)
     rows = np.flatnonzero(regular)
-    for part in rp.chunks(rows.size):
+
+    def chunk(part: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         r = rows[part]
-        for o, v in zip(out, rp.RegularPair.build(a_t[r], b_t[r], a_c[r], b_c[r]).beats_and_losses(), strict=True):
-            o[r] = v
+        return rp.RegularPair.build(a_t[r], b_t[r], a_c[r], b_c[r]).beats_and_losses()
+
+    for part, values in zip(rp.chunks(rows.size), rp.map_chunks(chunk, rows.size), strict=True):
+        for o, v in zip(out, values, strict=True):
+            o[rows[part]] = v
     rows = np.flatnonzero(~regular)
     if rows.size:
         for o, v in zip(out, _quadrature_beats_and_losses(a_t[rows], b_t[rows], a_c[rows], b_c[rows]), strict=True):

@@ -118,11 +118,13 @@ def _interval(
             curved=curved,
         )
     rows = np.flatnonzero(regular)
-    for part in rp.chunks(rows.size):
-        r = rows[part]
-        pair = rp.RegularPair.build(a_t[r], b_t[r], a_c[r], b_c[r])
-        starts = bound_starts(kind, tail, a_t[r], b_t[r], a_c[r], b_c[r])
-        low[r], high[r] = solve_bounds(kind, pair.contrast(kind), tail, *starts)
+
+    def chunk(part: slice) -> tuple[np.ndarray, np.ndarray]:
+        args = (a_t[rows[part]], b_t[rows[part]], a_c[rows[part]], b_c[rows[part]])
+        return solve_bounds(kind, rp.RegularPair.build(*args).contrast(kind), tail, *bound_starts(kind, tail, *args))
+
+    for part, (lo_part, hi_part) in zip(rp.chunks(rows.size), rp.map_chunks(chunk, rows.size), strict=True):
+        low[rows[part]], high[rows[part]] = lo_part, hi_part
     return low, high
 
 

@@ -19,8 +19,11 @@ arithmetic is row by row (no BLAS), so a row gets the same bits in any batch.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from scipy import special
@@ -28,6 +31,8 @@ from scipy import special
 from abstats.bayesian.beta_cdf_poly import GL_U, GL_W, BetaCdfPoly, is_regular, relative_log_density
 
 CHUNK_ROWS = 1024
+THREADS = int(os.environ.get("ABSTATS_THREADS_TMP", min(2, os.cpu_count() or 1)))
+_T = TypeVar("_T")
 
 Evaluator = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -42,6 +47,20 @@ def chunks(m: int) -> Iterator[slice]:
     return (slice(i, i + CHUNK_ROWS) for i in range(0, m, CHUNK_ROWS))
 
 
+def map_chunks(fn: Callable[[slice], _T], m: int) -> list[_T]:
+    """``fn`` over the row chunks of m rows, on ``THREADS`` threads when there are several chunks.
+
+    numpy and scipy.special release the GIL inside their loops, so two threads run the
+    chunks ~1.7x faster on two idle cores; every row is computed on its own (no reduction
+    across rows, BLAS on fixed shapes), so the numbers are the same bits whatever the threads.
+    """
+    parts = list(chunks(m))
+    if len(parts) < 2 or THREADS < 2:
+        return [fn(part) for part in parts]
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        return list(pool.map(fn, parts))
+
+
 @dataclass(frozen=True)
 class _Nodes:
     """Quadrature nodes (rows, n): x, 1 - x, log x, logit x, and weights (density in, summing to 1)."""
@@ -54,19 +73,25 @@ class _Nodes:
 
     @classmethod
     def at(cls, y: np.ndarray, w: np.ndarray) -> _Nodes:
-        return cls(special.expit(y), special.expit(-y), special.log_expit(y), y, w)
+        # log x = min(y, 0) - log1p(e^-|y|), log(1 - x) = min(-y, 0) - log1p(e^-|y|): each exact.
+        soft = np.log1p(np.exp(-np.abs(y)))
+        log_x = np.minimum(y, 0.0) - soft
+        return cls(np.exp(log_x), np.exp(np.minimum(-y, 0.0) - soft), log_x, y, w)
 
-    def rows(self, idx: np.ndarray) -> _Nodes:
-        return _Nodes(*(getattr(self, f)[idx] for f in _FIELDS))
+    def rows(self, idx: np.ndarray, fields: tuple[str, ...] = ("x", "xc", "log_x", "y", "w")) -> _Nodes:
+        """The rows ``idx`` of the named fields (the others left empty: copies cost)."""
+        return _Nodes(*(getattr(self, f)[idx] if f in fields else _EMPTY for f in _FIELDS))
 
     def replace(self, rows: np.ndarray, new: _Nodes) -> _Nodes:
         """These nodes with the rows ``rows`` (a boolean mask) taken from ``new`` (in place)."""
         for f in _FIELDS:
-            getattr(self, f)[rows] = getattr(new, f)
+            if getattr(self, f) is not _EMPTY:
+                getattr(self, f)[rows] = getattr(new, f)
         return self
 
 
 _FIELDS = ("x", "xc", "log_x", "y", "w")
+_EMPTY = np.empty(0)
 
 
 @dataclass(frozen=True)
@@ -100,7 +125,7 @@ class RegularPair:
         # S: the smaller logit-scale variance (trigamma ~ 1/a + 1/b); O: the other.
         over_t = 1.0 / a[t] + 1.0 / b[t] <= 1.0 / a[c] + 1.0 / b[c]
         s_idx, o_idx = self._sides(over_t)
-        s = self.nodes.rows(s_idx)
+        s = self.nodes.rows(s_idx, ("x", "y", "w"))
         f_o, m_o = self.arms.cdf_and_moment(o_idx, s.y)
         p_o_below = np.sum(s.w * f_o, axis=1)
         loss_choose_o = np.maximum(np.sum(s.w * (s.x * f_o - m_o), axis=1), 0.0)
@@ -123,10 +148,11 @@ class RegularPair:
         # O's density only steers Newton: the float log Beta function is accurate enough for it.
         log_beta_o = special.betaln(a[o_all], b[o_all])
         ratio = kind != "difference"
+        fields = ("log_x", "w") if ratio else ("x", "xc", "w")
 
         def evaluate(rows: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             s_t, s_idx, o_idx = over_t[rows], s_all[rows], o_all[rows]
-            s = self.nodes.rows(s_idx)
+            s = self.nodes.rows(s_idx, fields)
             # Where O's argument leaves (0, 1) the integrand is constant (over T: 1 below the lower cut,
             # 0 above the upper one; over C: 0 below, 1 above), with a kink at the cut that Gauss-Legendre
             # must not straddle (O's CDF goes as arg^a there: 6e-9 off with Beta(10, 30) arms). Rows whose

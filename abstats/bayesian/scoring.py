@@ -101,7 +101,7 @@ def _exact_scores(
     """
     m = a_t.size
     tail = (1.0 - level) / 2.0
-    beats = tuple(np.empty(m) for _ in range(3))
+    beats = (np.empty(m), np.empty(m), np.empty(m))
     arms = {name: (np.empty(m), np.empty(m)) for name in ("control", "treatment", "effect", "rel")}
     regular = rp.is_regular_pair(a_t, b_t, a_c, b_c)
     rows = np.flatnonzero(~regular)
@@ -116,11 +116,11 @@ def _exact_scores(
         }
         _put(beats, arms, rows, parts)
     rows = np.flatnonzero(regular)
-    for chunk in rp.chunks(rows.size):
-        r = rows[chunk]
-        args = (a_t[r], b_t[r], a_c[r], b_c[r])
+
+    def chunk_scores(chunk: slice) -> dict[str, Any]:
+        args = (a_t[rows[chunk]], b_t[rows[chunk]], a_c[rows[chunk]], b_c[rows[chunk]])
         pair = rp.RegularPair.build(*args)
-        parts = {"beats": pair.beats_and_losses()}
+        parts: dict[str, Any] = {"beats": pair.beats_and_losses()}
         (parts["treatment"], parts["control"]) = zip(pair.quantiles(tail), pair.quantiles(1.0 - tail), strict=True)
         parts["effect"] = bc.solve_bounds(
             "difference", pair.contrast("difference"), tail, *bc.bound_starts("difference", tail, *args)
@@ -130,7 +130,10 @@ def _exact_scores(
         )
         with np.errstate(over="ignore"):
             parts["rel"] = (np.expm1(low), np.expm1(high))
-        _put(beats, arms, r, parts)
+        return parts
+
+    for chunk, parts in zip(rp.chunks(rows.size), rp.map_chunks(chunk_scores, rows.size), strict=True):
+        _put(beats, arms, rows[chunk], parts)
     return beats, arms
 
 
