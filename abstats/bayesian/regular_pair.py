@@ -31,7 +31,7 @@ from scipy import special
 from abstats.bayesian.beta_cdf_poly import GL_U, GL_W, BetaCdfPoly, is_regular, relative_log_density
 
 CHUNK_ROWS = 1024
-THREADS = int(os.environ.get("ABSTATS_THREADS_TMP", min(2, os.cpu_count() or 1)))
+THREADS = min(2, os.cpu_count() or 1)
 _T = TypeVar("_T")
 
 Evaluator = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
