@@ -152,19 +152,30 @@ class RegularPair:
                 if ratio:  # arg = X e^(+-q), from logs: q may be large
                     log_arg = s.log_x + shift
                     log_arg_c = np.log(-np.expm1(np.minimum(log_arg, 0.0)))
-                    jac_log = log_arg  # d arg / d q = +-arg
+                    jac_log = log_arg.copy()  # d arg / d q = +-arg
                 else:
-                    log_arg = np.log(np.maximum(s.x + shift, 0.0))
-                    log_arg_c = np.log(np.maximum(s.xc - shift, 0.0))
-                    jac_log = 0.0
+                    log_arg = np.add(s.x, shift)
+                    np.maximum(log_arg, 0.0, out=log_arg)
+                    np.log(log_arg, out=log_arg)
+                    log_arg_c = np.subtract(s.xc, shift)
+                    np.maximum(log_arg_c, 0.0, out=log_arg_c)
+                    np.log(log_arg_c, out=log_arg_c)
+                    jac_log = None
                 cdf_o = arms.cdf(o_idx, log_arg - log_arg_c)
-                a_o, b_o = a[o_idx][:, None], b[o_idx][:, None]
+                cdf_o *= s.w
+                below = np.sum(cdf_o, axis=1)
                 # Never NaN: at most one of log_arg, log_arg_c is -inf, and neither is +inf.
-                log_pdf = (a_o - 1.0) * log_arg + (b_o - 1.0) * log_arg_c - log_beta_o[rows][:, None] + jac_log
-            below = np.sum(s.w * cdf_o, axis=1)
+                log_arg *= a[o_idx][:, None] - 1.0
+                log_arg_c *= b[o_idx][:, None] - 1.0
+                log_arg += log_arg_c
+                log_arg -= log_beta_o[rows][:, None]
+                if jac_log is not None:
+                    log_arg += jac_log
+                np.exp(log_arg, out=log_arg)
+                log_arg *= s.w
             # Over T the integrand is 1 - F_O: the weights' sum (1, or the mass between the cuts) less that.
             cdf = np.where(s_t, np.sum(s.w, axis=1) - below, below)
-            return cdf, np.sum(s.w * np.exp(log_pdf), axis=1)
+            return cdf, np.sum(log_arg, axis=1)
 
         def evaluate(rows: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             s_t, s_idx, o_idx = over_t[rows], s_all[rows], o_all[rows]
