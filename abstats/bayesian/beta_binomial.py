@@ -241,7 +241,7 @@ def _quadrature_beats_and_losses(
     prob_t_beats = np.where(over_t, p_o_below, 1.0 - p_o_below)
     loss_ship_t = np.where(over_t, loss_choose_s, loss_choose_o)
     loss_keep_c = np.where(over_t, loss_choose_o, loss_choose_s)
-    return np.clip(prob_t_beats, 0.0, 1.0), loss_ship_t, loss_keep_c
+    return rp.probability(prob_t_beats), loss_ship_t, loss_keep_c
 
 
 def prob_beats(a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.ndarray) -> np.ndarray:

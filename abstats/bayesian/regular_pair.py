@@ -42,6 +42,13 @@ def is_regular_pair(a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.n
     return is_regular(a_t, b_t) & is_regular(a_c, b_c)
 
 
+def probability(p: np.ndarray) -> np.ndarray:
+    """p clipped to [0, 1], with subnormal values (below 2.2e-308) set to 0: far below the ~1e-12
+    absolute accuracy of the quadratures, they only overflow the bandit's weights when divided by."""
+    p = np.clip(p, 0.0, 1.0)
+    return np.where(p < np.finfo(float).tiny, 0.0, p)
+
+
 def chunks(m: int) -> Iterator[slice]:
     """Row slices of ``CHUNK_ROWS`` (the loop is over chunks of experiments, not experiments)."""
     return (slice(i, i + CHUNK_ROWS) for i in range(0, m, CHUNK_ROWS))
@@ -128,7 +135,7 @@ class RegularPair:
         prob_t_beats = np.where(over_t, p_o_below, 1.0 - p_o_below)
         loss_ship_t = np.where(over_t, loss_choose_s, loss_choose_o)
         loss_keep_c = np.where(over_t, loss_choose_o, loss_choose_s)
-        return np.clip(prob_t_beats, 0.0, 1.0), loss_ship_t, loss_keep_c
+        return probability(prob_t_beats), loss_ship_t, loss_keep_c
 
     def contrast(self, kind: str) -> Evaluator:
         """(rows, q) -> (CDF, density) of T - C (``"difference"``) or log T - log C (``"log_ratio"``) at q."""
