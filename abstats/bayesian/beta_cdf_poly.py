@@ -111,11 +111,14 @@ def window(a: np.ndarray, b: np.ndarray, drop: float = WINDOW_DROP) -> tuple[np.
     ends = []
     for side in (-1.0, 1.0):
         y = mode + side * reach
-        for _ in range(_WINDOW_ITER):  # fixed-count vectorised Newton, ~6 steps to 1e-10 of the width
+        moving = np.ones(y.shape, dtype=bool)
+        for _ in range(_WINDOW_ITER):  # vectorised Newton, ~6 steps to 1e-10 of the width
             x = np.exp(-np.logaddexp(0.0, -y))
             step = (relative_log_density(a, b, y) + drop) / (a - (a + b) * x)  # l' = a - (a + b) x
-            y = y - step
-            if np.max(np.abs(step) / reach) < 1e-10:
+            # A row stops on its own step, not the batch's: its bits must not depend on its batch.
+            y = np.where(moving, y - step, y)
+            moving &= np.abs(step) > 1e-10 * reach
+            if not moving.any():
                 break
         ends.append(y)
     return ends[0], ends[1]
