@@ -34,7 +34,7 @@ CHUNK_ROWS = 1024
 THREADS = min(2, os.cpu_count() or 1)
 _T = TypeVar("_T")
 
-Evaluator = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+Evaluator = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 def is_regular_pair(a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.ndarray) -> np.ndarray:
@@ -138,7 +138,7 @@ class RegularPair:
         return probability(prob_t_beats), loss_ship_t, loss_keep_c
 
     def contrast(self, kind: str) -> Evaluator:
-        """(rows, q) -> (CDF, density) of T - C (``"difference"``) or log T - log C (``"log_ratio"``) at q."""
+        """(rows, q) -> CDF, density and its derivative of T - C (``"difference"``) or log T - log C at q."""
         arms = self.arms
         a, b = arms.a, arms.b
         # S: the smaller variance of X (difference) or of log X, trigamma(a) - trigamma(a + b) ~ b / (a (a + b)).
@@ -152,14 +152,14 @@ class RegularPair:
 
         def integrate(
             s: _Nodes, rows: np.ndarray, q: np.ndarray, s_t: np.ndarray, o_idx: np.ndarray
-        ) -> tuple[np.ndarray, np.ndarray]:
-            """Sums over S's nodes of O's CDF (or survival) and density at the shifted points."""
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """Sums over S's nodes of O's CDF (or survival), density and the density's derivative in q."""
             shift = np.where(s_t, -1.0, 1.0)[:, None] * q[:, None]  # over T: C at X - q; over C: T at X + q
+            a_o, b_o = a[o_idx][:, None], b[o_idx][:, None]
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 if ratio:  # arg = X e^(+-q), from logs: q may be large
                     log_arg = s.log_x + shift
                     log_arg_c = np.log(-np.expm1(np.minimum(log_arg, 0.0)))
-                    jac_log = log_arg.copy()  # d arg / d q = +-arg
                 else:
                     log_arg = np.add(s.x, shift)
                     np.maximum(log_arg, 0.0, out=log_arg)
@@ -167,24 +167,30 @@ class RegularPair:
                     log_arg_c = np.subtract(s.xc, shift)
                     np.maximum(log_arg_c, 0.0, out=log_arg_c)
                     np.log(log_arg_c, out=log_arg_c)
-                    jac_log = None
                 cdf_o = arms.cdf(o_idx, log_arg - log_arg_c)
                 cdf_o *= s.w
                 below = np.sum(cdf_o, axis=1)
+                # The density's derivative: f'(u) = f(u) ((a - 1) / u - (b - 1) / (1 - u)), u = arg; in the
+                # ratio, d/dq [f(u) u] = +-f(u) u (a - (b - 1) u / (1 - u)). Signs: over T, u falls with q.
+                arg_ratio = np.exp(log_arg - log_arg_c)  # u / (1 - u)
+                if ratio:
+                    bend = a_o - (b_o - 1.0) * arg_ratio
+                else:
+                    bend = (a_o - 1.0) / np.exp(log_arg) - (b_o - 1.0) / np.exp(log_arg_c)
                 # Never NaN: at most one of log_arg, log_arg_c is -inf, and neither is +inf.
-                log_arg *= a[o_idx][:, None] - 1.0
-                log_arg_c *= b[o_idx][:, None] - 1.0
+                log_arg *= a_o - (0.0 if ratio else 1.0)  # the ratio's density carries the factor u
+                log_arg_c *= b_o - 1.0
                 log_arg += log_arg_c
                 log_arg -= log_beta_o[rows][:, None]
-                if jac_log is not None:
-                    log_arg += jac_log
                 np.exp(log_arg, out=log_arg)
                 log_arg *= s.w
+                bend *= log_arg
+                bend = np.where(np.isfinite(bend), bend, 0.0)  # 0 density times an infinite slope
             # Over T the integrand is 1 - F_O: the weights' sum (1, or the mass between the cuts) less that.
             cdf = np.where(s_t, np.sum(s.w, axis=1) - below, below)
-            return cdf, np.sum(log_arg, axis=1)
+            return cdf, np.sum(log_arg, axis=1), np.where(s_t, -1.0, 1.0) * np.sum(bend, axis=1)
 
-        def evaluate(rows: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        def evaluate(rows: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             s_t, s_idx, o_idx = over_t[rows], s_all[rows], o_all[rows]
             # Where O's argument leaves (0, 1) the integrand is constant (over T: 1 below the lower cut,
             # 0 above the upper one; over C: 0 below, 1 above), with a kink at the cut that the nodes
@@ -203,9 +209,9 @@ class RegularPair:
             y_lo = np.minimum(np.maximum(y_lo, s_lo), s_hi)
             y_hi = np.minimum(np.maximum(y_hi, y_lo), s_hi)
             cut = (y_lo > s_lo) | (y_hi < s_hi)
-            cdf, pdf = np.empty(q.shape), np.empty(q.shape)
+            cdf, pdf, slope = np.empty(q.shape), np.empty(q.shape), np.empty(q.shape)
             whole = ~cut
-            cdf[whole], pdf[whole] = integrate(
+            cdf[whole], pdf[whole], slope[whole] = integrate(
                 self.nodes.rows(s_idx[whole], fields), rows[whole], q[whole], s_t[whole], o_idx[whole]
             )
             if np.any(cut):
@@ -214,9 +220,9 @@ class RegularPair:
                 y = mid[:, None] + half[:, None] * GL_U
                 log_f = relative_log_density(a[idx][:, None], b[idx][:, None], y) - arms.log_mass[idx][:, None]
                 nodes = _Nodes.at(y, half[:, None] * GL_W * np.exp(log_f))
-                cdf[cut], pdf[cut] = integrate(nodes, rows[cut], q[cut], s_t[cut], o_idx[cut])
+                cdf[cut], pdf[cut], slope[cut] = integrate(nodes, rows[cut], q[cut], s_t[cut], o_idx[cut])
                 ends = arms.cdf(idx, np.column_stack([y_lo[cut], y_hi[cut]]))
                 cdf[cut] += np.where(s_t[cut], ends[:, 0], 1.0 - ends[:, 1])
-            return np.minimum(np.maximum(cdf, 0.0), 1.0), pdf
+            return np.minimum(np.maximum(cdf, 0.0), 1.0), pdf, slope
 
         return evaluate
