@@ -1,7 +1,9 @@
 """Distribution of the difference T - C and the relative uplift T / C - 1 of two Beta posteriors.
 
 Neither has a closed-form CDF, so each is a 1-D integral over the posterior
-with the sharper logit-scale density (:mod:`abstats.bayesian.logit_quadrature`):
+with the sharper density: by polynomial CDFs when every shape is >= 10
+(:mod:`abstats.bayesian.regular_pair`), else by the betainc quadrature of
+:mod:`abstats.bayesian.logit_quadrature` described here:
 
 * P(T - C <= d) = E_C[F_T(X + d)] = E_T[1 - F_C(X - d)]
 * P(log T - log C <= z) = E_C[F_T(e^z X)] = E_T[1 - F_C(X e^-z)], with r = e^z - 1
@@ -119,14 +121,20 @@ def _interval(
             curved=curved,
         )
     rows = np.flatnonzero(regular)
+    if rows.size:
 
-    def chunk(part: slice) -> tuple[np.ndarray, np.ndarray]:
-        args = (a_t[rows[part]], b_t[rows[part]], a_c[rows[part]], b_c[rows[part]])
-        return solve_bounds(kind, rp.RegularPair.build(*args).contrast(kind), tail, *bound_starts(kind, tail, *args))
+        def bounds(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return regular_bounds(kind, rp.RegularPair.build(a_t[r], b_t[r], a_c[r], b_c[r]), tail)
 
-    for part, (lo_part, hi_part) in zip(rp.chunks(rows.size), rp.map_chunks(chunk, rows.size), strict=True):
-        low[rows[part]], high[rows[part]] = lo_part, hi_part
+        low[rows], high[rows] = rp.over_rows(bounds, rows)
     return low, high
+
+
+def regular_bounds(kind: str, pair: rp.RegularPair, tail: float) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of T - C or log T - log C for rows with every shape >= 10, from their polynomial CDFs."""
+    a, b, m = pair.arms.a, pair.arms.b, pair.m
+    starts = bound_starts(kind, tail, a[:m], b[:m], a[m:], b[m:])
+    return solve_bounds(kind, pair.contrast(kind), tail, *starts)
 
 
 def bound_starts(

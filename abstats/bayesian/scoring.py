@@ -107,7 +107,7 @@ def _exact_scores(
     rows = np.flatnonzero(~regular)
     if rows.size:
         t, c = (a_t[rows], b_t[rows]), (a_c[rows], b_c[rows])
-        parts = {
+        parts: dict[str, Any] = {
             "beats": bb.beats_and_losses(*t, *c),
             "control": bb.rate_interval(*c, level),
             "treatment": bb.rate_interval(*t, level),
@@ -116,25 +116,24 @@ def _exact_scores(
         }
         _put(beats, arms, rows, parts)
     rows = np.flatnonzero(regular)
-
-    def chunk_scores(chunk: slice) -> dict[str, Any]:
-        args = (a_t[rows[chunk]], b_t[rows[chunk]], a_c[rows[chunk]], b_c[rows[chunk]])
-        pair = rp.RegularPair.build(*args)
-        parts: dict[str, Any] = {"beats": pair.beats_and_losses()}
-        (parts["treatment"], parts["control"]) = zip(pair.quantiles(tail), pair.quantiles(1.0 - tail), strict=True)
-        parts["effect"] = bc.solve_bounds(
-            "difference", pair.contrast("difference"), tail, *bc.bound_starts("difference", tail, *args)
-        )
-        low, high = bc.solve_bounds(
-            "log_ratio", pair.contrast("log_ratio"), tail, *bc.bound_starts("log_ratio", tail, *args)
-        )
-        with np.errstate(over="ignore"):
-            parts["rel"] = (np.expm1(low), np.expm1(high))
-        return parts
-
-    for chunk, parts in zip(rp.chunks(rows.size), rp.map_chunks(chunk_scores, rows.size), strict=True):
-        _put(beats, arms, rows[chunk], parts)
+    if rows.size:
+        values = rp.over_rows(lambda r: _regular_scores(tail, a_t[r], b_t[r], a_c[r], b_c[r]), rows)
+        _put(beats, arms, rows, {"beats": values[:3]} | {n: values[3 + 2 * i : 5 + 2 * i] for i, n in enumerate(_ARMS)})
     return beats, arms
+
+
+_ARMS = ("treatment", "control", "effect", "rel")
+
+
+def _regular_scores(tail: float, *args: np.ndarray) -> tuple[np.ndarray, ...]:
+    """P(beats), both losses, then low and high bounds of each of ``_ARMS``, from one build per row."""
+    pair = rp.RegularPair.build(*args)
+    (t_low, c_low), (t_high, c_high) = pair.quantiles(tail), pair.quantiles(1.0 - tail)
+    effect = bc.regular_bounds("difference", pair, tail)
+    low, high = bc.regular_bounds("log_ratio", pair, tail)
+    with np.errstate(over="ignore"):
+        rel = (np.expm1(low), np.expm1(high))
+    return (*pair.beats_and_losses(), t_low, t_high, c_low, c_high, *effect, *rel)
 
 
 def _put(beats: tuple[np.ndarray, ...], arms: dict[str, Any], rows: np.ndarray, parts: dict[str, Any]) -> None:
