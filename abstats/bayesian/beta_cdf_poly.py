@@ -151,7 +151,8 @@ class BetaCdfPoly:
         width = (hi - lo) / PANELS
         # (K, m * P): point k of every row's every panel, so each point's values are contiguous.
         width_p = np.repeat(width, PANELS)
-        y = (lo[:, None] + width[:, None] * np.arange(PANELS)).ravel() + np.multiply.outer(0.5 * (_T + 1.0), width_p)
+        y = np.multiply.outer(0.5 * (_T + 1.0), width_p)
+        y += (lo[:, None] + width[:, None] * np.arange(PANELS)).ravel()
         density = relative_log_density(np.repeat(a, PANELS), np.repeat(b, PANELS), y)
         # Without the half panel width (one per row): it cancels in the normalisation.
         np.exp(density, out=density)

@@ -106,6 +106,7 @@ class _Nodes:
 
 _FIELDS = ("x", "xc", "log_x", "y", "w")
 _EMPTY = np.empty(0)
+_FLOOR = 1e-290
 
 
 @dataclass(frozen=True)
@@ -169,40 +170,41 @@ class RegularPair:
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             """Sums over S's nodes of O's CDF (or survival), density and the density's derivative in q."""
             shift = np.where(s_t, -1.0, 1.0)[:, None] * q[:, None]  # over T: C at X - q; over C: T at X + q
-            a_o, b_o = a[o_idx][:, None], b[o_idx][:, None]
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                if ratio:  # arg = X e^(+-q), from logs: q may be large
-                    log_arg = s.log_x + shift
-                    log_arg_c = np.log(-np.expm1(np.minimum(log_arg, 0.0)))
-                else:
-                    log_arg = np.add(s.x, shift)
-                    np.maximum(log_arg, 0.0, out=log_arg)
-                    np.log(log_arg, out=log_arg)
-                    log_arg_c = np.subtract(s.xc, shift)
-                    np.maximum(log_arg_c, 0.0, out=log_arg_c)
-                    np.log(log_arg_c, out=log_arg_c)
-                cdf_o = arms.cdf(o_idx, log_arg - log_arg_c)
-                cdf_o *= s.w
-                below = np.sum(cdf_o, axis=1)
-                # The density's derivative: f'(u) = f(u) ((a - 1) / u - (b - 1) / (1 - u)), u = arg; in the
-                # ratio, d/dq [f(u) u] = +-f(u) u (a - (b - 1) u / (1 - u)). Signs: over T, u falls with q.
-                arg_ratio = np.exp(log_arg - log_arg_c)  # u / (1 - u)
-                if ratio:
-                    bend = a_o - (b_o - 1.0) * arg_ratio
-                else:
-                    bend = (a_o - 1.0) / np.exp(log_arg) - (b_o - 1.0) / np.exp(log_arg_c)
-                # Never NaN: at most one of log_arg, log_arg_c is -inf, and neither is +inf.
-                log_arg *= a_o - (0.0 if ratio else 1.0)  # the ratio's density carries the factor u
-                log_arg_c *= b_o - 1.0
-                log_arg += log_arg_c
-                log_arg -= log_beta_o[rows][:, None]
-                np.exp(log_arg, out=log_arg)
-                log_arg *= s.w
-                bend *= log_arg
-                bend = np.where(np.isfinite(bend), bend, 0.0)  # 0 density times an infinite slope
+            a_o, b_o = a[o_idx][:, None] - 1.0, b[o_idx][:, None] - 1.0  # the x-density's exponents
+            # O's argument u and 1 - u floored at 1e-290 rather than 0 where it leaves (0, 1): O's CDF is
+            # 0 or 1 there all the same, its density exp(-668 (a - 1)) is 0, and every log, quotient and
+            # product below stays finite (a slope <= 1e299 times 0) for shapes up to 1e9.
+            # The density's derivative: f'(u) = f(u) ((a - 1) / u - (b - 1) / (1 - u)); in the ratio,
+            # d/dq [f(u) u] = +-f(u) u (a - (b - 1) u / (1 - u)). Signs: over T, u falls as q grows.
+            if ratio:  # u = X e^(+-q), from logs: q may be large
+                log_arg = s.log_x + shift
+                log_arg_c = -np.expm1(np.minimum(log_arg, 0.0))
+                np.log(np.maximum(log_arg_c, _FLOOR, out=log_arg_c), out=log_arg_c)
+                y_o = log_arg - log_arg_c
+                bend = np.exp(np.minimum(y_o, 600.0))  # u / (1 - u)
+                bend *= -b_o
+                bend += a_o + 1.0
+                log_arg *= a_o + 1.0  # the ratio's density carries the factor u
+            else:
+                arg = np.maximum(np.add(s.x, shift), _FLOOR)
+                arg_c = np.maximum(np.subtract(s.xc, shift), _FLOOR)
+                bend = a_o / arg
+                bend -= b_o / arg_c
+                log_arg, log_arg_c = np.log(arg, out=arg), np.log(arg_c, out=arg_c)
+                y_o = log_arg - log_arg_c
+                log_arg *= a_o
+            cdf_o = arms.cdf(o_idx, y_o)
+            cdf_o *= s.w
+            below = np.sum(cdf_o, axis=1)
+            log_arg_c *= b_o
+            log_arg += log_arg_c
+            log_arg -= log_beta_o[rows][:, None]
+            density = np.exp(log_arg, out=log_arg)
+            density *= s.w
+            bend *= density
             # Over T the integrand is 1 - F_O: the weights' sum (1, or the mass between the cuts) less that.
             cdf = np.where(s_t, np.sum(s.w, axis=1) - below, below)
-            return cdf, np.sum(log_arg, axis=1), np.where(s_t, -1.0, 1.0) * np.sum(bend, axis=1)
+            return cdf, np.sum(density, axis=1), np.where(s_t, -1.0, 1.0) * np.sum(bend, axis=1)
 
         def evaluate(rows: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             s_t, s_idx, o_idx = over_t[rows], s_all[rows], o_all[rows]
