@@ -29,6 +29,10 @@ CASES = [
     (50_000, 50_000, 50_400, 49_600),  # rate 0.5 at 1e5 users
     (1_300, 1e5, 1_000, 1e5),  # 9 sd apart
     (2_000, 3_000, 2_000, 3_000),  # identical arms
+    # Rates of 3% and 0.45%: C is sharper on the rate scale, T on the logit scale. The betainc quadrature
+    # integrated the difference over T and missed the 97.5% point by 7e-5 in CDF (found on random rows).
+    (6_910, 223_023, 2_539, 566_057),
+    (16_194, 3_590, 6_030, 13_754),  # rates 0.82 and 0.30: the same for the uplift (missed by 7e-6)
 ]
 
 
