@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from abstats.bayesian import regular_pair as rp
 from abstats.bayesian.beta_binomial import beats_and_losses, rate_interval
 from abstats.bayesian.beta_cdf_poly import BetaCdfPoly
+from abstats.bayesian.beta_contrast import difference_interval, relative_interval
 from abstats.bayesian.scoring import score_binary
 
 # (a_t, b_t, a_c, b_c): a_t or b_c is an integer <= 1e5 (the length of the Miller sum).
@@ -131,3 +132,14 @@ def test_a_row_gets_the_same_bits_in_any_batch_and_on_any_thread(monkeypatch):
     for key, values in batch.items():
         np.testing.assert_array_equal(values[picked], alone[key], err_msg=key)
         np.testing.assert_array_equal(values, one_thread[key], err_msg=key)
+
+
+@settings(max_examples=10, deadline=None)
+@given(case=regular_pair())
+def test_difference_and_relative_bounds_over_shapes(case):
+    args = [np.array([v]) for v in case]
+    pairs = ((difference_interval(*args), ref.difference_cdf), (relative_interval(*args), ref.relative_cdf))
+    for (low, high), cdf in pairs:
+        # Requirement 1e-8 in CDF (scipy quad reference).
+        assert cdf(low[0], *case) == pytest.approx(0.025, abs=1e-9), case
+        assert cdf(high[0], *case) == pytest.approx(0.975, abs=1e-9), case
