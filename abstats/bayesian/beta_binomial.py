@@ -27,6 +27,8 @@ import numpy as np
 from scipy import special
 
 from abstats.bayesian import logit_quadrature as lq
+from abstats.bayesian import regular_pair as rp
+from abstats.bayesian.beta_cdf_poly import BetaCdfPoly, is_regular
 from abstats.checks import check_open_unit, check_positive
 from abstats.errors import ConfigError, InputError
 
@@ -132,9 +134,32 @@ def posterior_mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def rate_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Equal-tailed credible interval of each Beta(a, b) rate (exact quantiles, ``betaincinv``)."""
+    """Equal-tailed credible interval of each Beta(a, b) rate.
+
+    Both shapes >= 10: Newton on the polynomial CDF (:mod:`abstats.bayesian.beta_cdf_poly`,
+    ~1e-11 in CDF, 20x cheaper than ``betaincinv``); otherwise exact quantiles (``betaincinv``).
+    """
     tail = (1.0 - check_open_unit("ci_level", level)) / 2.0
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    shape, a, b = a.shape, a.ravel(), b.ravel()
+    low, high = np.empty(a.size), np.empty(a.size)
+    regular = is_regular(a, b)
+    rows = np.flatnonzero(regular)
+    if rows.size:
+
+        def bounds(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            poly = BetaCdfPoly.build(a[r], b[r])
+            return special.expit(poly.quantile(tail)), special.expit(poly.quantile(1.0 - tail))
+
+        low[rows], high[rows] = rp.over_rows(bounds, rows)
+    rows = np.flatnonzero(~regular)
+    if rows.size:
+        low[rows], high[rows] = _quantile_interval(a[rows], b[rows], tail)
+    return low.reshape(shape), high.reshape(shape)
+
+
+def _quantile_interval(a: np.ndarray, b: np.ndarray, tail: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`rate_interval` from ``betaincinv``, polished for shapes below 0.5."""
     low = special.betaincinv(a, b, tail)
     high = 1.0 - special.betaincinv(b, a, tail)  # upper quantile via the mirrored Beta, exact near 1
     small = lq.is_small(a, b)
@@ -185,6 +210,24 @@ def beats_and_losses(
     (0.982165, 9.237e-05, 0.030032)
     """
     a_t, b_t, a_c, b_c = _shapes(a_t, b_t, a_c, b_c)
+    out = (np.empty(a_t.size), np.empty(a_t.size), np.empty(a_t.size))
+    regular = rp.is_regular_pair(a_t, b_t, a_c, b_c)
+    rows = np.flatnonzero(regular)
+    if rows.size:
+        parts = rp.over_rows(lambda r: rp.RegularPair.build(a_t[r], b_t[r], a_c[r], b_c[r]).beats_and_losses(), rows)
+        for o, v in zip(out, parts, strict=True):
+            o[rows] = v
+    rows = np.flatnonzero(~regular)
+    if rows.size:
+        for o, v in zip(out, _quadrature_beats_and_losses(a_t[rows], b_t[rows], a_c[rows], b_c[rows]), strict=True):
+            o[rows] = v
+    return out
+
+
+def _quadrature_beats_and_losses(
+    a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`beats_and_losses` by the betainc quadrature (rows with a shape below 10)."""
     over_t = lq.logit_sd(a_t, b_t) <= lq.logit_sd(a_c, b_c)
     a_s, b_s = np.where(over_t, a_t, a_c), np.where(over_t, b_t, b_c)
     a_o, b_o = np.where(over_t, a_c, a_t), np.where(over_t, b_c, b_t)
@@ -203,7 +246,7 @@ def beats_and_losses(
     prob_t_beats = np.where(over_t, p_o_below, 1.0 - p_o_below)
     loss_ship_t = np.where(over_t, loss_choose_s, loss_choose_o)
     loss_keep_c = np.where(over_t, loss_choose_o, loss_choose_s)
-    return np.clip(prob_t_beats, 0.0, 1.0), loss_ship_t, loss_keep_c
+    return rp.probability(prob_t_beats), loss_ship_t, loss_keep_c
 
 
 def prob_beats(a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ import numpy as np
 
 from abstats.bayesian import beta_binomial as bb
 from abstats.bayesian import beta_contrast as bc
+from abstats.bayesian import regular_pair as rp
 from abstats.bayesian.hdi import beta_hdi_intervals
 from abstats.bayesian.normal import (
     check_normal_prior,
@@ -73,12 +74,12 @@ def score_binary(
     a_t, b_t = bb.posterior_params(x_t, n_t, prior_alpha, prior_beta)
     higher = _direction(higher_is_better, a_c.size)
 
-    p_t_higher, loss_if_t_higher_better, loss_keep_c_higher_better = bb.beats_and_losses(a_t, b_t, a_c, b_c)
     if interval == "equal_tailed":
-        arms = {"control": bb.rate_interval(a_c, b_c, level), "treatment": bb.rate_interval(a_t, b_t, level)}
-        arms["effect"] = bc.difference_interval(a_t, b_t, a_c, b_c, level)
-        arms["rel"] = bc.relative_interval(a_t, b_t, a_c, b_c, level)
+        (p_t_higher, loss_if_t_higher_better, loss_keep_c_higher_better), arms = _exact_scores(
+            a_t, b_t, a_c, b_c, level
+        )
     else:
+        p_t_higher, loss_if_t_higher_better, loss_keep_c_higher_better = bb.beats_and_losses(a_t, b_t, a_c, b_c)
         check_positive("hdi_draws", hdi_draws)
         arms = beta_hdi_intervals(a_t, b_t, a_c, b_c, level, draws=int(hdi_draws), seed=seed)
     return _assemble(
@@ -87,6 +88,59 @@ def score_binary(
         np.where(higher, loss_keep_c_higher_better, loss_if_t_higher_better),
         arms,
     )
+
+
+def _exact_scores(
+    a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.ndarray, level: float
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """P(beats), both losses and the equal-tailed intervals, each row's polynomial CDFs built once.
+
+    Rows with every shape >= 10 share one :class:`~abstats.bayesian.regular_pair.RegularPair`
+    per chunk across all eleven numbers (the same code as the public functions, so the same
+    bits); the others go through the betainc quadrature of the public functions.
+    """
+    m = a_t.size
+    tail = (1.0 - level) / 2.0
+    beats = (np.empty(m), np.empty(m), np.empty(m))
+    arms = {name: (np.empty(m), np.empty(m)) for name in ("control", "treatment", "effect", "rel")}
+    regular = rp.is_regular_pair(a_t, b_t, a_c, b_c)
+    rows = np.flatnonzero(~regular)
+    if rows.size:
+        t, c = (a_t[rows], b_t[rows]), (a_c[rows], b_c[rows])
+        parts: dict[str, Any] = {
+            "beats": bb.beats_and_losses(*t, *c),
+            "control": bb.rate_interval(*c, level),
+            "treatment": bb.rate_interval(*t, level),
+            "effect": bc.difference_interval(*t, *c, level),
+            "rel": bc.relative_interval(*t, *c, level),
+        }
+        _put(beats, arms, rows, parts)
+    rows = np.flatnonzero(regular)
+    if rows.size:
+        values = rp.over_rows(lambda r: _regular_scores(tail, a_t[r], b_t[r], a_c[r], b_c[r]), rows)
+        _put(beats, arms, rows, {"beats": values[:3]} | {n: values[3 + 2 * i : 5 + 2 * i] for i, n in enumerate(_ARMS)})
+    return beats, arms
+
+
+_ARMS = ("treatment", "control", "effect", "rel")
+
+
+def _regular_scores(tail: float, *args: np.ndarray) -> tuple[np.ndarray, ...]:
+    """P(beats), both losses, then low and high bounds of each of ``_ARMS``, from one build per row."""
+    pair = rp.RegularPair.build(*args)
+    (t_low, c_low), (t_high, c_high) = pair.quantiles(tail), pair.quantiles(1.0 - tail)
+    effect = bc.regular_bounds("difference", pair, tail)
+    low, high = bc.regular_bounds("log_ratio", pair, tail)
+    with np.errstate(over="ignore"):
+        rel = (np.expm1(low), np.expm1(high))
+    return (*pair.beats_and_losses(), t_low, t_high, c_low, c_high, *effect, *rel)
+
+
+def _put(beats: tuple[np.ndarray, ...], arms: dict[str, Any], rows: np.ndarray, parts: dict[str, Any]) -> None:
+    for out, value in zip(beats, parts.pop("beats"), strict=True):
+        out[rows] = value
+    for name, (low, high) in parts.items():
+        arms[name][0][rows], arms[name][1][rows] = low, high
 
 
 def score_normal(

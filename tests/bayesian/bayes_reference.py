@@ -5,6 +5,7 @@
   recurrence instead of per-term Beta functions; it needs an integer shape.
 * Expected loss from the same sums and the size-bias identity
   E[C 1{C > T}] = E[C] P(C+ > T), C+ ~ Beta(a_c + 1, b_c).
+* The Beta CDF with a whole first shape as a finite negative-binomial sum, in mpmath.
 * scipy.integrate.quad (adaptive QUADPACK) for CDFs of differences, ratios and
   P(best) where no finite sum exists.
 """
@@ -58,6 +59,19 @@ def expected_losses(a_t, b_t, a_c, b_c, dps: int = 40):
             1 - prob_t_beats(a_t + 1, b_t, a_c, b_c, dps)
         )
         return loss_ship_t, loss_ship_t + m_t - m_c
+
+
+def beta_cdf_whole_a(a: int, b: float, x: float, dps: int = 50):
+    """I_x(a, b) for a whole number a: 1 - (1 - x)^b sum_{j < a} (b)_j / j! x^j (the negative binomial
+    sum: P(fewer than a successes before the b-th failure)), in ``dps``-digit mpmath; a terms."""
+    with mp.workdps(dps):
+        x = mp.mpf(x)
+        term = (1 - x) ** mp.mpf(b)
+        total = term
+        for j in range(int(a) - 1):
+            term = term * (b + j) / (j + 1) * x
+            total += term
+        return 1 - total
 
 
 def _quad(f, lo, hi, pieces=16):
