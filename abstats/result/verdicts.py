@@ -79,7 +79,7 @@ def experiment_verdicts(result: Result) -> Verdicts:
     n = len(result)
     decision = np.asarray(result["decision"], dtype=object)
     rule = np.asarray(result.rules, dtype=object)
-    role = np.asarray(result["role"], dtype=object)
+    role = _objects(result["role"])
     primary, guardrail = role == "primary", role == "guardrail"
     deciding = primary | guardrail
     row_status = np.full(n, _NO_WINNER)
@@ -95,7 +95,7 @@ def experiment_verdicts(result: Result) -> Verdicts:
 
     # labels factorized as they are held (an int64 column hashes without a Python int per row)
     exp_code, experiments = pd.factorize(_labels(result["experiment"]), sort=False)
-    treatment_code, treatments = pd.factorize(_labels(result["treatment"]), sort=False)
+    treatment_code, treatments = _factorize(result["treatment"])
     pair_code, pair_keys = pd.factorize(exp_code.astype(np.int64) * max(len(treatments), 1) + treatment_code,
                                         sort=False)
     n_pairs = len(pair_keys)
@@ -107,7 +107,7 @@ def experiment_verdicts(result: Result) -> Verdicts:
     has_primary = np.bincount(pair_code, weights=primary, minlength=n_pairs) > 0
     status = np.where((status == _SHIP) & ~has_primary, _NO_WINNER, status)
     pair_exp = exp_code[worst_row]
-    pair_treatment = np.asarray(result["treatment"], dtype=object)[worst_row]
+    pair_treatment = _objects(result["treatment"])[worst_row]
 
     # roll pairs up to experiments: investigate first, then ship, keep_running, dont_ship
     rank = np.choose(status, [0, 3, 3, 2, 3, 1])
@@ -116,12 +116,13 @@ def experiment_verdicts(result: Result) -> Verdicts:
     best_pair = order[first]
     exp_status = status[best_pair]
     ship: list[list[Any]] = [[] for _ in range(len(experiments))]
-    for e, t in zip(pair_exp[status == _SHIP].tolist(), pair_treatment[status == _SHIP].tolist(), strict=True):
-        ship[e].append(t)
+    shipping = status == _SHIP
+    for e, t in zip(pair_exp[shipping].tolist(), pair_treatment[shipping].tolist(), strict=True):
+        ship[e].append(_plain(t))
     return Verdicts(
         experiment=_plain_list(experiments.tolist()),
-        verdict=[_VERDICT[s] for s in exp_status.tolist()],
-        ship=[[_plain(t) for t in ts] if ts else ts for ts in ship],
+        verdict=_VERDICT_LABELS[exp_status].tolist(),
+        ship=ship,
         _status=exp_status,
         _row=worst_row[best_pair],
     )
@@ -165,6 +166,26 @@ def _constant(column: np.ndarray) -> bool:
         return True
     first = arr[:1].tolist()[0]
     return bool(np.all(arr == first))
+
+
+_VERDICT_LABELS = np.array(_VERDICT, dtype=object)
+
+
+def _objects(column: np.ndarray) -> np.ndarray:
+    """The column as objects; a broadcast constant (one treatment's name on 1M rows) stays a zero-stride view."""
+    arr = np.asarray(column)
+    if arr.ndim == 1 and len(arr) and arr.strides == (0,):
+        return np.broadcast_to(arr[:1].astype(object), arr.shape)
+    return arr if arr.dtype == object else arr.astype(object)
+
+
+def _factorize(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct labels; a broadcast constant is one label without hashing every row."""
+    arr = np.asarray(column)
+    if arr.ndim == 1 and len(arr) and arr.strides == (0,):
+        return np.zeros(len(arr), dtype=np.intp), _labels(arr[:1])
+    codes, uniques = pd.factorize(_labels(arr), sort=False)
+    return codes, uniques
 
 
 def _labels(column: np.ndarray) -> np.ndarray:
