@@ -111,7 +111,8 @@ def columns_text(result: Result) -> str:
     One orjson call writes the whole document (numeric columns straight from numpy), then one decode.
     """
     reasons = result.reasons.all()
-    verdicts = {k: json_values(vs) for k, vs in result.verdict_columns().items()}
+    # plain Python values already: labels were checked str or int and converted (verdicts._plain_list)
+    verdicts = result.verdict_columns()
     names, columns = result.json_columns()
     n = len(result)
     out: dict[str, Any] = {name: column_value(col, n, numpy=True) for name, col in zip(names, columns, strict=True)}
