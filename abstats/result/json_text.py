@@ -133,7 +133,7 @@ def column_value(col: np.ndarray | None, n: int, *, numpy: bool) -> Any:
     if col is None:
         return [None] * n
     arr = np.asarray(col)
-    if arr.ndim == 1 and n and arr.strides == (0,):  # a broadcast constant: convert one value
+    if is_broadcast(arr):  # a broadcast constant: convert one value
         return [json_value(arr[0])] * n
     if arr.dtype.kind in "fiub":
         if numpy:
@@ -149,6 +149,11 @@ def column_value(col: np.ndarray | None, n: int, *, numpy: bool) -> Any:
 
 
 _JSON_READY = (str, int, bool, type(None))
+
+
+def is_broadcast(arr: np.ndarray) -> bool:
+    """A non-empty column that is one value seen through a zero stride (:func:`abstats.result.result.constant`)."""
+    return arr.ndim == 1 and len(arr) > 0 and arr.strides == (0,)
 
 
 def json_value(value: Any) -> Any:
@@ -188,7 +193,7 @@ def _column_slot(col: np.ndarray | None) -> _Slot:
     if col is None:
         return "null"
     arr = np.asarray(col)
-    if arr.ndim == 1 and len(arr) and arr.strides == (0,):  # a broadcast constant
+    if is_broadcast(arr):  # a broadcast constant
         return _dump(json_value(arr[0]))
     if arr.dtype.kind not in "fiub":
         return _list_slot(arr.tolist())

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from abstats.result.reasons import Rows
-
 if TYPE_CHECKING:
     from abstats.result.result import Result
 
@@ -98,9 +96,4 @@ def format_reasons(result: Result, rows: np.ndarray) -> list[str]:
 
 def _format(result: Result, code: str, settings: Mapping[str, Any], rows: np.ndarray) -> list[str]:
     """Texts of ``rows``, which share rule code ``code`` and ``settings``."""
-    text = result._rule_texts[code]
-    many = getattr(text, "many", None)
-    if many is not None:
-        formatted: list[str] = many(Rows.of_columns(result.columns, rows), settings)
-        return formatted
-    return [text(row, settings) for row in result.row_views(rows)]
+    return result.texts_of_rows(result._rule_texts[code], rows, settings)

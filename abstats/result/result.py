@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from abstats.result.columns import NAMES
-from abstats.result.json_text import OPTIONS, column_value, json_value
+from abstats.result.json_text import OPTIONS, column_value, is_broadcast, json_value
 from abstats.result.reasons import SHARED_RULES, Rows
 from abstats.result.warnings import MESSAGES
 
@@ -256,17 +256,19 @@ class Result:
             parts = part_of_row[rows]
             for part in np.unique(parts).tolist():
                 members = rows[parts == part] if len(part_settings) > 1 else rows
-                for i, text in zip(members.tolist(), self._messages(message, members, part_settings[part]),
+                for i, text in zip(members.tolist(), self.texts_of_rows(message, members, part_settings[part]),
                                    strict=True):
                     out.setdefault(i, []).append({"code": code, "message": text})
         return out
 
-    def _messages(self, message: Any, rows: np.ndarray, settings: Mapping[str, Any]) -> list[str]:
-        many = getattr(message, "many", None)
+    def texts_of_rows(self, text: Any, rows: np.ndarray, settings: Mapping[str, Any]) -> list[str]:
+        """A rule text or warning message of ``rows`` (indices) under ``settings``: one call of a
+        :class:`~abstats.result.reasons.ColumnText` for all of them, else one call per row."""
+        many = getattr(text, "many", None)
         if many is not None:
             texts: list[str] = many(Rows.of_columns(self.columns, rows), settings)
             return texts
-        return [message(row, settings) for row in self.row_views(rows)]
+        return [text(row, settings) for row in self.row_views(rows)]
 
     @cached_property
     def _column_lists(self) -> _ColumnLists:
@@ -621,7 +623,7 @@ def _python_column(arr: np.ndarray | None, n: int, keep_infinite: bool) -> list[
     if arr is None:
         return [None] * n
     arr = np.asarray(arr)
-    if arr.ndim == 1 and n and arr.strides == (0,):  # a broadcast constant: convert one value
+    if is_broadcast(arr):  # a broadcast constant: convert one value
         return [_python_scalar(arr[0])] * n
     if arr.dtype.kind == "f":
         bad = np.isnan(arr)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from abstats.result.json_text import is_broadcast
+
 if TYPE_CHECKING:
     from abstats.result.result import Result
 
@@ -162,7 +164,7 @@ def _is_primary(result: Result, rows: np.ndarray) -> list[bool]:
 def _constant(column: np.ndarray) -> bool:
     """A broadcast constant (zero stride) or a column of one distinct value."""
     arr = np.asarray(column)
-    if not len(arr) or (arr.ndim == 1 and arr.strides == (0,)):
+    if not len(arr) or is_broadcast(arr):
         return True
     first = arr[:1].tolist()[0]
     return bool(np.all(arr == first))
@@ -174,7 +176,7 @@ _VERDICT_LABELS = np.array(_VERDICT, dtype=object)
 def _objects(column: np.ndarray) -> np.ndarray:
     """The column as objects; a broadcast constant (one treatment's name on 1M rows) stays a zero-stride view."""
     arr = np.asarray(column)
-    if arr.ndim == 1 and len(arr) and arr.strides == (0,):
+    if is_broadcast(arr):
         return np.broadcast_to(arr[:1].astype(object), arr.shape)
     return arr if arr.dtype == object else arr.astype(object)
 
@@ -182,7 +184,7 @@ def _objects(column: np.ndarray) -> np.ndarray:
 def _factorize(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes and distinct labels; a broadcast constant is one label without hashing every row."""
     arr = np.asarray(column)
-    if arr.ndim == 1 and len(arr) and arr.strides == (0,):
+    if is_broadcast(arr):
         return np.zeros(len(arr), dtype=np.intp), _labels(arr[:1])
     codes, uniques = pd.factorize(_labels(arr), sort=False)
     return codes, uniques
@@ -203,7 +205,7 @@ def _take(column: np.ndarray, rows: np.ndarray) -> list[Any]:
 def _values(column: np.ndarray) -> list[Any]:
     """A column as a Python list; a broadcast constant (one metric's name on 1M rows) converts one value."""
     arr = np.asarray(column)
-    if arr.ndim == 1 and len(arr) and arr.strides == (0,):
+    if is_broadcast(arr):
         return [arr[:1].tolist()[0]] * len(arr)
     return arr.tolist()
 
