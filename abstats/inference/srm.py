@@ -120,9 +120,9 @@ class TwoArmSrmP:
 
     Examples
     --------
-    >>> srm = TwoArmSrmP(np.array([500.0, 500.0]), np.array([500.0, 600.0]), 0.5)
+    >>> srm = TwoArmSrmP(np.array([500.0, 500.0]), np.array([500.0, 620.0]), 0.5)
     >>> srm.below(0.001).tolist(), srm.materialise().round(4).tolist()
-    ([False, True], [1.0, 0.0016])
+    ([False, True], [1.0, 0.0003])
     """
 
     __slots__ = ("n_c", "n_t", "treatment_share", "_p")
