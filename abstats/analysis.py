@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -21,12 +21,14 @@ from abstats.comparisons import ComparisonSet, from_experiment_data, from_pairs,
 from abstats.data import ExperimentData, from_aggregates
 from abstats.data.columns import check_labels, get_column
 from abstats.errors import AdaptiveAllocationWarning, ConfigError, InputError
+from abstats.inference.srm import TwoArmSrmP
 from abstats.methods.base import Method, MethodSettings, Scores
 from abstats.methods.registry import METHODS
 from abstats.metrics import METRIC_TYPES, Metric, QuantileMetric, check_metric
 from abstats.result import Result
 from abstats.result.assembly import concat_columns
 from abstats.result.columns import NAMES
+from abstats.result.deferred import CodedLabels
 from abstats.statistics import SufficientStats
 from abstats.vocabulary import ON_SRM, SRM_TESTS, OnSrm, SrmTest
 
@@ -250,15 +252,12 @@ def _score(
     if unknown:
         raise TypeError(f"method {method.name!r} returned columns that are not Result columns: {unknown}")
     columns, rules = scores.columns, scores.rules
-    srm = np.asarray(columns["srm_p_value"], dtype=float) < srm_alpha
+    srm_p = columns["srm_p_value"]
+    srm = srm_p.below(srm_alpha) if isinstance(srm_p, TwoArmSrmP) else np.asarray(srm_p, dtype=float) < srm_alpha
     if on_srm == "gate" and srm.any():
         # a broken assignment makes every statistic of the experiment suspect: no statistical verdict
-        # assign by mask: np.where with a str scalar builds the object array ten times slower
-        decision = _writable_objects(columns["decision"])
-        decision[srm] = "investigate"
-        rules = _writable_objects(rules)
-        rules[srm] = "srm"
-        columns = {**columns, "decision": decision}
+        columns = {**columns, "decision": cast(np.ndarray, _with_label(columns["decision"], srm, "investigate"))}
+        rules = _with_label(rules, srm, "srm")
     recorded = {
         **settings.to_dict(), **extra, "srm_alpha": srm_alpha, "on_srm": on_srm,
         "metrics": {s.metric.name: _metric_record(s.metric) for s in sets},
@@ -267,12 +266,18 @@ def _score(
     return Result(method.name, recorded, columns, rules, {**scores.flags, "srm": srm})
 
 
-def _writable_objects(values: np.ndarray) -> np.ndarray:
-    """The method's object array itself when it owns its data (a method hands its Scores arrays over to
-    the Result), else a copy: copying 1e5 object pointers costs as much as a p-value column."""
-    if isinstance(values, np.ndarray) and values.dtype == object and values.flags.owndata and values.flags.writeable:
-        return values
-    return np.array(values, dtype=object)
+def _with_label(values: np.ndarray | CodedLabels, rows: np.ndarray, label: str) -> np.ndarray | CodedLabels:
+    """``values`` with ``label`` in the rows of the mask ``rows``: label codes by code; the method's object
+    array itself when it owns its data (a method hands its Scores arrays over to the Result), else a copy
+    (copying 1e5 object pointers costs as much as a p-value column); assigned by mask (np.where with a str
+    scalar builds the object array ten times slower)."""
+    if isinstance(values, CodedLabels):
+        return values.with_label(rows, label)
+    if not (isinstance(values, np.ndarray) and values.dtype == object and values.flags.owndata
+            and values.flags.writeable):
+        values = np.array(values, dtype=object)
+    values[rows] = label
+    return values
 
 
 def _score_with_traffic(sets: list[ComparisonSet], method: Method, settings: MethodSettings) -> Scores:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -16,7 +16,7 @@ import pandas as pd
 from abstats.data import ExperimentData
 from abstats.data.columns import FactorisedLabels
 from abstats.errors import ConfigError, InputError
-from abstats.inference.srm import exact_binomial_p_value, srm_p_values, srm_two_arm_p_value
+from abstats.inference.srm import TwoArmSrmP, exact_binomial_p_value, srm_p_values
 from abstats.metrics import Metric
 from abstats.result.result import constant
 from abstats.statistics import SufficientStats
@@ -101,15 +101,17 @@ def from_pairs(
     rows = len(control)
     codes = np.arange(rows)  # each row its own experiment
     labels = codes if experiment is None else np.asarray(experiment)
+    srm_p: np.ndarray | TwoArmSrmP
     if srm == "exact":
         srm_p = exact_binomial_p_value(treatment.n, control.n + treatment.n, np.full(rows, treatment_share))
-    else:
-        srm_p = srm_two_arm_p_value(control.n, treatment.n, treatment_share)
+    else:  # computed when the Result's column is first read; the SRM gate reads TwoArmSrmP.below
+        srm_p = TwoArmSrmP(control.n, treatment.n, treatment_share)
     identity = {
         "experiment": labels,
         "control": constant("control", rows),
         "treatment": constant("treatment", rows),
-        "srm_p_value": srm_p,
+        # a deferred column passes for an array: every numpy reader gets the p-values through __array__
+        "srm_p_value": cast(np.ndarray, srm_p),
     }
     return _build(metric, control, treatment, identity, codes, one_per_experiment=True)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from abstats.result.deferred import CodedLabels
+
 
 def fixed_horizon_decision(
     p_adjusted: np.ndarray,
@@ -15,8 +17,8 @@ def fixed_horizon_decision(
     alpha: float,
     planned_n: float | np.ndarray | None,
     margin: bool,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Decision and rule code per row of one metric.
+) -> tuple[CodedLabels, CodedLabels]:
+    """Decision and rule code per row of one metric (as label codes, strings built when read).
 
     * ``continue`` while either arm is below ``planned_n`` (a number, or one per row; reading a
       fixed-horizon p-value early inflates false positives, so no verdict is given);
@@ -44,21 +46,18 @@ def fixed_horizon_decision(
         (win, "stop_winner", win_rule),
         (early, "continue", "below_planned_n"),
     ]
-    decision = _labels(len(effect), "inconclusive", [(rows, label) for rows, label, _ in cases])
-    rule = _labels(len(effect), no_rule, [(rows, code) for rows, _, code in cases])
+    decision = _codes(len(effect), "inconclusive", [(rows, label) for rows, label, _ in cases])
+    rule = _codes(len(effect), no_rule, [(rows, code) for rows, _, code in cases])
     return decision, rule
 
 
-def _labels(rows: int, default: str, cases: list[tuple[np.ndarray | None, str]]) -> np.ndarray:
-    """An object array of ``default`` with each case's label assigned to its rows (indices), later cases
-    over earlier ones.
-
-    Filling a fresh object array and assigning the few other rows costs half of looking labels up by
-    integer code (``labels[codes]``) at 1e5 rows, and np.select on strings is several times slower still.
-    """
-    out = np.empty(rows, dtype=object)
-    out[:] = default
+def _codes(rows: int, default: str, cases: list[tuple[np.ndarray | None, str]]) -> CodedLabels:
+    """``default`` in every row and each case's label in its rows (indices), later cases over earlier ones,
+    as int8 codes: the strings are looked up only when the column is read (an object array of 1e5
+    pointers costs as much as a p-value column)."""
+    labels = list(dict.fromkeys([default, *(label for _, label in cases)]))
+    codes = np.zeros(rows, dtype=np.int8)  # the default, labels[0]
     for rows_of_case, label in cases:
         if rows_of_case is not None:
-            out[rows_of_case] = label
-    return out
+            codes[rows_of_case] = labels.index(label)
+    return CodedLabels(codes, labels)

@@ -63,7 +63,7 @@ def score_pairs(
         c = c.with_welch_reference(control.n, treatment.n)
     counts = control.counts()
     flags: dict[str, np.ndarray] = {
-        "zero_variance": (c.v_c == 0) & (c.v_t == 0),
+        "zero_variance": _both_zero(c.v_c, c.v_t),
         **control.approximation_flags(treatment),
     }
 
@@ -76,9 +76,7 @@ def score_pairs(
     else:
         ci_low, ci_high = c.interval(crit, alternative)
     rel_low, rel_high = c.relative_interval(crit, alternative, settings.relative_interval)
-    # rel is NaN only where the control is 0, which makes both bounds NaN too; a sum of an
-    # unbounded side (-inf or inf) and a finite bound is not NaN, so one isnan covers every case
-    flags["relative_undefined"] = np.isnan(rel_low + rel_high)
+    flags["relative_undefined"] = _undefined(rel_low, rel_high)
 
     rows = len(c)
     columns: Columns = {
@@ -97,6 +95,27 @@ def score_pairs(
         "p_value": np.clip(p_value, 0.0, 1.0, out=p_value if reusable(p_value, (rows,)) else None),
     }
     return columns, flags
+
+
+def _both_zero(v_c: np.ndarray, v_t: np.ndarray) -> np.ndarray:
+    """Rows where both variances are 0; when one arm's smallest variance is positive (fmin skips NaN, which
+    is not 0 either) no row is, and the three boolean passes are skipped."""
+    if v_c.size and (np.fmin.reduce(v_c, axis=None) > 0 or np.fmin.reduce(v_t, axis=None) > 0):
+        return np.zeros(len(v_c), dtype=bool)
+    return (v_c == 0) & (v_t == 0)
+
+
+def _undefined(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Rows whose relative interval is undefined: isnan(low + high).
+
+    rel is NaN only where the control is 0, which makes both bounds NaN too; a sum of an unbounded side
+    (-inf or inf) and a finite bound is not NaN, so one isnan covers every case. When each bound's sum over
+    the rows is finite, no bound is NaN or infinite and no row is undefined: two reductions instead of a
+    fresh float column and a pass over it.
+    """
+    if low.size and np.isfinite(np.add.reduce(low, axis=None)) and np.isfinite(np.add.reduce(high, axis=None)):
+        return np.zeros(len(low), dtype=bool)
+    return np.isnan(low + high)
 
 
 def _test(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from abstats.column import Column
@@ -12,6 +14,7 @@ from abstats.frequentist.settings import FrequentistSettings
 from abstats.inference.multiple_testing import adjust_defined, families_of_one, interval_alpha
 from abstats.methods.base import Scores
 from abstats.result.assembly import concat_columns, concat_flags
+from abstats.result.deferred import CodedLabels
 from abstats.result.result import constant
 from abstats.vocabulary import SIDAK_CORRECTIONS
 
@@ -59,10 +62,12 @@ def score_frequentist(sets: list[ComparisonSet], settings: FrequentistSettings) 
         decisions.append(decision)
         rules.append(rule)
         offset += len(s)
-    # one metric (the batch path): its arrays as they are; copying 1e5 object pointers is not free
-    columns["decision"] = decisions[0] if len(sets) == 1 else np.concatenate(decisions)
+    # one metric (the batch path): its arrays as they are
+    # label codes (strings built when the Result's column is read) pass for an array: readers get the
+    # strings through __array__
+    columns["decision"] = cast(np.ndarray, decisions[0] if len(sets) == 1 else CodedLabels.concat(decisions))
     columns["planned_n"] = planned_parts[0] if len(sets) == 1 else np.concatenate(planned_parts)
-    rules_all = rules[0] if len(sets) == 1 else np.concatenate(rules)
+    rules_all = rules[0] if len(sets) == 1 else CodedLabels.concat(rules)
     return Scores(columns, concat_flags(flag_parts, [len(s) for s in sets]), rules_all)
 
 

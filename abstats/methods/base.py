@@ -16,6 +16,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from abstats.comparisons import ComparisonSet
+    from abstats.result.deferred import CodedLabels
 
 Columns = dict[str, np.ndarray]
 Row = Mapping[str, Any]
@@ -45,7 +46,8 @@ class MethodSettings:
 class Scores:
     """What a method returns for the rows of some comparison sets.
 
-    ``columns``: public Result columns (identity columns included); ``flags``: warning code ->
+    ``columns``: public Result columns (identity columns included; a column may be deferred, built when the
+    Result's column is first read, see :mod:`abstats.result.deferred`); ``flags``: warning code ->
     boolean row mask; ``rules``: rule code per row, formatted into text only when read;
     ``recorded``: facts of the fit to record next to the settings (e.g. MCMC diagnostics).
     The arrays are handed over to the Result: a method builds them for this call and keeps no
@@ -54,7 +56,7 @@ class Scores:
 
     columns: Columns
     flags: dict[str, np.ndarray]
-    rules: np.ndarray
+    rules: np.ndarray | CodedLabels
     recorded: dict[str, Any] = field(default_factory=dict)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from abstats.result.columns import NAMES
+from abstats.result.deferred import DeferredField, ResultColumns, is_deferred
 from abstats.result.json_text import OPTIONS, column_value, is_broadcast, json_value
 from abstats.result.reasons import SHARED_RULES, Rows
 from abstats.result.warnings import MESSAGES
@@ -59,15 +60,21 @@ class Result:
     method: str
     settings: Mapping[str, Any]
     columns: Mapping[str, np.ndarray]
-    rules: np.ndarray
+    # an array, or label codes (abstats.result.deferred.CodedLabels) decoded when first read
+    rules: DeferredField = DeferredField()
     warning_flags: Mapping[str, np.ndarray] = field(default_factory=dict)
     # concatenated Results: (settings of each part, part index of each row); None for one call's Result
     _parts: tuple[tuple[Mapping[str, Any], ...], np.ndarray] | None = field(default=None, repr=False)
 
     schema_version = SCHEMA_VERSION
 
+    def __post_init__(self) -> None:
+        # columns a method left for later (decision codes, the fast path's SRM p-value) are built when read
+        if not isinstance(self.columns, ResultColumns) and any(is_deferred(v) for v in self.columns.values()):
+            object.__setattr__(self, "columns", ResultColumns(self.columns))
+
     def __len__(self) -> int:
-        return len(self.rules)
+        return len(Result.__dict__["rules"].held(self))  # without decoding label codes
 
     @classmethod
     def concat(cls, results: Sequence[Result]) -> Result:
