@@ -222,10 +222,8 @@ def _verdict_reason_slots(verdicts: Verdicts, result: Result, reasons: list[str]
     """A verdict's reason as three quoted slots: lead, the quoted row's reason, tail (see
     :meth:`~abstats.result.verdicts.Verdicts.reason_parts`)."""
     lead, row, tail = verdicts.reason_parts(result)
-    if len(row):
-        quoted = np.asarray([*reasons, ""], dtype=object)[row].tolist()  # row -1: the empty text
-    else:
-        quoted = []
+    # row -1: the empty text
+    quoted = np.asarray([*reasons, ""], dtype=object)[row].tolist() if len(row) else []
     return [_inner_slot(lead), _inner_slot(quoted, repeats=False), _inner_slot(tail)]
 
 

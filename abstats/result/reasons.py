@@ -9,8 +9,8 @@ million rows needs); called with one row it gives that row's text, from the same
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
 import re
+from collections.abc import Callable, Mapping, Sequence
 from itertools import repeat
 from typing import Any
 
