@@ -106,3 +106,26 @@ def test_a_row_with_several_warnings_keeps_their_order():
     assert codes[0] == ["zero_variance", "relative_undefined", "srm"], codes
     assert "relative_undefined" in codes[2]
     assert r.warning_lists(0, len(r)) == [r.warnings(i) for i in range(len(r))]
+
+
+_SPECS = [".3g", "+.4g", ".4g", ".0f", ".3f", "+.3f", ".1g", ".0g", ".2f", ".9g"]
+_EDGES = [0.0, -0.0, np.nan, np.inf, -np.inf, 1e-7, 1e16, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
+          0.5, 1.5, 2.5, 0.125, 0.0625, 999.5, 9995.0, 0.9995, 1e22, 1e23, 123456789.5, 1e9, 999999999.5, 0.05, 0.045,
+          -0.0005, 0.00015, 1 / 3, 2 / 3, 0.1 + 0.2]
+
+
+@pytest.mark.parametrize("spec", _SPECS)
+def test_bulk_number_texts_are_format_of_each_value(spec):
+    """``texts`` formats each distinct rounded decimal once; the texts are exactly Python's ``format``
+    (ties, the 10**k boundaries, subnormals, signed zeros, non-finite values, random bit patterns)."""
+    from abstats.result.reasons import texts
+
+    rng = np.random.default_rng(7)
+    values = np.concatenate([
+        np.array(_EDGES * 3), rng.random(5_000), rng.normal(0, 0.01, 5_000),
+        rng.integers(0, 2_000, 5_000) / 1000 + 0.0005,  # ties in decimal, not in binary
+        rng.integers(0, 4_000, 5_000) / 8,  # exact binary ties
+        10.0 ** rng.uniform(-330, 308, 5_000) * rng.choice([-1, 1], 5_000),
+        np.frombuffer(rng.bytes(8 * 5_000), dtype=np.float64),  # any bits (NaN payloads included)
+    ])
+    assert texts(values, spec) == [format(v, spec) for v in values.tolist()]

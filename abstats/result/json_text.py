@@ -1,13 +1,14 @@
 """A Result as JSON text, written column by column.
 
 orjson writes each numeric column straight from its numpy array (NaN and infinity become null) and each
-text column's values in bulk. The row orientation then splices those per-cell fragments into one object
-per row: a column whose cell is the same in every row (a method's unused columns, the metric's name) is
-written once into the text between the cells that vary, and Arrow's element-wise string join writes a
-chunk of rows in one call, each number cell a slice of orjson's text of its column (no Python object per
-number); only one chunk's fragments are alive at a time. Building a Python dict per row first (as
-``to_dict`` does) was most of the time and memory of a large ``to_json``: about 1.5 GB of dicts for 1M
-rows; a ``str.join`` over a Python string per cell was still 3 s per 1M rows.
+text column's values in bulk. The row orientation then splices those cells into one object per row: a
+column whose cell is the same in every row (a method's unused columns, the metric's name) is written once
+into the text between the cells that vary; a column of few distinct values (decisions, rule codes) writes
+each distinct value once. For a chunk of rows, every byte string (orjson's text of each column, the
+constant texts) is cut into pieces without copying, and one Arrow ``take`` copies the pieces in the order
+of the text into one buffer (no Python object per cell). A verdict's reason is spliced the same way from
+the reason of the row it quotes. Building a Python dict per row first (as ``to_dict`` does) was most of
+the time and memory of a large ``to_json``: about 1.5 GB of dicts for 1M rows.
 
 The text is exactly ``orjson.dumps(result.to_dict(orient))`` (a test checks it byte for byte); only how
 it is built differs.
@@ -27,48 +28,123 @@ import orjson
 
 if TYPE_CHECKING:
     from abstats.result.result import Result
+    from abstats.result.verdicts import Verdicts
 
 OPTIONS = orjson.OPT_NON_STR_KEYS
 _NUMPY = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 # rows per spliced chunk: bounds the per-cell fragment strings alive at once
-_CHUNK = 5_000
-_VERDICT_KEYS = ("experiment", "verdict", "ship", "reason")
+_CHUNK = 16_384
 _COMMA = ord(",")
+
+
+class _Pieces:
+    """The byte strings one chunk of rows is written from, each cut into pieces; a take puts the pieces
+    in the order of the text (Arrow's ``take`` copies them into one buffer in C: no Python object per cell).
+
+    ``add`` appends a blob cut at ``bounds`` (``bounds[0] == 0``, ``bounds[-1] == len(blob)``) and returns
+    the index of its first piece.
+    """
+
+    def __init__(self) -> None:
+        self._blobs: list[bytes] = []
+        self._bounds: list[np.ndarray] = []
+        self._size = 0
+        self.count = 0
+
+    def add(self, blob: bytes, bounds: np.ndarray) -> int:
+        first = self.count
+        self._blobs.append(blob)
+        self._bounds.append(bounds[:-1] + self._size)
+        self._size += len(blob)
+        self.count += len(bounds) - 1
+        return first
+
+    def add_texts(self, texts: Sequence[bytes]) -> int:
+        """Each text one piece."""
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        return self.add(b"".join(texts), np.r_[0, np.cumsum(lengths)])
+
+    def text(self, order: np.ndarray, cut: int) -> str:
+        """The pieces at ``order`` (indices) one after the other, without the last ``cut`` characters."""
+        import pyarrow as pa
+
+        offsets = np.concatenate([*self._bounds, [self._size]]).astype(np.int64)
+        pieces = pa.LargeStringArray.from_buffers(self.count, pa.py_buffer(offsets),
+                                                  pa.py_buffer(b"".join(self._blobs)))
+        out = pieces.take(pa.array(order))
+        ends = np.frombuffer(out.buffers()[1], dtype=np.int64, count=len(out) + 1, offset=8 * out.offset)
+        return str(memoryview(out.buffers()[2])[int(ends[0]) : int(ends[-1]) - cut], "utf-8")
 
 
 @dataclass(frozen=True)
 class _Varying:
-    """A column whose cells differ between rows: ``cells(start, stop)`` gives the fragments of those rows.
+    """A column whose cells differ between rows: ``cells(pieces, start, stop)`` adds the text of rows
+    [start, stop) to ``pieces`` and returns each row's piece. When ``quoted``, a cell is the text between
+    the two quotes of a JSON string (the quotes are written around it)."""
 
-    Fragments are JSON text, or, when ``quoted``, the text between the two quotes of a JSON string (the
-    quotes are written into the text around the cell). A column of ``numbers`` is cut from orjson's text
-    of the array instead, each cell with the comma that follows it.
-    """
-
-    cells: Callable[[int, int], list[str]]
+    cells: Callable[[_Pieces, int, int], np.ndarray]
     quoted: bool = False
-    numbers: np.ndarray | None = None
-
-    def arrow(self, start: int, stop: int) -> Any:
-        """Cells of rows [start, stop) as an Arrow string array."""
-        import pyarrow as pa
-
-        if self.numbers is None:
-            return pa.array(self.cells(start, stop), type=pa.string())
-        # orjson's text of the numbers, "[1.0,null,2.5]", cut at its commas without a Python object per cell
-        text = orjson.dumps(self.numbers[start:stop], option=_NUMPY)
-        data = bytearray(text)
-        data[0], data[-1] = _COMMA, _COMMA  # "," ... ",": every cell then starts after a comma
-        commas = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _COMMA).astype(np.int32)
-        # cell i, with the comma after it: data[commas[i] + 1 : commas[i + 1] + 1]
-        offsets = commas + 1
-        offsets[-1] = len(data)
-        return pa.StringArray.from_buffers(stop - start, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
-# One column of a record: the JSON text of its cell in every row (a str), or its varying cells.
+# One part of a record: JSON text that is the same in every row (a str), or a column's varying cells.
 _Slot = str | _Varying
 
+
+def _number_cells(pieces: _Pieces, text: bytes) -> np.ndarray:
+    """Pieces of orjson's text of numbers, booleans or nulls, ``[a,b,c]`` (no cell holds a comma)."""
+    commas = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == _COMMA)
+    m = len(commas) + 1
+    # "[" a "," b "," c "]": cell i is piece 1 + 2 i
+    bounds = np.empty(2 * m + 2, dtype=np.int64)
+    bounds[:2] = 0, 1
+    bounds[2 : 2 * m : 2] = commas
+    bounds[3 : 2 * m : 2] = commas + 1
+    bounds[2 * m :] = len(text) - 1, len(text)
+    return pieces.add(text, bounds) + 1 + 2 * np.arange(m)
+
+
+def _string_cells(pieces: _Pieces, values: list[str]) -> np.ndarray:
+    """Pieces of strings, each the text between its quotes."""
+    text = orjson.dumps(values, option=OPTIONS)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    # the text is '["a","b"]' with each string as it is (ASCII, nothing escaped) exactly when it is this long;
+    # else each string is written alone
+    if len(text) != int(lengths.sum()) + 3 * len(values) + 1:
+        return _distinct_cells(pieces, values, quoted=True)
+    starts = 2 + np.cumsum(lengths + 3) - (lengths + 3)
+    bounds = np.empty(2 * len(values) + 2, dtype=np.int64)
+    bounds[0], bounds[-1] = 0, len(text)
+    bounds[1:-1:2] = starts
+    bounds[2:-1:2] = starts + lengths
+    return pieces.add(text, bounds) + 1 + 2 * np.arange(len(values))
+
+
+def _value_cells(pieces: _Pieces, values: list[Any], *, quoted: bool) -> np.ndarray:
+    """Pieces of Python values (strings only, when ``quoted``), with as little work per value as they allow."""
+    if quoted:
+        return _string_cells(pieces, values)
+    if set(map(type, values)) <= _SCALARS:
+        return _number_cells(pieces, orjson.dumps(values, option=OPTIONS))
+    return _distinct_cells(pieces, values, quoted=False)
+
+
+def _distinct_cells(pieces: _Pieces, values: Sequence[Any], *, quoted: bool) -> np.ndarray:
+    """JSON of each value, each distinct one written once (labels, decisions and codes repeat); lists
+    (treatments that ship, mostly none) one by one."""
+    memo: dict[Any, int] = {}
+    texts: list[bytes] = []
+    codes = np.empty(len(values), dtype=np.int64)
+    for i, v in enumerate(values):
+        key = (type(v), v) if not isinstance(v, list) else None
+        code = memo.get(key) if key is not None else None
+        if code is None:
+            code = len(texts)
+            text = orjson.dumps(json_value(v), option=OPTIONS)
+            texts.append(text[1:-1] if quoted else text)
+            if key is not None:
+                memo[key] = code
+        codes[i] = code
+    return pieces.add_texts(texts) + codes
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
@@ -89,19 +165,27 @@ def collector_paused() -> Iterator[None]:
 
 def rows_text(result: Result) -> str:
     """``{"schema_version", ..., "verdicts": [{...}], "comparisons": [{...}, ...]}``, one object per row."""
-    reasons = result.reasons.all()  # every row's text in bulk; the verdicts then reuse the ones they quote
-    verdicts = result.verdict_columns()
-    verdict_slots = [_list_slot(verdicts[key]) for key in _VERDICT_KEYS]
+    from abstats.result.verdicts import experiment_verdicts
+
+    reasons = result.reasons.all()  # every row's text in bulk; the verdicts then splice the ones they quote
+    verdicts = experiment_verdicts(result)
     names, columns = result.json_columns()
-    slots: list[_Slot] = [_column_slot(col) for col in columns]
-    slots.append(_list_slot(reasons))
-    slots.append(_warnings_slot(result))
+    fields: list[tuple[str, list[_Slot]]] = [(name, [_column_slot(col)]) for name, col in zip(names, columns,
+                                                                                               strict=True)]
+    fields.append(("reason", [_list_slot(reasons, repeats=False)]))
+    fields.append(("warnings", [_warnings_slot(result)]))
+    verdict_fields = [
+        ("experiment", [_list_slot(verdicts.experiment, repeats=False)]),
+        ("verdict", [_list_slot(verdicts.verdict)]),
+        ("ship", [_list_slot(verdicts.ship)]),
+        ("reason", _verdict_reason_slots(verdicts, result, reasons)),
+    ]
     # the head ends with "verdicts":null}; the two spliced arrays replace that tail
     head = _dump({**result.head_dict(), "verdicts": None})
     tail = '"verdicts":null}'
     return "".join([
-        head[: -len(tail)], '"verdicts":[', *_objects(_VERDICT_KEYS, verdict_slots, len(verdicts["verdict"])),
-        '],"comparisons":[', *_objects((*names, "reason", "warnings"), slots, len(result)), "]}",
+        head[: -len(tail)], '"verdicts":[', *_joined(_record(verdict_fields), len(verdicts.verdict)),
+        '],"comparisons":[', *_joined(_record(fields), len(result)), "]}",
     ])
 
 
@@ -110,9 +194,16 @@ def columns_text(result: Result) -> str:
 
     One orjson call writes the whole document (numeric columns straight from numpy), then one decode.
     """
+    from abstats.result.verdicts import experiment_verdicts
+
     reasons = result.reasons.all()
+    verdicts = experiment_verdicts(result)
     # plain Python values already: labels were checked str or int and converted (verdicts._plain_list)
-    verdicts = result.verdict_columns()
+    verdict_columns: dict[str, Any] = {"experiment": verdicts.experiment, "verdict": verdicts.verdict,
+                                       "ship": verdicts.ship}
+    # each verdict's reason spliced from the row reason it quotes, not built as a Python string
+    parts = ['"', *_verdict_reason_slots(verdicts, result, reasons), '",']
+    verdict_columns["reason"] = orjson.Fragment("".join(["[", *_joined(parts, len(verdicts.verdict)), "]"]))
     names, columns = result.json_columns()
     n = len(result)
     out: dict[str, Any] = {name: column_value(col, n, numpy=True) for name, col in zip(names, columns, strict=True)}
@@ -122,10 +213,67 @@ def columns_text(result: Result) -> str:
     for i, flagged in result.flagged_warnings(0, n).items():
         warnings[i] = flagged
     out["warnings"] = warnings
-    text = orjson.dumps({**result.head_dict(), "verdicts": verdicts, "columns": out}, option=_NUMPY)
-    del out, warnings, verdicts  # before the decoded copy is made
+    text = orjson.dumps({**result.head_dict(), "verdicts": verdict_columns, "columns": out}, option=_NUMPY)
+    del out, warnings, verdict_columns, parts  # before the decoded copy is made
     return text.decode()
 
+
+def _verdict_reason_slots(verdicts: Verdicts, result: Result, reasons: list[str]) -> list[_Slot]:
+    """A verdict's reason as three quoted slots: lead, the quoted row's reason, tail (see
+    :meth:`~abstats.result.verdicts.Verdicts.reason_parts`)."""
+    lead, row, tail = verdicts.reason_parts(result)
+    # row -1: the empty text
+    quoted = np.asarray([*reasons, ""], dtype=object)[row].tolist() if len(row) else []
+    return [_inner_slot(lead), _inner_slot(quoted, repeats=False), _inner_slot(tail)]
+
+
+def _record(fields: Sequence[tuple[str, list[_Slot]]]) -> list[_Slot]:
+    """The parts of one JSON object per row, ``{"key":value,...},``: a value of several slots is a string
+    written from each slot's quoted text."""
+    parts: list[_Slot] = []
+    for i, (key, slots) in enumerate(fields):
+        parts.append(("{" if not i else ",") + _dump(key) + ":")
+        if len(slots) > 1:
+            parts += ['"', *slots, '"']
+        elif isinstance(slots[0], _Varying) and slots[0].quoted:
+            parts += ['"', slots[0], '"']
+        else:
+            parts.append(slots[0])
+    parts.append("},")
+    return parts
+
+
+def _joined(parts: Sequence[_Slot], n: int) -> list[str]:
+    """Rows 0 to n of ``parts`` one after the other, without the comma that ends the last row: chunks of text.
+
+    A row is its parts in order: the texts between two varying columns (keys, constant cells, quotes) are
+    the same in every row; each chunk of rows is put together by one Arrow take over its pieces.
+    """
+    merged: list[_Slot] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    if not n:
+        return []
+    constants = [part.encode() for part in merged if isinstance(part, str)]
+    if len(constants) == len(merged):  # every row the same text
+        return [(b"".join(constants) * n)[:-1].decode()]
+    chunks = []
+    for start in range(0, n, _CHUNK):
+        stop = min(start + _CHUNK, n)
+        pieces = _Pieces()
+        first = pieces.add_texts(constants)
+        order = np.empty((stop - start, len(merged)), dtype=np.int32)  # a chunk has far fewer pieces
+        for j, part in enumerate(merged):
+            if isinstance(part, str):
+                order[:, j] = first
+                first += 1
+            else:
+                order[:, j] = part.cells(pieces, start, stop)
+        chunks.append(pieces.text(order.ravel(), cut=1 if stop == n else 0))
+    return chunks
 
 def column_value(col: np.ndarray | None, n: int, *, numpy: bool) -> Any:
     """One column for JSON: null where absent, NaN and infinity as null; numeric arrays kept as numpy
@@ -199,8 +347,8 @@ def _column_slot(col: np.ndarray | None) -> _Slot:
         return _list_slot(arr.tolist())
     arr = np.ascontiguousarray(arr, dtype=np.float64 if arr.dtype.kind == "f" else None)
     if len(arr) and _constant(arr):
-        return _numbers(arr[:1])[0]
-    return _Varying(lambda start, stop: _numbers(arr[start:stop]), numbers=arr)
+        return _dump(json_value(arr[0]))
+    return _Varying(lambda pieces, start, stop: _number_cells(pieces, orjson.dumps(arr[start:stop], option=_NUMPY)))
 
 
 def _constant(arr: np.ndarray) -> bool:
@@ -213,116 +361,59 @@ def _constant(arr: np.ndarray) -> bool:
     return bool((arr == arr[0]).all())
 
 
-def _numbers(arr: np.ndarray) -> list[str]:
-    # numbers, booleans and null hold no comma, so orjson's text of the array splits into its cells
-    return _split(orjson.dumps(arr, option=_NUMPY).decode())
-
-
-def _list_slot(values: list[Any]) -> _Slot:
-    """A column of Python values as a slot; strings with nothing to escape are written between quotes."""
-    if not values:
-        return _Varying(lambda start, stop: [])
+def _list_slot(values: list[Any], *, repeats: bool = True) -> _Slot:
+    """A column of Python values as a slot; ``repeats``: few distinct values expected (labels, decisions)."""
     kinds = set(map(type, values))
-    # one exact type (1, 1.0 and True are equal but write differently; floats are left out: 0.0 == -0.0)
-    if len(kinds) == 1 and kinds <= _READY_TYPES and values[0] == values[-1] and values.count(values[0]) == len(values):
-        return _dump(json_value(values[0]))
     if kinds == {str}:
-        return _Varying(lambda start, stop: _string_cells(values[start:stop]), quoted=True)
-    return _Varying(lambda start, stop: _cells(values[start:stop]))
-
-
-def _string_cells(values: list[str]) -> list[str]:
-    """What goes between the quotes of each string: the string itself unless JSON escapes a character."""
-    text = orjson.dumps(values, option=OPTIONS).decode()
-    # nothing escaped: the text is every string between quotes, commas and brackets
-    if len(text) == sum(map(len, values)) + 3 * len(values) + 1:
-        return values
-    return [_dump(v)[1:-1] for v in values]
-
-
-def _cells(values: Sequence[Any]) -> list[str]:
-    """Fragments of Python values, with as little work per value as the column allows."""
-    kinds = set(map(type, values))
-    if kinds <= _SCALARS:
-        return _split(orjson.dumps(values, option=OPTIONS).decode())
+        inner = _inner_slot(values, repeats=repeats)
+        return f'"{inner}"' if isinstance(inner, str) else inner
+    # one exact type (1, 1.0 and True are equal but write differently; floats are left out: 0.0 == -0.0)
+    if (len(kinds) == 1 and kinds <= _READY_TYPES and values[0] == values[-1]
+            and values.count(values[0]) == len(values)):
+        return _dump(values[0])
     if kinds == {list}:  # treatments that ship: mostly none
-        return [_dump(json_value(v)) if v else "[]" for v in values]
-    return _distinct(values)
+        return _sparse_slot(lambda start, stop: {i: _dump(json_value(v)) for i, v in
+                                                 enumerate(values[start:stop], start) if v}, "[]")
+    return _Varying(lambda pieces, start, stop: _value_cells(pieces, values[start:stop], quoted=False))
+
+
+def _inner_slot(values: list[str], *, repeats: bool = True) -> _Slot:
+    """Strings as a quoted slot: the text between the quotes of each (a str when all are the same).
+
+    With ``repeats`` the distinct strings are written once and each row points at its own."""
+    if values and values[0] == values[-1] and values.count(values[0]) == len(values):
+        return _dump(values[0])[1:-1]
+    if repeats:
+        import pandas as pd
+
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object), sort=False)
+        if len(uniques) <= max(64, len(values) // 16):
+            texts = [orjson.dumps(u, option=OPTIONS)[1:-1] for u in uniques.tolist()]
+            return _Varying(lambda pieces, start, stop: pieces.add_texts(texts) + codes[start:stop], quoted=True)
+    return _Varying(lambda pieces, start, stop: _string_cells(pieces, values[start:stop]), quoted=True)
 
 
 _SCALARS = {int, float, bool, type(None)}
 
 
-def _split(array_text: str) -> list[str]:
-    return array_text[1:-1].split(",") if len(array_text) > 2 else []
+def _sparse_slot(cells: Callable[[int, int], dict[int, str]], usual: str) -> _Slot:
+    """A column whose cells are ``usual`` but in a few rows: ``cells(start, stop)`` gives those rows' text."""
+
+    def pieces_of(pieces: _Pieces, start: int, stop: int) -> np.ndarray:
+        others = cells(start, stop)
+        first = pieces.add_texts([usual.encode(), *(text.encode() for text in others.values())])
+        out = np.full(stop - start, first, dtype=np.int64)
+        out[np.fromiter(others, dtype=np.int64, count=len(others)) - start] = first + 1 + np.arange(len(others))
+        return out
+
+    return _Varying(pieces_of)
 
 
 def _warnings_slot(result: Result) -> _Slot:
     if not any(np.asarray(mask, dtype=bool).any() for mask in result.warning_flags.values()):
         return "[]"
-
-    def cells(start: int, stop: int) -> list[str]:
-        out = ["[]"] * (stop - start)
-        for i, warnings in result.flagged_warnings(start, stop).items():
-            out[i - start] = _dump(warnings)
-        return out
-
-    return _Varying(cells)
-
-
-def _distinct(values: Sequence[Any]) -> list[str]:
-    """JSON of each value, each distinct one written once (labels, decisions and codes repeat)."""
-    memo: dict[Any, str] = {}
-    out = []
-    for v in values:
-        key = (type(v), v)
-        text = memo.get(key)
-        if text is None:
-            text = memo[key] = _dump(json_value(v))
-        out.append(text)
-    return out
-
-
-def _objects(keys: Sequence[str], slots: Sequence[_Slot], n: int) -> list[str]:
-    """Comma-joined JSON objects, in chunks of rows: row ``i`` holds cell ``i`` of each slot, under its key.
-
-    A row is ``between[0] cell[0] between[1] cell[1] ... cell[k-1] between[k]``: the text between two
-    varying cells holds the keys and the constant cells in between (and a string cell's quotes). Arrow's
-    element-wise join writes a chunk's rows in one call, each number cell a slice of orjson's text.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    between = [""]
-    varying: list[_Varying] = []
-    for i, (key, slot) in enumerate(zip(keys, slots, strict=True)):
-        # a number cell carries the comma after it
-        comma = "," if i and not (varying and varying[-1].numbers is not None and between[-1] == "") else ""
-        between[-1] += ("{" if not i else comma) + _dump(key) + ":"
-        if isinstance(slot, str):
-            between[-1] += slot
-            continue
-        if slot.numbers is not None and i == len(keys) - 1:  # no key after it to take its comma
-            slot = _Varying(slot.cells)
-        varying.append(slot)
-        between[-1] += '"' if slot.quoted else ""
-        between.append('"' if slot.quoted else "")
-    between[-1] += "},"  # each row ends with the comma before the next; the last one's is cut off
-    if not varying:  # every row the same text
-        return [",".join([between[0][:-1]] * n)] if n else []
-    literals = [pa.scalar(text, type=pa.string()) for text in between]
-    chunks = []
-    for start in range(0, n, _CHUNK):
-        stop = min(start + _CHUNK, n)
-        args: list[Any] = []
-        for literal, slot in zip(literals, varying, strict=False):
-            args += [literal, slot.arrow(start, stop)]
-        args.append(literals[-1])
-        rows = pc.binary_join_element_wise(*args, "")
-        offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1, offset=4 * rows.offset)
-        end = int(offsets[-1]) - (1 if stop == n else 0)
-        chunks.append(str(memoryview(rows.buffers()[2])[int(offsets[0]) : end], "utf-8"))
-    return chunks
+    return _sparse_slot(lambda start, stop: {i: _dump(w) for i, w in result.flagged_warnings(start, stop).items()},
+                        "[]")
 
 
 __all__ = ["OPTIONS", "collector_paused", "column_value", "columns_text", "json_value", "json_values", "rows_text"]

@@ -60,20 +60,33 @@ class Verdicts:
 
     def columns(self, result: Result) -> dict[str, list[Any]]:
         """The records as four lists: ``experiment``, ``verdict``, ``ship`` and ``reason``."""
-        row = self._row
-        # only the rows that explain a verdict are formatted (all of them at once)
-        explained = result.reasons.take(row)
-        any_primary = "primary" in _values(result["role"])
-        heads = _heads(result, row)
-        status = self._status.tolist()
-        texts = [
-            _SHIP_TEXT.format(", ".join(map(str, ship))) if s == _SHIP
-            else _NO_PRIMARY_TEXT if s == _NO_WINNER and not primary and not any_primary
-            else head + text + _VERDICT_TAIL[s]
-            for ship, s, head, primary, text in zip(self.ship, status, heads, _is_primary(result, row), explained,
-                                                    strict=True)
-        ]
+        lead, row, tail = self.reason_parts(result)
+        explained = result.reasons.take(row[row >= 0])  # only the rows that explain a verdict, all at once
+        quoted = iter(explained)
+        texts = [f"{head}{next(quoted) if r >= 0 else ''}{end}"
+                 for head, r, end in zip(lead, row.tolist(), tail, strict=True)]
         return {"experiment": self.experiment, "verdict": self.verdict, "ship": self.ship, "reason": texts}
+
+    def reason_parts(self, result: Result) -> tuple[list[str], np.ndarray, list[str]]:
+        """Each verdict's reason as three parts: ``lead + reason of row + tail`` (row -1: no row's reason).
+
+        A verdict quotes the reason of the row that explains it between a head naming that row's metric
+        and a tail naming the verdict; a ship (or a verdict without a primary metric) is its lead alone.
+        ``to_json`` splices the row's reason text it writes anyway instead of building each verdict's text.
+        """
+        row, status = self._row, self._status
+        any_primary = "primary" in _values(result["role"])
+        primary = np.asarray(_is_primary(result, row), dtype=bool)
+        no_primary = (status == _NO_WINNER) & ~primary & (not any_primary)
+        alone = (status == _SHIP) | no_primary
+        lead = _heads(result, row)
+        if alone.any():
+            lead = list(lead)
+            for j in np.flatnonzero(alone).tolist():
+                lead[j] = _NO_PRIMARY_TEXT if no_primary[j] else _SHIP_TEXT.format(", ".join(map(str, self.ship[j])))
+        quoted = np.where(alone, -1, row)
+        tail: list[str] = _TAILS[np.where(alone, _SHIP, status)].tolist()
+        return lead, quoted, tail
 
 
 def experiment_verdicts(result: Result) -> Verdicts:
@@ -138,7 +151,8 @@ _VERDICT_TEXT = {
 }
 
 
-_VERDICT_TAIL = {status: f" -> {text}" for status, text in _VERDICT_TEXT.items()}
+_TAILS = np.array([f" -> {_VERDICT_TEXT[status]}" if status in _VERDICT_TEXT else "" for status in range(6)],
+                  dtype=object)
 
 
 def _heads(result: Result, rows: np.ndarray) -> list[str]:
