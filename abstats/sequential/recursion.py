@@ -62,14 +62,19 @@ class Transition:
         """P(continue up to the previous look and ``Z_k <= bound``), vectorised over ``bound``."""
         return special.ndtr((np.asarray(bound, dtype=float)[..., None] - self.centre) / self.scale) @ self.weight
 
-    def tail_and_density(self, bound: float, *, upper: bool) -> tuple[float, float]:
-        """:meth:`above` (``upper``) or :meth:`below` at one bound, and :meth:`density` there, sharing the work."""
+    def tail_and_density(self, bound: float, *, upper: bool) -> tuple[float, float, float]:
+        """:meth:`above` (``upper``) or :meth:`below` at one bound, :meth:`density` there and its derivative.
+
+        The three share the terms ``(c_j - bound) / scale``; the density's derivative is
+        ``sum_j w_j phi((c_j - bound) / s) (c_j - bound) / s^3``.
+        """
         arg = self._scaled_centre - bound / self.scale
         tail = special.ndtr(arg if upper else -arg) @ self.weight
-        np.square(arg, out=arg)
-        arg *= -0.5
-        np.exp(arg, out=arg)
-        return float(tail), float(arg @ self._density_weight)
+        kernel = np.square(arg)
+        kernel *= -0.5
+        np.exp(kernel, out=kernel)
+        kernel *= self._density_weight
+        return float(tail), float(kernel.sum()), float(kernel @ arg) / self.scale
 
     @cached_property
     def _scaled_centre(self) -> np.ndarray:
