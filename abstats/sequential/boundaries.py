@@ -34,6 +34,9 @@ _OUTER_TOL = 1e-9
 #: Tolerance on the futility drift: bounds move by at most about the drift error times sqrt(t_k), so 1e-8
 #: keeps them well inside the ~1e-7 error of the grid (GRID_R).
 _DRIFT_TOL = 1e-8
+#: Largest error of bounds interpolated in the drift instead of solved at it (:func:`_interpolated_bounds`), as
+#: small as the Newton tolerance on each bound.
+_INTERPOLATION_TOL = 1e-10
 #: A Halley step this small is the last one needed for a 1e-10 bound (cubic convergence: the error after it
 #: is about (step / s)^3 s, s >= 0.14 the scale of a look's law with up to 50 looks).
 _HALLEY_LAST_STEP = 2e-5
@@ -133,7 +136,7 @@ def spending_boundaries(
     ``drift`` (beta spending as in gsDesign ``test.type`` 3 binding / 4 non-binding); at the
     final look the futility bound is set equal to the efficacy bound.
     """
-    return _look_by_look(plan, fractions, final=final, drift=drift, beta=beta)[0]
+    return _look_by_look(plan, fractions, spent=_spent(plan, fractions, final=final, beta=beta), drift=drift)[0]
 
 
 def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> Boundaries:
@@ -145,14 +148,21 @@ def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> B
     recursions from :func:`_drift_start`); with non-binding futility the efficacy bounds
     (the null recursion) do not depend on the drift and are computed once. Each trial drift's Newton
     solves start from the bounds of the trials before it.
+
+    The bounds are smooth in the drift, so when the secant's last step lands within ``_DRIFT_TOL`` of the
+    root without a further recursion there, they are interpolated through the last four trial drifts
+    (:func:`_interpolated_bounds`) if that is accurate to ``_INTERPOLATION_TOL``, else computed.
     """
-    efficacy = None if plan.binding else _look_by_look(replace(plan, beta_spending=None), fractions, final=True)[0]
+    spent = _spent(plan, fractions, final=True, beta=beta)
+    efficacy = None
+    if not plan.binding:
+        efficacy = _look_by_look(replace(plan, beta_spending=None), fractions, spent=spent)[0]
     evaluated: dict[float, tuple[Boundaries, float]] = {}
     tried: list[float] = []
 
     def excess(drift: float) -> float:
         evaluated[drift] = _look_by_look(
-            plan, fractions, final=True, drift=drift, beta=beta, efficacy=efficacy, start=predicted(drift)
+            plan, fractions, spent=spent, drift=drift, efficacy=efficacy, start=predicted(drift)
         )
         tried.append(drift)
         return evaluated[drift][1]
@@ -176,10 +186,45 @@ def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> B
 
     fixed = float(norm.isf(plan.side_alpha) + norm.isf(beta))
     start, slope = _drift_start(len(fractions), fixed)
-    drift = _secant(excess, start, slope, 0.5 * fixed, 3.0 * fixed, _DRIFT_TOL)
-    if drift not in evaluated:
-        excess(drift)
+    drift = _secant(excess, start, slope, 0.5 * fixed, 3.0 * fixed, _DRIFT_TOL, stop_unevaluated=True)
+    if drift in evaluated:
+        return evaluated[drift][0]
+    interpolated = _interpolated_bounds([evaluated[x][0] for x in tried[-4:]], drift)
+    if interpolated is not None:
+        return interpolated
+    excess(drift)
     return evaluated[drift][0]
+
+
+def _interpolated_bounds(trials: list[Boundaries], drift: float) -> Boundaries | None:
+    """Bounds at ``drift`` by polynomial (Lagrange) interpolation in the drift through the trials' bounds.
+
+    The error of the interpolant through all trials (3 or 4) is far below its difference from the one
+    through all but the oldest, which estimates the latter's error; None when that difference exceeds
+    ``_INTERPOLATION_TOL`` (or with fewer than three trials). Lagrange weights sum to one, so the last look's
+    futility bound stays equal to its efficacy bound.
+    """
+    if len(trials) < 3:
+        return None
+    x = [trial.drift for trial in trials]
+
+    def weights(nodes: list[float]) -> list[float]:
+        return [math.prod((drift - xj) / (xi - xj) for xj in nodes if xj != xi) for xi in nodes]
+
+    full, newer = weights(x), weights(x[1:])
+
+    def combine(values: list[np.ndarray]) -> np.ndarray | None:
+        if all(value is values[0] for value in values):  # non-binding efficacy bounds: the same at every drift
+            return values[0]
+        result = np.einsum("i,ij->j", full, values)
+        fewer = np.einsum("i,ij->j", newer, values[1:])
+        return result if float(np.max(np.abs(result - fewer))) <= _INTERPOLATION_TOL else None
+
+    efficacy = combine([trial.efficacy for trial in trials])
+    futility = combine([trial.futility for trial in trials])
+    if efficacy is None or futility is None:
+        return None
+    return replace(trials[-1], efficacy=efficacy, futility=futility, drift=drift)
 
 
 def solve_drift(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> float:
@@ -187,17 +232,51 @@ def solve_drift(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> float
     return futility_design(plan, fractions, beta).drift
 
 
+@dataclass(frozen=True)
+class _Spent:
+    """Error spent per look, shared by every trial drift of a design (Python floats: read one at a time).
+
+    ``alpha_cum``: cumulative alpha of one side; ``alpha_inc`` / ``beta_inc``: spent at each look (beta
+    empty without futility); ``efficacy_marginal`` / ``futility_marginal``: the marginal quantiles
+    ``z_{1 - alpha_k}`` and ``Phi^-1(beta_k)`` (with ``E[Z_k] = 0``), where Newton starts without a better guess;
+    ``final``: the last look spends everything that is left (the futility design's excess is computed there).
+    """
+
+    alpha_cum: np.ndarray
+    alpha_inc: list[float]
+    beta_inc: list[float]
+    efficacy_marginal: list[float]
+    futility_marginal: list[float]
+    final: bool
+
+
+def _spent(plan: SpendingPlan, fractions: np.ndarray, *, final: bool, beta: float = np.nan) -> _Spent:
+    """Alpha (and beta) spent at ``min(t_k, 1)``, all of it at the last look when ``final``."""
+    times = np.minimum(fractions, 1.0)
+    if final:
+        times[-1] = 1.0
+    alpha_cum = spend(_alpha_family(plan.kind), times, plan.side_alpha, rho=plan.rho)
+    alpha_inc = np.diff(alpha_cum, prepend=0.0)
+    beta_inc = np.empty(0)
+    if plan.beta_spending is not None:
+        beta_inc = np.diff(spend(plan.beta_spending, times, beta, rho=plan.beta_rho), prepend=0.0)
+    with np.errstate(divide="ignore"):
+        efficacy_marginal, futility_marginal = norm.isf(alpha_inc), norm.ppf(beta_inc)
+    return _Spent(
+        alpha_cum, alpha_inc.tolist(), beta_inc.tolist(), efficacy_marginal.tolist(), futility_marginal.tolist(), final
+    )
+
+
 def _look_by_look(
     plan: SpendingPlan,
     fractions: np.ndarray,
     *,
-    final: bool,
+    spent: _Spent,
     drift: float = np.nan,
-    beta: float = np.nan,
     efficacy: Boundaries | None = None,
     start: Boundaries | None = None,
 ) -> tuple[Boundaries, float]:
-    """Boundaries look by look, and (futility designs, ``final``) the last look's excess of beta (probit scale).
+    """Boundaries look by look, and (futility designs, ``spent.final``) the last look's excess of beta (probit scale).
 
     ``efficacy`` (non-binding designs only) gives already-solved efficacy bounds, so only the
     recursion under ``drift`` runs; ``start`` gives starting points for the Newton solves.
@@ -205,14 +284,7 @@ def _look_by_look(
     the drift recursions share their continuation regions, so the null law is the drift one tilted by
     the likelihood ratio (:func:`recursion.transition`) and only one recursion runs.
     """
-    times = np.minimum(fractions, 1.0)
-    if final:
-        times[-1] = 1.0
-    alpha_cum = spend(_alpha_family(plan.kind), times, plan.side_alpha, rho=plan.rho)
-    alpha_inc = np.diff(alpha_cum, prepend=0.0)
     has_futility = plan.beta_spending is not None
-    if plan.beta_spending is not None:
-        beta_inc = np.diff(spend(plan.beta_spending, times, beta, rho=plan.beta_rho), prepend=0.0)
     k_looks = len(fractions)
     upper = np.empty(k_looks) if efficacy is None else efficacy.efficacy
     futility = np.full(k_looks, np.nan)
@@ -221,40 +293,39 @@ def _look_by_look(
     shared = plan.binding and has_futility
     # Without a start from an earlier pass, Newton starts at a look's marginal quantile moved by as much as
     # the previous look's bound ended up from its own: bounds drift smoothly, so this saves a step or two.
-    with np.errstate(divide="ignore"):
-        efficacy_marginal = norm.isf(alpha_inc)
-        futility_marginal = drift * np.sqrt(fractions) + (norm.ppf(beta_inc) if has_futility else 0.0)
     efficacy_shift = futility_shift = 0.0
-    for k, t in enumerate(fractions):
-        t = float(t)
+    for k, t in enumerate(fractions.tolist()):
         last = k == k_looks - 1
         if efficacy is None:
             if shared:
                 null_law = recursion.transition(alt_prev, t, 0.0, prev_drift=drift)
             else:
                 null_law = recursion.transition(null_prev, t, 0.0)
-            guess = efficacy_marginal[k] + efficacy_shift if start is None else start.efficacy[k]
-            upper[k] = _solve_upper(null_law, alpha_inc[k], guess)
-            if abs(upper[k]) < NO_STOP_Z:
-                efficacy_shift = upper[k] - efficacy_marginal[k]
+            guess = spent.efficacy_marginal[k] + efficacy_shift if start is None else float(start.efficacy[k])
+            upper[k] = bound = _solve_upper(null_law, spent.alpha_inc[k], guess)
+            if abs(bound) < NO_STOP_Z:
+                efficacy_shift = bound - spent.efficacy_marginal[k]
+        else:
+            bound = float(upper[k])
         if has_futility:
             alt_law = recursion.transition(alt_prev, t, drift)
-            if final and last:
-                reach_below = float(alt_law.below(upper[k]))
-                excess = float(norm.ppf(beta_inc[k]) - norm.ppf(reach_below)) if reach_below > 0.0 else math.inf
-                futility[k] = upper[k]
+            mean = drift * math.sqrt(t)
+            if spent.final and last:
+                reach_below = float(alt_law.below(bound))
+                excess = float(norm.ppf(spent.beta_inc[k]) - norm.ppf(reach_below)) if reach_below > 0.0 else math.inf
+                futility[k] = lower = bound
             else:
-                guess = futility_marginal[k] + futility_shift if start is None else start.futility[k]
-                futility[k] = _solve_lower(alt_law, drift * math.sqrt(t), beta_inc[k], upper[k], guess)
-                if futility[k] < upper[k]:
-                    futility_shift = futility[k] - futility_marginal[k]
+                marginal = mean + spent.futility_marginal[k]
+                guess = marginal + futility_shift if start is None else float(start.futility[k])
+                futility[k] = lower = _solve_lower(alt_law, mean, spent.beta_inc[k], bound, guess)
+                if lower < bound:
+                    futility_shift = lower - marginal
             if not last:  # the density after the last look is never read
-                alt_lower = max(futility[k], -upper[k]) if plan.two_sided else futility[k]
-                alt_prev = recursion.restrict(alt_law, t, drift, alt_lower, upper[k])
+                alt_prev = recursion.restrict(alt_law, t, drift, max(lower, -bound) if plan.two_sided else lower, bound)
         if efficacy is None and not shared and not last:
-            null_prev = recursion.restrict(null_law, t, 0.0, _null_lower(plan, upper[k], futility[k]), upper[k])
+            null_prev = recursion.restrict(null_law, t, 0.0, _null_lower(plan, bound, futility[k]), bound)
     factor = 2.0 if plan.two_sided else 1.0
-    bounds = Boundaries(fractions, upper, futility, factor * alpha_cum, drift if has_futility else np.nan)
+    bounds = Boundaries(fractions, upper, futility, factor * spent.alpha_cum, drift if has_futility else np.nan)
     return bounds, excess
 
 
@@ -358,18 +429,33 @@ def _tail_root(
     return x
 
 
-def _secant(f: Callable[[float], float], x0: float, slope: float, lo: float, hi: float, tol: float) -> float:
+def _secant(
+    f: Callable[[float], float],
+    x0: float,
+    slope: float,
+    lo: float,
+    hi: float,
+    tol: float,
+    *,
+    stop_unevaluated: bool = False,
+) -> float:
     """Root of an increasing ``f`` in ``(lo, hi)`` from ``x0``: a first Newton step with the guessed ``slope``,
     then inverse quadratic interpolation through the last three points (secant with two), bisection when a
     step leaves the bracket of signs seen so far.
 
     Returns the last evaluated point once the next step (its error) is below ``tol``. Interpolating a
     curved ``f`` by a parabola (Brent 1973's step, without his bookkeeping) saves one or two whole-recursion
-    evaluations over secant steps.
+    evaluations over secant steps. With ``stop_unevaluated``, the next point is returned without evaluating
+    ``f`` there once its own error, bounded by ``step * step / previous step`` (the steps shrink at least
+    linearly, the interpolation superlinearly), is below ``tol``; the caller then has no value at the root.
+
+    Raises ValueError when the root is not inside ``(lo, hi)``, or when the bracket closes on a point where
+    ``f`` is not near zero (``f`` jumps there: an evaluation was wrong, or ``f`` has no root).
     """
     ends = (lo, hi)
     points: list[tuple[float, float]] = []
     x = x0
+    step = math.inf
     for _ in range(200):
         fx = f(x)
         if fx == 0.0:
@@ -386,10 +472,28 @@ def _secant(f: Callable[[float], float], x0: float, slope: float, lo: float, hi:
             return x
         if not lo < new < hi:
             new = 0.5 * (lo + hi)
-            if abs(new - x) <= tol:
-                return x
+            if hi - lo <= 2.0 * tol:
+                return _closed_bracket(points, lo, hi, ends, slope, tol)
+        elif stop_unevaluated and len(points) >= 3 and abs(new - x) ** 2 <= tol * step:
+            return new
+        step = abs(new - x)
         x = new
     raise ValueError(f"no convergence in {ends}")
+
+
+def _closed_bracket(
+    points: list[tuple[float, float]], lo: float, hi: float, ends: tuple[float, float], slope: float, tol: float
+) -> float:
+    """The root where bisection closed the bracket ``[lo, hi]`` (width <= 2 ``tol``), if ``f`` was evaluated on
+    both sides and is near zero there: within 100 times what the guessed ``slope`` allows over ``tol``; else
+    ValueError (``f`` jumps: an evaluation was wrong, or ``f`` has no root)."""
+    at = dict(points)
+    f_lo, f_hi = at.get(lo), at.get(hi)
+    if f_lo is None or f_hi is None:
+        raise ValueError(f"no root in {ends}: f does not change sign on the way to {hi if f_lo is None else lo}")
+    if max(-f_lo, f_hi) > 100.0 * abs(slope) * tol:
+        raise ValueError(f"no root in {ends}: f jumps from {f_lo} to {f_hi} at {0.5 * (lo + hi)}")
+    return lo if -f_lo <= f_hi else hi
 
 
 def _interpolated_root(points: list[tuple[float, float]]) -> float:
