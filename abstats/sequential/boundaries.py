@@ -34,9 +34,9 @@ _OUTER_TOL = 1e-9
 #: Tolerance on the futility drift: bounds move by at most about the drift error times sqrt(t_k), so 1e-8
 #: keeps them well inside the ~1e-7 error of the grid (GRID_R).
 _DRIFT_TOL = 1e-8
-#: Largest error of bounds interpolated in the drift instead of solved at it (:func:`_interpolated_bounds`), as
-#: small as the Newton tolerance on each bound.
-_INTERPOLATION_TOL = 1e-10
+#: Largest (estimated) error of bounds interpolated in the drift instead of solved at it
+#: (:func:`_interpolated_bounds`): a tenth of what the drift tolerance already lets them move.
+_INTERPOLATION_TOL = 1e-9
 #: A Halley step this small is the last one needed for a 1e-10 bound (cubic convergence: the error after it
 #: is about (step / s)^3 s, s >= 0.14 the scale of a look's law with up to 50 looks).
 _HALLEY_LAST_STEP = 2e-5
@@ -151,7 +151,7 @@ def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> B
 
     The bounds are smooth in the drift, so when the secant's last step lands within ``_DRIFT_TOL`` of the
     root without a further recursion there, they are interpolated through the last four trial drifts
-    (:func:`_interpolated_bounds`) if that is accurate to ``_INTERPOLATION_TOL``, else computed.
+    (:func:`_interpolated_bounds`) if that is accurate to ``_INTERPOLATION_TOL``, else computed there.
     """
     spent = _spent(plan, fractions, final=True, beta=beta)
     efficacy = None
@@ -449,8 +449,8 @@ def _secant(
     ``f`` there once its own error, bounded by ``step * step / previous step`` (the steps shrink at least
     linearly, the interpolation superlinearly), is below ``tol``; the caller then has no value at the root.
 
-    Raises ValueError when the root is not inside ``(lo, hi)``, or when the bracket closes on a point where
-    ``f`` is not near zero (``f`` jumps there: an evaluation was wrong, or ``f`` has no root).
+    Raises ValueError when the root is not inside ``(lo, hi)``, or when the search closes in on a point where
+    ``f`` is not near zero (:func:`_checked_root`; ``f`` jumps there: an evaluation was wrong, or has no root).
     """
     ends = (lo, hi)
     points: list[tuple[float, float]] = []
@@ -467,13 +467,16 @@ def _secant(
         points.append((x, fx))
         new = x - fx / slope if len(points) == 1 else _interpolated_root(points[-3:])
         if abs(new - x) <= tol:
-            if min(x - ends[0], ends[1] - x) <= 2.0 * tol:
-                raise ValueError(f"no root in {ends}: f({x}) = {fx}")
-            return x
+            return _checked_root(x, fx, ends, slope, tol)
         if not lo < new < hi:
+            if hi - lo <= 2.0 * tol:  # bisection closed the bracket: its better-valued side, if f was seen there
+                seen = dict(points)
+                if lo not in seen or hi not in seen:
+                    unseen = lo if lo not in seen else hi
+                    raise ValueError(f"no root in {ends}: f does not change sign on the way to {unseen}")
+                x = lo if abs(seen[lo]) <= abs(seen[hi]) else hi
+                return _checked_root(x, seen[x], ends, slope, tol)
             new = 0.5 * (lo + hi)
-            if hi - lo <= 2.0 * tol:
-                return _closed_bracket(points, lo, hi, ends, slope, tol)
         elif stop_unevaluated and len(points) >= 3 and abs(new - x) ** 2 <= tol * step:
             return new
         step = abs(new - x)
@@ -481,19 +484,14 @@ def _secant(
     raise ValueError(f"no convergence in {ends}")
 
 
-def _closed_bracket(
-    points: list[tuple[float, float]], lo: float, hi: float, ends: tuple[float, float], slope: float, tol: float
-) -> float:
-    """The root where bisection closed the bracket ``[lo, hi]`` (width <= 2 ``tol``), if ``f`` was evaluated on
-    both sides and is near zero there: within 100 times what the guessed ``slope`` allows over ``tol``; else
-    ValueError (``f`` jumps: an evaluation was wrong, or ``f`` has no root)."""
-    at = dict(points)
-    f_lo, f_hi = at.get(lo), at.get(hi)
-    if f_lo is None or f_hi is None:
-        raise ValueError(f"no root in {ends}: f does not change sign on the way to {hi if f_lo is None else lo}")
-    if max(-f_lo, f_hi) > 100.0 * abs(slope) * tol:
-        raise ValueError(f"no root in {ends}: f jumps from {f_lo} to {f_hi} at {0.5 * (lo + hi)}")
-    return lo if -f_lo <= f_hi else hi
+def _checked_root(x: float, fx: float, ends: tuple[float, float], slope: float, tol: float) -> float:
+    """``x`` if it is a root: off both ends of the search and ``|f(x)|`` within 100 times what the guessed
+    ``slope`` allows over ``tol`` (else ``f`` jumps there: an evaluation was wrong, or there is no root)."""
+    if min(x - ends[0], ends[1] - x) <= 2.0 * tol:
+        raise ValueError(f"no root in {ends}: f({x}) = {fx}")
+    if abs(fx) > 100.0 * abs(slope) * tol:
+        raise ValueError(f"no root in {ends}: f jumps at {x} (f = {fx} there)")
+    return x
 
 
 def _interpolated_root(points: list[tuple[float, float]]) -> float:
