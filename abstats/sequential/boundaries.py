@@ -9,7 +9,8 @@ Halley's method on the log crossing probability of that look's law, whose first 
 sub-density and its slope, at hand from the same terms (:func:`_tail_root`, 1-3 sums of O(nodes)).
 Quantities that need the whole recursion (the classical constants, the futility design's drift) are
 solved on a probit scale, where they are nearly straight, by :func:`_secant`: 4 recursions for a
-constant, about 5 for a drift.
+constant, 4-5 for a drift (the bounds at the last drift are often interpolated through the trials' bounds
+instead of a last recursion: :func:`_interpolated_bounds`).
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> B
 
     That drift is gsDesign's maximum information: the last look has exactly its share of beta left
     below the efficacy bound. Solved by :func:`_secant` on the probit scale, ``Phi^-1(beta_K) -
-    Phi^-1(P_drift(reach look K, Z_K < b_K))`` (increasing in the drift, and nearly straight: about 5
+    Phi^-1(P_drift(reach look K, Z_K < b_K))`` (increasing in the drift, and nearly straight: 4-5
     recursions from :func:`_drift_start`); with non-binding futility the efficacy bounds
     (the null recursion) do not depend on the drift and are computed once. Each trial drift's Newton
     solves start from the bounds of the trials before it.

@@ -257,7 +257,10 @@ def exit_probabilities(
     for k, t in enumerate(fractions):
         law = transition(prev, float(t), drift)
         up[k] = law.above(upper[k])
-        down[k] = law.below(lower[k]) if np.isfinite(lower[k]) else 0.0
+        if law.symmetric and lower[k] == -upper[k]:  # an even law: P(Z_k <= -b) = P(Z_k >= b)
+            down[k] = up[k]
+        else:
+            down[k] = law.below(lower[k]) if np.isfinite(lower[k]) else 0.0
         if k < len(fractions) - 1:  # the density after the last look is never read
             prev = restrict(law, float(t), drift, lower[k], upper[k], r)
     return up, down
