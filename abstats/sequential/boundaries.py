@@ -202,12 +202,12 @@ def _interpolated_bounds(trials: list[Boundaries], drift: float) -> Boundaries |
 
     The error of the interpolant through all trials (3 or 4) is far below its difference from the one
     through all but the oldest, which estimates the latter's error; None when that difference exceeds
-    ``_INTERPOLATION_TOL`` (or with fewer than three trials). Lagrange weights sum to one, so the last look's
-    futility bound stays equal to its efficacy bound.
+    ``_INTERPOLATION_TOL`` (or with fewer than three distinct trial drifts). Lagrange weights sum to one, so
+    the last look's futility bound stays equal to its efficacy bound.
     """
-    if len(trials) < 3:
-        return None
     x = [trial.drift for trial in trials]
+    if len(set(x)) < max(len(x), 3):  # too few trials, or a drift tried twice
+        return None
 
     def weights(nodes: list[float]) -> list[float]:
         return [math.prod((drift - xj) / (xi - xj) for xj in nodes if xj != xi) for xi in nodes]
