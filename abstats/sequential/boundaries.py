@@ -38,6 +38,9 @@ _DRIFT_TOL = 1e-8
 #: Largest (estimated) error of bounds interpolated in the drift instead of solved at it
 #: (:func:`_interpolated_bounds`): a tenth of what the drift tolerance already lets them move.
 _INTERPOLATION_TOL = 1e-9
+#: Factor on the product of distances that bounds the error of an inverse quadratic interpolation step: its
+#: ratio to that product was at most 81 over 622 steps solving the drift of 274 futility designs (median 0.04).
+_IQI_SAFETY = 100.0
 #: A Halley step this small is the last one needed for a 1e-10 bound (cubic convergence: the error after it
 #: is about (step / s)^3 s, s >= 0.14 the scale of a look's law with up to 50 looks).
 _HALLEY_LAST_STEP = 2e-5
@@ -150,9 +153,9 @@ def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> B
     (the null recursion) do not depend on the drift and are computed once. Each trial drift's Newton
     solves start from the bounds of the trials before it.
 
-    The bounds are smooth in the drift, so when the secant's last step lands within ``_DRIFT_TOL`` of the
-    root without a further recursion there, they are interpolated through the last four trial drifts
-    (:func:`_interpolated_bounds`) if that is accurate to ``_INTERPOLATION_TOL``, else computed there.
+    The bounds are smooth in the drift, so when the secant's next step is expected within ``_DRIFT_TOL`` of the
+    root, they are interpolated there through the last four trial drifts (:func:`_interpolated_bounds`) if that
+    is accurate to ``_INTERPOLATION_TOL``, instead of a last recursion; else the secant goes on as usual.
     """
     spent = _spent(plan, fractions, final=True, beta=beta)
     efficacy = None
@@ -187,14 +190,15 @@ def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> B
 
     fixed = float(norm.isf(plan.side_alpha) + norm.isf(beta))
     start, slope = _drift_start(len(fractions), fixed)
-    drift = _secant(excess, start, slope, 0.5 * fixed, 3.0 * fixed, _DRIFT_TOL, stop_unevaluated=True)
-    if drift in evaluated:
-        return evaluated[drift][0]
-    interpolated = _interpolated_bounds([evaluated[x][0] for x in tried[-4:]], drift)
-    if interpolated is not None:
-        return interpolated
-    excess(drift)
-    return evaluated[drift][0]
+    interpolated: list[Boundaries] = []
+
+    def interpolate(drift: float) -> bool:
+        bounds = _interpolated_bounds([evaluated[x][0] for x in tried[-4:]], drift)
+        interpolated.extend([] if bounds is None else [bounds])
+        return bounds is not None
+
+    drift = _secant(excess, start, slope, 0.5 * fixed, 3.0 * fixed, _DRIFT_TOL, accept_unevaluated=interpolate)
+    return interpolated[-1] if interpolated else evaluated[drift][0]
 
 
 def _interpolated_bounds(trials: list[Boundaries], drift: float) -> Boundaries | None:
@@ -438,7 +442,7 @@ def _secant(
     hi: float,
     tol: float,
     *,
-    stop_unevaluated: bool = False,
+    accept_unevaluated: Callable[[float], bool] | None = None,
 ) -> float:
     """Root of an increasing ``f`` in ``(lo, hi)`` from ``x0``: a first Newton step with the guessed ``slope``,
     then inverse quadratic interpolation through the last three points (secant with two), bisection when a
@@ -446,9 +450,11 @@ def _secant(
 
     Returns the last evaluated point once the next step (its error) is below ``tol``. Interpolating a
     curved ``f`` by a parabola (Brent 1973's step, without his bookkeeping) saves one or two whole-recursion
-    evaluations over secant steps. With ``stop_unevaluated``, the next point is returned without evaluating
-    ``f`` there once its own error, bounded by ``step * step / previous step`` (the steps shrink at least
-    linearly, the interpolation superlinearly), is below ``tol``; the caller then has no value at the root.
+    evaluations over secant steps. With ``accept_unevaluated``, a next point from inverse quadratic
+    interpolation whose error is estimated below ``tol`` is offered to it before ``f`` is evaluated there, and
+    returned unevaluated if it accepts (the caller then interpolates what it needs at the root). The estimate is
+    the interpolation's remainder (Brent 1973): about the product of the point's distances to the three it
+    interpolates, times ``_IQI_SAFETY``.
 
     Raises ValueError when the root is not inside ``(lo, hi)``, or when the search closes in on a point where
     ``f`` is not near zero (:func:`_checked_root`; ``f`` jumps there: an evaluation was wrong, or has no root).
@@ -456,7 +462,6 @@ def _secant(
     ends = (lo, hi)
     points: list[tuple[float, float]] = []
     x = x0
-    step = math.inf
     for _ in range(200):
         fx = f(x)
         if fx == 0.0:
@@ -478,9 +483,13 @@ def _secant(
                 x = lo if abs(seen[lo]) <= abs(seen[hi]) else hi
                 return _checked_root(x, seen[x], ends, slope, tol)
             new = 0.5 * (lo + hi)
-        elif stop_unevaluated and len(points) >= 3 and abs(new - x) ** 2 <= tol * step:
+        elif (
+            accept_unevaluated is not None
+            and len(points) >= 3
+            and _IQI_SAFETY * math.prod(abs(new - p[0]) for p in points[-3:]) <= tol
+            and accept_unevaluated(new)
+        ):
             return new
-        step = abs(new - x)
         x = new
     raise ValueError(f"no convergence in {ends}")
 
