@@ -38,8 +38,8 @@ _DRIFT_TOL = 1e-8
 #: Largest (estimated) error of bounds interpolated in the drift instead of solved at it
 #: (:func:`_interpolated_bounds`): a tenth of what the drift tolerance already lets them move.
 _INTERPOLATION_TOL = 1e-9
-#: Factor on the product of distances that bounds the error of an inverse quadratic interpolation step: its
-#: ratio to that product was at most 81 over 622 steps solving the drift of 274 futility designs (median 0.04).
+#: Factor on the product of distances that bounds the error of an inverse quadratic interpolation step: over
+#: 274 futility designs, the error's ratio to that product (below 1e-8) was at most 81, typically 0.04.
 _IQI_SAFETY = 100.0
 #: A Halley step this small is the last one needed for a 1e-10 bound (cubic convergence: the error after it
 #: is about (step / s)^3 s, s >= 0.14 the scale of a look's law with up to 50 looks).
@@ -194,7 +194,8 @@ def futility_design(plan: SpendingPlan, fractions: np.ndarray, beta: float) -> B
 
     def interpolate(drift: float) -> bool:
         bounds = _interpolated_bounds([evaluated[x][0] for x in tried[-4:]], drift)
-        interpolated.extend([] if bounds is None else [bounds])
+        if bounds is not None:
+            interpolated.append(bounds)
         return bounds is not None
 
     drift = _secant(excess, start, slope, 0.5 * fixed, 3.0 * fixed, _DRIFT_TOL, accept_unevaluated=interpolate)
