@@ -11,7 +11,8 @@ still running is the Gaussian mixture ``sum_j h_j N(c_j, s^2)`` with ``c_j = (z'
 and ``s = sqrt(dt / t)``: :class:`Transition` holds that mixture once per look, so a boundary solver
 evaluates crossing probabilities and their derivative (the mixture density) at O(nodes) per trial bound.
 Moving to the next look costs one (nodes x nodes) Gaussian kernel, most of a recursion's time; the
-two-sided null recursion is even about 0 on a symmetric grid and computes half of it.
+two-sided null recursion is even about 0 on a symmetric grid and computes half of it, and a grid much wider
+than the kernel (a region open on one side) only the terms within ``KERNEL_CUT`` scales.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from scipy import special
 
 from abstats.inference import normal as norm
 
-#: Kernel terms ``exp(-d^2 / 2)`` with ``|d| > KERNEL_CUT`` (in units of the transition's scale) are dropped:
-#: below 2.6e-18 of the largest, so with weights summing to at most 1 a density moves by less than 1e-18.
+#: Kernel terms ``exp(-d^2 / 2)`` with ``|d| > KERNEL_CUT`` (in units of the transition's scale s) are dropped:
+#: below 2.6e-18, so with weights summing to at most 1 a density moves by less than 2.6e-18 / (s sqrt(2 pi)),
+#: 1e-17 at s = 0.1.
 KERNEL_CUT = 9.0
 #: Grid-size parameter r of Jennison & Turnbull (6r - 1 base points); r = 32 gives ~1e-7 accuracy.
 GRID_R = 32

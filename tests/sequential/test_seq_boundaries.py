@@ -15,7 +15,7 @@ from scipy.optimize import brentq
 from scipy.stats import multivariate_normal, norm
 
 from abstats.errors import ConfigError
-from abstats.sequential import GroupSequentialDesign, boundaries, spend
+from abstats.sequential import GroupSequentialDesign, boundaries, recursion, spend
 from abstats.sequential.recursion import exit_probabilities
 
 # Jennison & Turnbull (2000) Table 2.1 (Pocock C_P) and 2.3 (O'Brien-Fleming C_B), alpha = 0.05 two-sided.
@@ -303,3 +303,16 @@ def test_futility_bounds_interpolated_in_the_drift_match_bounds_solved_there(mon
     )
     np.testing.assert_allclose(planned.efficacy, solved.efficacy, rtol=0, atol=1e-9)
     np.testing.assert_allclose(planned.futility, solved.futility, rtol=0, atol=1e-9)
+
+
+def test_mixture_density_on_a_wide_grid_matches_the_direct_sum():
+    # A one-sided null recursion's grid (open below) is much wider than the kernel at K = 10 spacing, so the
+    # density drops the far kernel terms blockwise; it must equal the mixture summed term by term with scipy.
+    law = recursion.transition(None, 0.9, 0.0)
+    previous = recursion.restrict(law, 0.9, 0.0, -np.inf, 2.2)
+    law = recursion.transition(previous, 1.0, 0.0)
+    z, _ = recursion.grid(0.0, -np.inf, 2.0)
+    centre = law.scaled * law.scale
+    direct = norm.pdf(z[:, None], loc=centre, scale=law.scale) @ law.weight
+    assert (z[-1] - z[0]) / law.scale > 2 * recursion.KERNEL_CUT  # the blockwise path is the one tested
+    np.testing.assert_allclose(law.density(z), direct, rtol=1e-12, atol=1e-17)
