@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import brentq
 from scipy.stats import multivariate_normal, norm
 
 from abstats.errors import ConfigError
-from abstats.sequential import GroupSequentialDesign, spend
+from abstats.sequential import GroupSequentialDesign, boundaries, recursion, spend
 from abstats.sequential.recursion import exit_probabilities
 
 # Jennison & Turnbull (2000) Table 2.1 (Pocock C_P) and 2.3 (O'Brien-Fleming C_B), alpha = 0.05 two-sided.
@@ -253,3 +254,65 @@ def test_hsd_spending_gamma_zero_is_linear():
     assert spend("hsd", np.array([0.5]), 0.05, rho=1.0)[0] == pytest.approx(
         0.05 * (1 - np.exp(-0.5)) / (1 - np.exp(-1.0)), rel=1e-12
     )
+
+
+def test_secant_raises_when_the_bracket_closes_on_a_jump():
+    # f changes sign at 1.3 without a root there (a wrong evaluation looks like this): bisection closes the
+    # bracket on the jump, which must not be returned as a root.
+    def step(x: float) -> float:
+        return -1.0 if x < 1.3 else 1.0
+
+    with pytest.raises(ValueError, match="jumps"):
+        boundaries._secant(step, 1.0, 1.0, 0.5, 3.0, 1e-9)
+    # Never positive: the search closes on the upper end without a sign change.
+    with pytest.raises(ValueError, match="no root"):
+        boundaries._secant(lambda x: -1.0 - x, 1.0, 1.0, 0.5, 3.0, 1e-9)
+
+
+@pytest.mark.parametrize("accept_unevaluated", [None, lambda x: True])
+def test_secant_finds_the_root_of_a_probit_curve(accept_unevaluated):
+    # A curved, increasing probit-scale function like the drift excess; root by scipy's brentq.
+    def f(x: float) -> float:
+        return float(norm.isf(0.1) - norm.isf(norm.cdf(0.8 * x - 1.5) ** 1.3))
+
+    root = brentq(f, 0.5, 9.0, xtol=1e-14)
+    found = boundaries._secant(f, 2.0, 1.0, 0.5, 9.0, 1e-10, accept_unevaluated=accept_unevaluated)
+    assert found == pytest.approx(root, abs=1e-10)
+
+
+def test_futility_bounds_interpolated_in_the_drift_match_bounds_solved_there(monkeypatch):
+    # gsDesign's default design with 10 looks ends its drift search between trials: its bounds are
+    # interpolated through the trials' bounds, which must match the bounds solved at that drift.
+    interpolated = []
+    original = boundaries._interpolated_bounds
+
+    def recording(trials, drift):
+        result = original(trials, drift)
+        interpolated.append(result is not None)
+        return result
+
+    monkeypatch.setattr(boundaries, "_interpolated_bounds", recording)
+    design = GroupSequentialDesign(
+        "lan_demets_hsd", looks=10, alpha=0.025, alternative="greater",
+        rho=-4.0, beta_spending="hsd", beta_rho=-2.0, power=0.9,
+    )
+    planned = design.planned
+    assert interpolated == [True]
+    solved = boundaries.spending_boundaries(
+        design._plan, np.asarray(design.information_fractions), final=True, drift=planned.drift, beta=0.1
+    )
+    np.testing.assert_allclose(planned.efficacy, solved.efficacy, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(planned.futility, solved.futility, rtol=0, atol=1e-9)
+
+
+def test_mixture_density_on_a_wide_grid_matches_the_direct_sum():
+    # A one-sided null recursion's grid (open below) is much wider than the kernel at K = 10 spacing, so the
+    # density drops the far kernel terms blockwise; it must equal the mixture summed term by term with scipy.
+    law = recursion.transition(None, 0.9, 0.0)
+    previous = recursion.restrict(law, 0.9, 0.0, -np.inf, 2.2)
+    law = recursion.transition(previous, 1.0, 0.0)
+    z, _ = recursion.grid(0.0, -np.inf, 2.0)
+    centre = law.scaled * law.scale
+    direct = norm.pdf(z[:, None], loc=centre, scale=law.scale) @ law.weight
+    assert (z[-1] - z[0]) / law.scale > 2 * recursion.KERNEL_CUT  # the blockwise path is the one tested
+    np.testing.assert_allclose(law.density(z), direct, rtol=1e-12, atol=1e-17)
