@@ -149,7 +149,8 @@ def rate_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[np
 
         def bounds(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             poly = BetaCdfPoly.build(a[r], b[r])
-            return special.expit(poly.quantile(tail)), special.expit(poly.quantile(1.0 - tail))
+            low, high = special.expit(poly.quantiles((tail, 1.0 - tail)))
+            return low, high
 
         low[rows], high[rows] = rp.over_rows(bounds, rows)
     rows = np.flatnonzero(~regular)

@@ -128,10 +128,10 @@ class RegularPair:
         r = np.arange(self.m)
         return np.where(over_t, r, r + self.m), np.where(over_t, r + self.m, r)
 
-    def quantiles(self, p: float) -> tuple[np.ndarray, np.ndarray]:
-        """The p-quantiles of T and of C (rate scale)."""
-        x = special.expit(self.arms.quantile(p))
-        return x[: self.m], x[self.m :]
+    def quantiles(self, ps: tuple[float, ...]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The p-quantiles of T and of C (rate scale), for each p of ``ps``."""
+        x = special.expit(self.arms.quantiles(ps))
+        return [(row[: self.m], row[self.m :]) for row in x]
 
     def beats_and_losses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """P(T > C), E[max(C - T, 0)], E[max(T - C, 0)], as :func:`abstats.bayesian.beta_binomial.beats_and_losses`."""
