@@ -136,7 +136,7 @@ def posterior_mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def rate_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Equal-tailed credible interval of each Beta(a, b) rate.
 
-    Both shapes >= 10: Newton on the polynomial CDF (:mod:`abstats.bayesian.beta_cdf_poly`,
+    Both shapes >= 10: Halley steps on the polynomial CDF (:mod:`abstats.bayesian.beta_cdf_poly`,
     ~1e-11 in CDF, 20x cheaper than ``betaincinv``); otherwise exact quantiles (``betaincinv``).
     """
     tail = (1.0 - check_open_unit("ci_level", level)) / 2.0

@@ -16,7 +16,7 @@ S's density, so 32 nodes resolve the product:
 The interval bounds of T - C and T / C - 1 are solved by
 :func:`abstats.bayesian.beta_contrast.solve_bounds` with Halley steps (this module also
 gives the density's derivative) from Cornish-Fisher starts: ~99% of rows need one
-evaluation per bound. Arm bounds are Newton on the polynomial CDF.
+evaluation per bound. Arm bounds are Halley steps on the polynomial CDF.
 
 Rows are processed in chunks of ``CHUNK_ROWS`` (two threads); all arithmetic is row by
 row (no reduction across rows, BLAS only on fixed shapes, every iteration stopped per
