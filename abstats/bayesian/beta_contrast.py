@@ -33,6 +33,7 @@ from scipy import special
 
 from abstats.bayesian import logit_quadrature as lq
 from abstats.bayesian import regular_pair as rp
+from abstats.bayesian.beta_cdf_poly import polygamma
 from abstats.checks import check_open_unit
 
 _MAX_ITER = 60
@@ -152,8 +153,8 @@ def bound_starts(
 
     # The cumulants of log T - log C are exact: kappa_n(log X) = psi^(n-1)(a) - psi^(n-1)(a + b).
     def cumulant(order):
-        t_part = _polygamma(order - 1, a_t) - _polygamma(order - 1, a_t + b_t)
-        c_part = _polygamma(order - 1, a_c) - _polygamma(order - 1, a_c + b_c)
+        t_part = polygamma(order - 1, a_t) - polygamma(order - 1, a_t + b_t)
+        c_part = polygamma(order - 1, a_c) - polygamma(order - 1, a_c + b_c)
         return t_part + (-1) ** order * c_part
 
     mean_log = special.digamma(a_t) - special.digamma(a_t + b_t) - special.digamma(a_c) + special.digamma(a_c + b_c)
@@ -319,23 +320,6 @@ def _cdf_and_pdf(kind: str, q: np.ndarray, sharp_rows: tuple[np.ndarray, ...]) -
     mass_above = lq.beta_cdf_sf(a_s, b_s, np.clip(x_hi, 0.0, 1.0), np.clip(x_hi_c, 0.0, 1.0))[1]
     cdf = inner_cdf + np.where(over_t, mass_below, mass_above)
     return np.clip(cdf, 0.0, 1.0), pdf
-
-
-def _polygamma(n: int, x: np.ndarray) -> np.ndarray:
-    """psi^(n)(x) for n = 1, 2: the asymptotic series from x = 10 (relative error < 1e-13, DLMF 5.15.8),
-    ``scipy.special.polygamma`` below it (which costs ~200 ns a value through zeta)."""
-    big = x >= 10.0
-    inv = 1.0 / np.where(big, x, 10.0)
-    inv2 = inv * inv
-    if n == 1:  # 1/x + 1/(2x^2) + sum B_2k / x^(2k+1)
-        tail = inv2 * (1 / 6 + inv2 * (-1 / 30 + inv2 * (1 / 42 + inv2 * (-1 / 30 + inv2 * 5 / 66))))
-        out = inv + 0.5 * inv2 + inv * tail
-    else:  # its derivative
-        tail = inv2 * (1 / 6 + inv2 * (-1 / 6 + inv2 * (3 / 10 + inv2 * (-5 / 6))))
-        out = -inv2 - inv2 * inv - 0.5 * inv2 * inv2 + inv2 * inv2 * tail
-    if not np.all(big):
-        out = np.where(big, out, special.polygamma(n, np.where(big, 1.0, x)))
-    return out
 
 
 def _third_moment(a, b):

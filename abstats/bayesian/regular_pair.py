@@ -16,7 +16,7 @@ S's density, so 32 nodes resolve the product:
 The interval bounds of T - C and T / C - 1 are solved by
 :func:`abstats.bayesian.beta_contrast.solve_bounds` with Halley steps (this module also
 gives the density's derivative) from Cornish-Fisher starts: ~99% of rows need one
-evaluation per bound. Arm bounds are Newton on the polynomial CDF.
+evaluation per bound. Arm bounds are Halley steps on the polynomial CDF.
 
 Rows are processed in chunks of ``CHUNK_ROWS`` (two threads); all arithmetic is row by
 row (no reduction across rows, BLAS only on fixed shapes, every iteration stopped per
@@ -128,10 +128,10 @@ class RegularPair:
         r = np.arange(self.m)
         return np.where(over_t, r, r + self.m), np.where(over_t, r + self.m, r)
 
-    def quantiles(self, p: float) -> tuple[np.ndarray, np.ndarray]:
-        """The p-quantiles of T and of C (rate scale)."""
-        x = special.expit(self.arms.quantile(p))
-        return x[: self.m], x[self.m :]
+    def quantiles(self, ps: tuple[float, ...]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The p-quantiles of T and of C (rate scale), for each p of ``ps``."""
+        x = special.expit(self.arms.quantiles(ps))
+        return [(row[: self.m], row[self.m :]) for row in x]
 
     def beats_and_losses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """P(T > C), E[max(C - T, 0)], E[max(T - C, 0)], as :func:`abstats.bayesian.beta_binomial.beats_and_losses`."""

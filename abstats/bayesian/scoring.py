@@ -128,7 +128,7 @@ _ARMS = ("treatment", "control", "effect", "rel")
 def _regular_scores(tail: float, *args: np.ndarray) -> tuple[np.ndarray, ...]:
     """P(beats), both losses, then low and high bounds of each of ``_ARMS``, from one build per row."""
     pair = rp.RegularPair.build(*args)
-    (t_low, c_low), (t_high, c_high) = pair.quantiles(tail), pair.quantiles(1.0 - tail)
+    (t_low, c_low), (t_high, c_high) = pair.quantiles((tail, 1.0 - tail))
     effect = bc.regular_bounds("difference", pair, tail)
     low, high = bc.regular_bounds("log_ratio", pair, tail)
     with np.errstate(over="ignore"):
