@@ -154,3 +154,21 @@ class DeferredField:
     def held(self, obj: Any) -> Any:
         """The value as held, not built."""
         return obj.__dict__[self._slot]
+
+
+def label_codes(value: Any) -> tuple[np.ndarray, tuple[Any, ...]]:
+    """A column of few distinct labels as (codes per row, labels), without building strings.
+
+    Label codes as they are held; a broadcast constant as one label (the codes a zero-stride view);
+    any other array factorized (labels in order of first appearance).
+    """
+    if isinstance(value, CodedLabels):
+        return value.codes, value.labels
+    arr = np.asarray(value)
+    if arr.ndim == 1 and len(arr) and arr.strides == (0,):
+        return np.ndarray((len(arr),), np.int8, np.zeros(1, dtype=np.int8), 0, (0,)), (arr[:1].tolist()[0],)
+    import pandas as pd
+
+    codes, uniques = pd.factorize(arr if arr.dtype == object else arr.astype(object), sort=False,
+                                   use_na_sentinel=False)
+    return codes, tuple(uniques.tolist())

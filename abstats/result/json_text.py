@@ -177,7 +177,7 @@ def rows_text(result: Result) -> str:
     verdict_fields = [
         ("experiment", [_list_slot(verdicts.experiment, repeats=False)]),
         ("verdict", [_list_slot(verdicts.verdict)]),
-        ("ship", [_list_slot(verdicts.ship)]),
+        ("ship", [_ship_slot(verdicts)]),
         ("reason", _verdict_reason_slots(verdicts, result, reasons)),
     ]
     # the head ends with "verdicts":null}; the two spliced arrays replace that tail
@@ -200,10 +200,10 @@ def columns_text(result: Result) -> str:
     verdicts = experiment_verdicts(result)
     # plain Python values already: labels were checked str or int and converted (verdicts._plain_list)
     verdict_columns: dict[str, Any] = {"experiment": verdicts.experiment, "verdict": verdicts.verdict,
-                                       "ship": verdicts.ship}
+                                       "ship": _fragment([_ship_slot(verdicts)], len(verdicts.verdict))}
     # each verdict's reason spliced from the row reason it quotes, not built as a Python string
-    parts = ['"', *_verdict_reason_slots(verdicts, result, reasons), '",']
-    verdict_columns["reason"] = orjson.Fragment("".join(["[", *_joined(parts, len(verdicts.verdict)), "]"]))
+    verdict_columns["reason"] = _fragment(['"', *_verdict_reason_slots(verdicts, result, reasons), '"'],
+                                          len(verdicts.verdict))
     names, columns = result.json_columns()
     n = len(result)
     out: dict[str, Any] = {name: column_value(col, n, numpy=True) for name, col in zip(names, columns, strict=True)}
@@ -214,8 +214,29 @@ def columns_text(result: Result) -> str:
         warnings[i] = flagged
     out["warnings"] = warnings
     text = orjson.dumps({**result.head_dict(), "verdicts": verdict_columns, "columns": out}, option=_NUMPY)
-    del out, warnings, verdict_columns, parts  # before the decoded copy is made
+    del out, warnings, verdict_columns  # before the decoded copy is made
     return text.decode()
+
+
+def _fragment(parts: list[_Slot], n: int) -> orjson.Fragment:
+    """A JSON array of ``n`` values, each written from ``parts`` (see :func:`_joined`), as an orjson fragment."""
+    return orjson.Fragment("".join(["[", *_joined([*parts, ","], n), "]"]))
+
+
+def _ship_slot(verdicts: Verdicts) -> _Slot:
+    """The treatments that ship of each experiment: ``[]`` but where one does."""
+    texts = verdicts.ship_texts()
+    if not texts:
+        return "[]"
+    rows = np.fromiter(texts, dtype=np.int64, count=len(texts))
+    order = np.argsort(rows)
+    rows, values = rows[order], [texts[e] for e in rows[order].tolist()]
+
+    def cells(start: int, stop: int) -> dict[int, str]:
+        lo, hi = np.searchsorted(rows, [start, stop]).tolist()
+        return dict(zip(rows[lo:hi].tolist(), values[lo:hi], strict=True))
+
+    return _sparse_slot(cells, "[]")
 
 
 def _verdict_reason_slots(verdicts: Verdicts, result: Result, reasons: list[str]) -> list[_Slot]:

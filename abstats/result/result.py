@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from abstats.result.columns import NAMES
-from abstats.result.deferred import DeferredField, ResultColumns, is_deferred
+from abstats.result.deferred import DeferredField, ResultColumns, is_deferred, label_codes
 from abstats.result.json_text import OPTIONS, column_value, is_broadcast, json_value
 from abstats.result.reasons import SHARED_RULES, Rows
 from abstats.result.warnings import MESSAGES
@@ -114,6 +114,16 @@ class Result:
         merged = _merge_settings(parts, part_of_row)
         return cls(results[0].method, merged, columns, np.concatenate([r.rules for r in results]), flags,
                    _parts=(tuple(parts), part_of_row))
+
+    def label_codes(self, name: str) -> tuple[np.ndarray, tuple[Any, ...]]:
+        """Codes per row and the labels they stand for, of a column of few distinct labels (``decision``,
+        ``rule``, ``role``...): label codes as held, not turned into strings (see
+        :func:`abstats.result.deferred.label_codes`)."""
+        if name == "rule":
+            return label_codes(Result.__dict__["rules"].held(self))
+        if isinstance(self.columns, ResultColumns) and name in self.columns:
+            return label_codes(self.columns.raw(name))
+        return label_codes(self[name])
 
     @property
     def _part_settings(self) -> tuple[Mapping[str, Any], ...]:
