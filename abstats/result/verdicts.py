@@ -88,12 +88,21 @@ class Verdicts:
 
     def columns(self, result: Result) -> dict[str, list[Any]]:
         """The records as four lists: ``experiment``, ``verdict``, ``ship`` and ``reason``."""
+        return {"experiment": self.experiment, "verdict": self.verdict, "ship": self.ship,
+                "reason": self.reasons(result)}
+
+    def reasons(self, result: Result) -> list[str]:
+        """Each verdict's reason text (see :meth:`reason_parts`); the quoted rows' reasons formatted at once."""
         lead, row, tail = self.reason_parts(result)
-        explained = result.reasons.take(row[row >= 0])  # only the rows that explain a verdict, all at once
-        quoted = iter(explained)
-        texts = [f"{head}{next(quoted) if r >= 0 else ''}{end}"
-                 for head, r, end in zip(lead, row.tolist(), tail, strict=True)]
-        return {"experiment": self.experiment, "verdict": self.verdict, "ship": self.ship, "reason": texts}
+        if len(row) and 2 * len(row) >= len(result):  # most rows explain a verdict: format all (and keep them)
+            quoted: list[str] = np.asarray([*result.reasons.all(), ""], dtype=object)[row].tolist()
+            return [f"{head}{text}{end}" for head, text, end in zip(lead, quoted, tail, strict=True)]
+        quoted = result.reasons.take(row[row >= 0])  # only the rows that explain a verdict
+        if len(quoted) < len(row):
+            spaced = np.full(len(row), "", dtype=object)
+            spaced[row >= 0] = quoted
+            quoted = spaced.tolist()
+        return [f"{head}{text}{end}" for head, text, end in zip(lead, quoted, tail, strict=True)]
 
     def reason_parts(self, result: Result) -> tuple[list[str], np.ndarray, list[str]]:
         """Each verdict's reason as three parts: ``lead + reason of row + tail`` (row -1: no row's reason).
