@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from abstats.result.json_text import is_broadcast
+from abstats.result.reasons import fill
 
 if TYPE_CHECKING:
     from abstats.result.result import Result
@@ -95,14 +96,13 @@ class Verdicts:
         """Each verdict's reason text (see :meth:`reason_parts`); the quoted rows' reasons formatted at once."""
         lead, row, tail = self.reason_parts(result)
         if len(row) and 2 * len(row) >= len(result):  # most rows explain a verdict: format all (and keep them)
-            quoted: list[str] = np.asarray([*result.reasons.all(), ""], dtype=object)[row].tolist()
-            return [f"{head}{text}{end}" for head, text, end in zip(lead, quoted, tail, strict=True)]
-        quoted = result.reasons.take(row[row >= 0])  # only the rows that explain a verdict
-        if len(quoted) < len(row):
-            spaced = np.full(len(row), "", dtype=object)
-            spaced[row >= 0] = quoted
-            quoted = spaced.tolist()
-        return [f"{head}{text}{end}" for head, text, end in zip(lead, quoted, tail, strict=True)]
+            quoted = np.asarray([*result.reasons.all(), ""], dtype=object)[row]
+        else:
+            quoted = np.full(len(row), "", dtype=object)
+            quoted[row >= 0] = result.reasons.take(row[row >= 0])  # only the rows that explain a verdict
+        # rows share their reason texts (see abstats.result.reasons.fill): each distinct verdict text made once
+        return fill(lambda head, text, end: f"{head}{text}{end}", *(_coded(np.asarray(part, dtype=object))
+                                                                 for part in (lead, quoted, tail)))
 
     def reason_parts(self, result: Result) -> tuple[list[str], np.ndarray, list[str]]:
         """Each verdict's reason as three parts: ``lead + reason of row + tail`` (row -1: no row's reason).
@@ -197,6 +197,12 @@ def _primary_rows(result: Result) -> np.ndarray:
     if role_code.strides == (0,) and len(role_code):
         return np.ndarray((len(role_code),), bool, is_primary[:1].copy(), 0, (0,))
     return is_primary[role_code] if len(roles) else np.zeros(len(role_code), dtype=bool)
+
+
+def _coded(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """Strings as (codes, distinct strings)."""
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes, uniques.tolist()
 
 
 def _first_of_each(group: np.ndarray, key: np.ndarray, groups: int) -> np.ndarray:
