@@ -182,8 +182,27 @@ def fill(template: Callable[..., str], *parts: tuple[np.ndarray | None, Sequence
             k, i = divmod(k, max(len(table), 1))
             cells.append(table[i])
         made.append(template(*cells))
-    values: list[str] = np.asarray(made, dtype=object)[row_code].tolist()
-    return values
+    return CodedTexts(np.asarray(made, dtype=object)[row_code].tolist(), row_code, made)
+
+
+class CodedTexts(list[str]):
+    """Texts (a list) that also say which rows share a text: row i reads ``table[codes[i]]``.
+
+    :func:`fill` returns them, so a reader that writes each distinct text once (``to_json``, the verdict
+    reasons) need not hash a million strings to find the repeats.
+    """
+
+    def __init__(self, texts: list[str], codes: np.ndarray, table: list[str]) -> None:
+        super().__init__(texts)
+        self.codes = codes
+        self.table = table
+
+    @classmethod
+    def of(cls, texts: list[str]) -> CodedTexts:
+        """``texts`` as coded texts: their codes if they have some, else each row its own text."""
+        if isinstance(texts, CodedTexts):
+            return texts
+        return cls(texts, np.arange(len(texts)), texts)
 
 
 def _cells(codes: np.ndarray | None, table: Sequence[str]) -> Sequence[str]:

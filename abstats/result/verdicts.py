@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from abstats.result.json_text import is_broadcast
-from abstats.result.reasons import fill
+from abstats.result.reasons import CodedTexts, fill
 
 if TYPE_CHECKING:
     from abstats.result.result import Result
@@ -93,16 +93,17 @@ class Verdicts:
                 "reason": self.reasons(result)}
 
     def reasons(self, result: Result) -> list[str]:
-        """Each verdict's reason text (see :meth:`reason_parts`); the quoted rows' reasons formatted at once."""
-        lead, row, tail = self.reason_parts(result)
+        """Each verdict's reason text (see :meth:`reason_parts`), each distinct text made once."""
+        lead_code, leads, row, tail_code = self.reason_codes(result)
         if len(row) and 2 * len(row) >= len(result):  # most rows explain a verdict: format all (and keep them)
-            quoted = np.asarray([*result.reasons.all(), ""], dtype=object)[row]
+            every = CodedTexts.of(result.reasons.all())
+            codes, table = np.where(row >= 0, every.codes[row], len(every.table)), [*every.table, ""]
         else:
-            quoted = np.full(len(row), "", dtype=object)
-            quoted[row >= 0] = result.reasons.take(row[row >= 0])  # only the rows that explain a verdict
-        # rows share their reason texts (see abstats.result.reasons.fill): each distinct verdict text made once
-        return fill(lambda head, text, end: f"{head}{text}{end}", *(_coded(np.asarray(part, dtype=object))
-                                                                 for part in (lead, quoted, tail)))
+            table = [*result.reasons.take(row[row >= 0]), ""]  # only the rows that explain a verdict
+            codes = np.full(len(row), len(table) - 1)
+            codes[row >= 0] = np.arange(len(table) - 1)
+        return fill(lambda head, text, end: f"{head}{text}{end}", (lead_code, leads), (codes, table),
+                    (tail_code, _TAILS.tolist()))
 
     def reason_parts(self, result: Result) -> tuple[list[str], np.ndarray, list[str]]:
         """Each verdict's reason as three parts: ``lead + reason of row + tail`` (row -1: no row's reason).
@@ -111,21 +112,26 @@ class Verdicts:
         and a tail naming the verdict; a ship (or a verdict without a primary metric) is its lead alone.
         ``to_json`` splices the row's reason text it writes anyway instead of building each verdict's text.
         """
+        lead_code, leads, row, tail_code = self.reason_codes(result)
+        return np.asarray(leads, dtype=object)[lead_code].tolist(), row, _TAILS[tail_code].tolist()
+
+    def reason_codes(self, result: Result) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+        """:meth:`reason_parts` as codes: (lead code, lead texts, row, tail code into the tails of a status)."""
         row, status = self._row, self._status
         primary_rows = _primary_rows(result)
         any_primary = bool(primary_rows.any())
         primary = primary_rows[row]
         no_primary = (status == _NO_WINNER) & ~primary & (not any_primary)
         alone = (status == _SHIP) | no_primary
-        lead = _heads(result, row)
+        lead_code, leads = _heads(result, row)
         if alone.any():
-            lead = list(lead)
+            made = {text: i for i, text in enumerate(leads)}
             for j in np.flatnonzero(alone).tolist():
-                lead[j] = (_NO_PRIMARY_TEXT if no_primary[j]
-                           else _SHIP_TEXT.format(", ".join(map(str, self._shipping[j]))))
-        quoted = np.where(alone, -1, row)
-        tail: list[str] = _TAILS[np.where(alone, _SHIP, status)].tolist()
-        return lead, quoted, tail
+                text = (_NO_PRIMARY_TEXT if no_primary[j]
+                        else _SHIP_TEXT.format(", ".join(map(str, self._shipping[j]))))
+                lead_code[j] = made.setdefault(text, len(made))
+            leads = list(made)
+        return lead_code, leads, np.where(alone, -1, row), np.where(alone, _SHIP, status)
 
 
 def experiment_verdicts(result: Result) -> Verdicts:
@@ -240,16 +246,19 @@ _TAILS = np.array([f" -> {_VERDICT_TEXT[status]}" if status in _VERDICT_TEXT els
                   dtype=object)
 
 
-def _heads(result: Result, rows: np.ndarray) -> list[str]:
-    """``"{metric} ({role}), {treatment} vs {control}: "`` of each row, written once when all rows share it."""
+def _heads(result: Result, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """``"{metric} ({role}), {treatment} vs {control}: "`` of each row as (codes, texts): written once when
+    all rows share it."""
     if not len(rows):
-        return []
+        return np.zeros(0, dtype=np.intp), []
     columns = [result[name] for name in ("metric", "role", "treatment", "control")]
     if all(_constant(c) for c in columns):
         metric, role, treatment, control = (np.asarray(c)[:1].tolist()[0] for c in columns)
-        return [f"{metric} ({role}), {treatment} vs {control}: "] * len(rows)
-    return [f"{metric} ({role}), {treatment} vs {control}: "
-            for metric, role, treatment, control in zip(*(_take(c, rows) for c in columns), strict=True)]
+        return np.zeros(len(rows), dtype=np.intp), [f"{metric} ({role}), {treatment} vs {control}: "]
+    heads = [f"{metric} ({role}), {treatment} vs {control}: "
+             for metric, role, treatment, control in zip(*(_take(c, rows) for c in columns), strict=True)]
+    codes, texts = _coded(np.asarray(heads, dtype=object))
+    return codes.astype(np.intp), texts
 
 
 def _constant(column: np.ndarray) -> bool:
