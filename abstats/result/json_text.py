@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
+from abstats.result.reasons import CodedTexts
+
 if TYPE_CHECKING:
     from abstats.result.result import Result
     from abstats.result.verdicts import Verdicts
@@ -170,15 +172,19 @@ def rows_text(result: Result) -> str:
     reasons = result.reasons.all()  # every row's text in bulk; the verdicts then splice the ones they quote
     verdicts = experiment_verdicts(result)
     names, columns = result.json_columns()
-    fields: list[tuple[str, list[_Slot]]] = [(name, [_column_slot(col)]) for name, col in zip(names, columns,
-                                                                                               strict=True)]
-    fields.append(("reason", [_list_slot(reasons, repeats=False)]))
+    fields: list[tuple[str, list[_Slot]]] = [
+        (name, [_label_slot(result, name) if name in _CODED else _column_slot(col)])
+        for name, col in zip(names, columns, strict=True)
+    ]
+    reason_texts = CodedTexts.of(reasons)
+    fields.append(("reason", [_texts_slot(reason_texts.codes, reason_texts.table)]))
     fields.append(("warnings", [_warnings_slot(result)]))
+    verdict_texts = CodedTexts.of(verdicts.reasons(result))
     verdict_fields = [
         ("experiment", [_list_slot(verdicts.experiment, repeats=False)]),
         ("verdict", [_list_slot(verdicts.verdict)]),
         ("ship", [_ship_slot(verdicts)]),
-        ("reason", _verdict_reason_slots(verdicts, result, reasons)),
+        ("reason", [_texts_slot(verdict_texts.codes, verdict_texts.table)]),
     ]
     # the head ends with "verdicts":null}; the two spliced arrays replace that tail
     head = _dump({**result.head_dict(), "verdicts": None})
@@ -240,13 +246,38 @@ def _ship_slot(verdicts: Verdicts) -> _Slot:
     return _sparse_slot(cells, "[]")
 
 
-def _verdict_reason_slots(verdicts: Verdicts, result: Result, reasons: list[str]) -> list[_Slot]:
-    """A verdict's reason as three quoted slots: lead, the quoted row's reason, tail (see
-    :meth:`~abstats.result.verdicts.Verdicts.reason_parts`)."""
-    lead, row, tail = verdicts.reason_parts(result)
-    # row -1: the empty text
-    quoted = np.asarray([*reasons, ""], dtype=object)[row].tolist() if len(row) else []
-    return [_inner_slot(lead), _inner_slot(quoted, repeats=False), _inner_slot(tail)]
+# columns of a few labels, held as label codes: written from the codes
+_CODED = ("decision", "rule")
+
+
+def _label_slot(result: Result, name: str) -> _Slot:
+    """A column of labels written from its codes (each label's text once); other labels as a column."""
+    codes, labels = result.label_codes(name)
+    if not all(type(label) is str for label in labels):
+        return _column_slot(result[name])
+    return _texts_slot(codes, list(labels))
+
+
+def _texts_slot(codes: np.ndarray, table: list[str]) -> _Slot:
+    """Strings read by their codes (row i reads ``table[codes[i]]``) as a quoted slot: each chunk writes
+    the distinct texts of its rows once."""
+    if not len(codes):
+        return _Varying(lambda pieces, start, stop: np.zeros(0, dtype=np.int64), quoted=True)
+    if len(table) == 1 or (codes == codes[0]).all():
+        return _dump(table[int(codes[0])])
+    escaped: dict[int, bytes] = {}
+
+    def cells(pieces: _Pieces, start: int, stop: int) -> np.ndarray:
+        used, row_of = np.unique(codes[start:stop], return_inverse=True)
+        inner = []
+        for k in used.tolist():
+            text = escaped.get(k)
+            if text is None:
+                text = escaped[k] = orjson.dumps(table[k], option=OPTIONS)[1:-1]
+            inner.append(text)
+        return pieces.add_texts(inner) + row_of
+
+    return _Varying(cells, quoted=True)
 
 
 def _record(fields: Sequence[tuple[str, list[_Slot]]]) -> list[_Slot]:
