@@ -67,7 +67,8 @@ def test_verdicts_from_codes_equal_a_row_by_row_reading_of_the_strings(seed):
                "experiment": experiment, "treatment": treatment, "role": role}
     coded = dataclasses.replace(base, columns={**columns, "decision": CodedLabels(decision_codes.copy(), decisions)},
                                 rules=CodedLabels(rule_codes.copy(), rules))
-    strings = dataclasses.replace(base, columns={**columns, "decision": np.array(decisions, dtype=object)[decision_codes]},
+    as_strings = np.array(decisions, dtype=object)[decision_codes]
+    strings = dataclasses.replace(base, columns={**columns, "decision": as_strings},
                                   rules=np.array(rules, dtype=object)[rule_codes])
     expected = _reference_verdicts(experiment.tolist(), treatment.tolist(), role.tolist(),
                                    strings["decision"].tolist(), strings.rules.tolist())
