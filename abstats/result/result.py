@@ -119,11 +119,22 @@ class Result:
         """Codes per row and the labels they stand for, of a column of few distinct labels (``decision``,
         ``rule``, ``role``...): label codes as held, not turned into strings (see
         :func:`abstats.result.deferred.label_codes`)."""
+        # kept: a to_json reads the decisions and rule codes several times (verdicts, reasons, the text)
+        known = self._label_codes.get(name)
+        if known is not None:
+            return known
         if name == "rule":
-            return label_codes(Result.__dict__["rules"].held(self))
-        if isinstance(self.columns, ResultColumns) and name in self.columns:
-            return label_codes(self.columns.raw(name))
-        return label_codes(self[name])
+            held = Result.__dict__["rules"].held(self)
+        elif isinstance(self.columns, ResultColumns) and name in self.columns:
+            held = self.columns.raw(name)
+        else:
+            held = self[name]
+        known = self._label_codes[name] = label_codes(held)
+        return known
+
+    @cached_property
+    def _label_codes(self) -> dict[str, tuple[np.ndarray, tuple[Any, ...]]]:
+        return {}
 
     @property
     def _part_settings(self) -> tuple[Mapping[str, Any], ...]:
