@@ -70,11 +70,15 @@ class _Pieces:
         """The pieces at ``order`` (indices) one after the other, without the last ``cut`` characters."""
         import pyarrow as pa
 
-        offsets = np.concatenate([*self._bounds, [self._size]]).astype(np.int64)
-        pieces = pa.LargeStringArray.from_buffers(self.count, pa.py_buffer(offsets),
-                                                  pa.py_buffer(b"".join(self._blobs)))
+        offsets = np.concatenate([*self._bounds, [self._size]])
+        # 32-bit offsets when the text fits them (a quarter less time in the take)
+        small = self._size < 2**31 and int(np.diff(offsets)[order].sum()) < 2**31
+        offsets = offsets.astype(np.int32 if small else np.int64)
+        kind = pa.StringArray if small else pa.LargeStringArray
+        pieces = kind.from_buffers(self.count, pa.py_buffer(offsets), pa.py_buffer(b"".join(self._blobs)))
         out = pieces.take(pa.array(order))
-        ends = np.frombuffer(out.buffers()[1], dtype=np.int64, count=len(out) + 1, offset=8 * out.offset)
+        ends = np.frombuffer(out.buffers()[1], dtype=offsets.dtype, count=len(out) + 1,
+                             offset=offsets.itemsize * out.offset)
         return str(memoryview(out.buffers()[2])[int(ends[0]) : int(ends[-1]) - cut], "utf-8")
 
 
@@ -182,7 +186,7 @@ def rows_text(result: Result) -> str:
     verdict_texts = CodedTexts.of(verdicts.reasons(result))
     verdict_fields = [
         ("experiment", [_list_slot(verdicts.experiment, repeats=False)]),
-        ("verdict", [_list_slot(verdicts.verdict)]),
+        ("verdict", [_texts_slot(*verdicts.verdict_codes())]),
         ("ship", [_ship_slot(verdicts)]),
         ("reason", [_texts_slot(verdict_texts.codes, verdict_texts.table)]),
     ]

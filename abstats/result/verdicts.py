@@ -56,6 +56,10 @@ class Verdicts:
     _ship_experiment: np.ndarray
     _ship_treatment: list[Any]
 
+    def verdict_codes(self) -> tuple[np.ndarray, list[str]]:
+        """The verdicts as (codes, labels): verdict i is ``labels[codes[i]]``."""
+        return self._status, list(_VERDICT)
+
     @cached_property
     def ship(self) -> list[list[Any]]:
         """Treatments that ship, per experiment (empty unless the verdict is ``ship``)."""
