@@ -118,7 +118,17 @@ class Result:
     def label_codes(self, name: str) -> tuple[np.ndarray, tuple[Any, ...]]:
         """Codes per row and the labels they stand for, of a column of few distinct labels (``decision``,
         ``rule``, ``role``...): label codes as held, not turned into strings (see
-        :func:`abstats.result.deferred.label_codes`)."""
+        :func:`abstats.result.deferred.label_codes`).
+
+        Examples
+        --------
+        >>> import abstats
+        >>> r = abstats.analyze({"variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]},
+        ...                     metric=abstats.BinaryMetric("conversion"), control="A")
+        >>> codes, labels = r.label_codes("decision")
+        >>> labels[codes[0]]
+        'stop_winner'
+        """
         # kept: a to_json reads the decisions and rule codes several times (verdicts, reasons, the text)
         known = self._label_codes.get(name)
         if known is not None:
