@@ -10,7 +10,20 @@ from typing import Any
 import numpy as np
 
 from abstats.methods.base import RuleText
-from abstats.result.reasons import ColumnText, Rows, Settings, choose, direction_texts, p_label, texts, undefined_text
+from abstats.result.reasons import (
+    ColumnText,
+    Rows,
+    Settings,
+    choose,
+    coded_choice,
+    coded_labels,
+    coded_texts,
+    direction_texts,
+    fill,
+    p_label,
+    texts,
+    undefined_text,
+)
 
 
 def _p_against_alpha(rows: Rows, settings: Settings, compare: str) -> tuple[str, list[str], str, list[str]]:
@@ -69,9 +82,11 @@ def _where(rows: Rows) -> list[str]:
 
 
 def _not_significant(rows: Rows, settings: Settings) -> list[str]:
-    head, ps, alpha, tests = _p_against_alpha(rows, settings, ">=")
-    return [f"{head}{p}{alpha}{test}) {where}: no significant difference"
-            for p, test, where in zip(ps, tests, _where(rows), strict=True)]
+    # most rows of a large batch: each distinct (p, test, planned sample) text made once
+    head, alpha = f"{p_label(settings)} = ", f" >= alpha = {settings['alpha']:g} ("
+    where = coded_choice(np.isnan(rows["planned_n"]), "(no planned_n given: read as final)", "at the planned sample")
+    return fill(lambda p, test, where: f"{head}{p}{alpha}{test}) {where}: no significant difference",
+                coded_texts(rows["p_value_adjusted"], ".3g"), coded_labels(rows["test"]), where)
 
 
 def _below_planned_n(rows: Rows, settings: Settings) -> list[str]:

@@ -154,3 +154,43 @@ class DeferredField:
     def held(self, obj: Any) -> Any:
         """The value as held, not built."""
         return obj.__dict__[self._slot]
+
+
+def label_codes(value: Any) -> tuple[np.ndarray, tuple[Any, ...]]:
+    """A column of few distinct labels as (codes per row, labels), without building strings.
+
+    Label codes as they are held; a broadcast constant as one label (the codes a zero-stride view);
+    any other array factorized (labels in order of first appearance).
+    """
+    if isinstance(value, CodedLabels):
+        return value.codes, value.labels
+    arr = np.asarray(value)
+    if arr.ndim == 1 and len(arr) and arr.strides == (0,):
+        return np.ndarray((len(arr),), np.int8, np.zeros(1, dtype=np.int8), 0, (0,)), (arr[:1].tolist()[0],)
+    few = _few_labels(arr) if arr.dtype == object else None
+    if few is not None:
+        return few
+    import pandas as pd
+
+    codes, uniques = pd.factorize(arr if arr.dtype == object else arr.astype(object), sort=False,
+                                   use_na_sentinel=False)
+    return codes, tuple(uniques.tolist())
+
+
+def _few_labels(arr: np.ndarray, most: int = 16) -> tuple[np.ndarray, tuple[Any, ...]] | None:
+    """Codes of an object column of at most ``most`` distinct labels (decisions read back as strings), by
+    comparing with each label in turn: hashing a million objects (``pd.factorize``) takes ten times longer.
+    None when there are more labels, or a value unequal to itself (NaN)."""
+    codes = np.zeros(len(arr), dtype=np.int8)
+    labels: list[Any] = []
+    rows, values = np.arange(len(arr)), arr
+    while len(values):
+        if len(labels) == most:
+            return None
+        same = np.asarray(values == values[0], dtype=bool)
+        if same.shape != values.shape or not same[0]:
+            return None
+        codes[rows[same]] = len(labels)
+        labels.append(values[0])
+        rows, values = rows[~same], values[~same]
+    return codes, tuple(labels)

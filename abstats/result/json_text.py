@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
+from abstats.result.reasons import CodedTexts
+
 if TYPE_CHECKING:
     from abstats.result.result import Result
     from abstats.result.verdicts import Verdicts
@@ -68,11 +70,15 @@ class _Pieces:
         """The pieces at ``order`` (indices) one after the other, without the last ``cut`` characters."""
         import pyarrow as pa
 
-        offsets = np.concatenate([*self._bounds, [self._size]]).astype(np.int64)
-        pieces = pa.LargeStringArray.from_buffers(self.count, pa.py_buffer(offsets),
-                                                  pa.py_buffer(b"".join(self._blobs)))
+        offsets = np.concatenate([*self._bounds, [self._size]])
+        # 32-bit offsets when the text fits them (a quarter less time in the take)
+        small = self._size < 2**31 and int(np.diff(offsets)[order].sum()) < 2**31
+        offsets = offsets.astype(np.int32 if small else np.int64)
+        kind = pa.StringArray if small else pa.LargeStringArray
+        pieces = kind.from_buffers(self.count, pa.py_buffer(offsets), pa.py_buffer(b"".join(self._blobs)))
         out = pieces.take(pa.array(order))
-        ends = np.frombuffer(out.buffers()[1], dtype=np.int64, count=len(out) + 1, offset=8 * out.offset)
+        ends = np.frombuffer(out.buffers()[1], dtype=offsets.dtype, count=len(out) + 1,
+                             offset=offsets.itemsize * out.offset)
         return str(memoryview(out.buffers()[2])[int(ends[0]) : int(ends[-1]) - cut], "utf-8")
 
 
@@ -170,15 +176,19 @@ def rows_text(result: Result) -> str:
     reasons = result.reasons.all()  # every row's text in bulk; the verdicts then splice the ones they quote
     verdicts = experiment_verdicts(result)
     names, columns = result.json_columns()
-    fields: list[tuple[str, list[_Slot]]] = [(name, [_column_slot(col)]) for name, col in zip(names, columns,
-                                                                                               strict=True)]
-    fields.append(("reason", [_list_slot(reasons, repeats=False)]))
+    fields: list[tuple[str, list[_Slot]]] = [
+        (name, [_label_slot(result, name) if name in _CODED else _column_slot(col)])
+        for name, col in zip(names, columns, strict=True)
+    ]
+    reason_texts = CodedTexts.of(reasons)
+    fields.append(("reason", [_texts_slot(reason_texts.codes, reason_texts.table)]))
     fields.append(("warnings", [_warnings_slot(result)]))
+    verdict_texts = CodedTexts.of(verdicts.reasons(result))
     verdict_fields = [
         ("experiment", [_list_slot(verdicts.experiment, repeats=False)]),
-        ("verdict", [_list_slot(verdicts.verdict)]),
-        ("ship", [_list_slot(verdicts.ship)]),
-        ("reason", _verdict_reason_slots(verdicts, result, reasons)),
+        ("verdict", [_texts_slot(*verdicts.verdict_codes())]),
+        ("ship", [_ship_slot(verdicts)]),
+        ("reason", [_texts_slot(verdict_texts.codes, verdict_texts.table)]),
     ]
     # the head ends with "verdicts":null}; the two spliced arrays replace that tail
     head = _dump({**result.head_dict(), "verdicts": None})
@@ -200,10 +210,11 @@ def columns_text(result: Result) -> str:
     verdicts = experiment_verdicts(result)
     # plain Python values already: labels were checked str or int and converted (verdicts._plain_list)
     verdict_columns: dict[str, Any] = {"experiment": verdicts.experiment, "verdict": verdicts.verdict,
-                                       "ship": verdicts.ship}
+                                       "ship": _fragment([_ship_slot(verdicts)], len(verdicts.verdict))}
     # each verdict's reason spliced from the row reason it quotes, not built as a Python string
-    parts = ['"', *_verdict_reason_slots(verdicts, result, reasons), '",']
-    verdict_columns["reason"] = orjson.Fragment("".join(["[", *_joined(parts, len(verdicts.verdict)), "]"]))
+    # each verdict's text built whole (the row reasons are formatted already): orjson writes a list of
+    # strings faster than the texts can be spliced
+    verdict_columns["reason"] = verdicts.reasons(result)
     names, columns = result.json_columns()
     n = len(result)
     out: dict[str, Any] = {name: column_value(col, n, numpy=True) for name, col in zip(names, columns, strict=True)}
@@ -214,17 +225,63 @@ def columns_text(result: Result) -> str:
         warnings[i] = flagged
     out["warnings"] = warnings
     text = orjson.dumps({**result.head_dict(), "verdicts": verdict_columns, "columns": out}, option=_NUMPY)
-    del out, warnings, verdict_columns, parts  # before the decoded copy is made
+    del out, warnings, verdict_columns  # before the decoded copy is made
     return text.decode()
 
 
-def _verdict_reason_slots(verdicts: Verdicts, result: Result, reasons: list[str]) -> list[_Slot]:
-    """A verdict's reason as three quoted slots: lead, the quoted row's reason, tail (see
-    :meth:`~abstats.result.verdicts.Verdicts.reason_parts`)."""
-    lead, row, tail = verdicts.reason_parts(result)
-    # row -1: the empty text
-    quoted = np.asarray([*reasons, ""], dtype=object)[row].tolist() if len(row) else []
-    return [_inner_slot(lead), _inner_slot(quoted, repeats=False), _inner_slot(tail)]
+def _fragment(parts: list[_Slot], n: int) -> orjson.Fragment:
+    """A JSON array of ``n`` values, each written from ``parts`` (see :func:`_joined`), as an orjson fragment."""
+    return orjson.Fragment("".join(["[", *_joined([*parts, ","], n), "]"]))
+
+
+def _ship_slot(verdicts: Verdicts) -> _Slot:
+    """The treatments that ship of each experiment: ``[]`` but where one does."""
+    texts = verdicts.ship_texts()
+    if not texts:
+        return "[]"
+    rows = np.fromiter(texts, dtype=np.int64, count=len(texts))
+    order = np.argsort(rows)
+    rows, values = rows[order], [texts[e] for e in rows[order].tolist()]
+
+    def cells(start: int, stop: int) -> dict[int, str]:
+        lo, hi = np.searchsorted(rows, [start, stop]).tolist()
+        return dict(zip(rows[lo:hi].tolist(), values[lo:hi], strict=True))
+
+    return _sparse_slot(cells, "[]")
+
+
+# columns of a few labels, held as label codes: written from the codes
+_CODED = ("decision", "rule")
+
+
+def _label_slot(result: Result, name: str) -> _Slot:
+    """A column of labels written from its codes (each label's text once); other labels as a column."""
+    codes, labels = result.label_codes(name)
+    if not all(type(label) is str for label in labels):
+        return _column_slot(result[name])
+    return _texts_slot(codes, list(labels))
+
+
+def _texts_slot(codes: np.ndarray, table: list[str]) -> _Slot:
+    """Strings read by their codes (row i reads ``table[codes[i]]``) as a quoted slot: each chunk writes
+    the distinct texts of its rows once."""
+    if not len(codes):
+        return _Varying(lambda pieces, start, stop: np.zeros(0, dtype=np.int64), quoted=True)
+    if len(table) == 1 or (codes == codes[0]).all():
+        return _dump(table[int(codes[0])])
+    escaped: dict[int, bytes] = {}
+
+    def cells(pieces: _Pieces, start: int, stop: int) -> np.ndarray:
+        used, row_of = np.unique(codes[start:stop], return_inverse=True)
+        inner = []
+        for k in used.tolist():
+            text = escaped.get(k)
+            if text is None:
+                text = escaped[k] = orjson.dumps(table[k], option=OPTIONS)[1:-1]
+            inner.append(text)
+        return pieces.add_texts(inner) + row_of
+
+    return _Varying(cells, quoted=True)
 
 
 def _record(fields: Sequence[tuple[str, list[_Slot]]]) -> list[_Slot]:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from abstats.result.reasons import CodedTexts
+
 if TYPE_CHECKING:
     from abstats.result.result import Result
 
@@ -71,27 +73,30 @@ class ReasonColumn(Sequence[str]):
 
 
 def format_reasons(result: Result, rows: np.ndarray) -> list[str]:
-    """Reason texts of ``rows``: the rows of each (rule code, settings) group formatted in one call."""
-    import pandas as pd
-
+    """Reason texts of ``rows``: the rows of each (rule code, settings) group formatted in one call (as
+    :class:`~abstats.result.reasons.CodedTexts` when there are several groups or the group's texts are)."""
     if not len(rows):
         return []
-    code_of_row, codes = pd.factorize(np.asarray(result.rules, dtype=object)[rows], sort=False)
+    rule_codes, labels = result.label_codes("rule")  # the codes as held: no string compared per row
+    code_of_row = np.asarray(rule_codes)[rows].astype(np.intp)
     part_settings = result._part_settings
     group = code_of_row * len(part_settings) + result._part_of_row[rows]
-    if len(codes) == 1 and len(part_settings) == 1:  # one rule code (a common case at scale): no grouping
-        return _format(result, str(codes[0]), part_settings[0], rows)
+    if len(part_settings) == 1 and (code_of_row == code_of_row[0]).all():  # one rule code: no grouping
+        return _format(result, str(labels[code_of_row[0]]), part_settings[0], rows)
     # a stable sort of small integers is a radix sort
     order = np.argsort(group.astype(np.int16) if group.max() < 2**15 else group, kind="stable")
     starts = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1]
     stops = np.r_[starts[1:], len(order)]
-    out = np.empty(len(rows), dtype=object)
+    # each group's texts as codes into one table: rows that share a text share its code
+    out = np.empty(len(rows), dtype=np.intp)
+    table: list[str] = []
     for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
         members = order[start:stop]
         code, part = divmod(int(group[members[0]]), len(part_settings))
-        out[members] = _format(result, str(codes[code]), part_settings[part], rows[members])
-    values: list[str] = out.tolist()
-    return values
+        texts = CodedTexts.of(_format(result, str(labels[code]), part_settings[part], rows[members]))
+        out[members] = texts.codes + len(table)
+        table += texts.table
+    return CodedTexts(np.asarray(table, dtype=object)[out].tolist(), out, table)
 
 
 def _format(result: Result, code: str, settings: Mapping[str, Any], rows: np.ndarray) -> list[str]:

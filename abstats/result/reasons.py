@@ -43,8 +43,15 @@ class Rows:
 
     @classmethod
     def of_columns(cls, columns: Mapping[str, np.ndarray], index: np.ndarray) -> Rows:
-        """Rows ``index`` of a Result's columns."""
-        return cls(lambda name: np.asarray(columns[name])[index], len(index))
+        """Rows ``index`` of a Result's columns (a broadcast constant stays one: one test's name on 1M rows)."""
+
+        def cells(name: str) -> np.ndarray:
+            column = np.asarray(columns[name])
+            if column.ndim == 1 and len(column) and column.strides == (0,):
+                return np.broadcast_to(column[:1], (len(index),))
+            return column[index]
+
+        return cls(cells, len(index))
 
     @classmethod
     def of_row(cls, row: Row) -> Rows:
@@ -79,12 +86,22 @@ class ColumnText:
 
 def texts(values: np.ndarray | Sequence[Any], spec: str = "") -> list[str]:
     """``f"{value:spec}"`` of each value (numpy values as the Python scalars a row holds)."""
+    codes, table = coded_texts(values, spec)
+    if codes is None:
+        return table
+    values_: list[str] = np.asarray(table, dtype=object)[codes].tolist()
+    return values_
+
+
+def coded_texts(values: np.ndarray | Sequence[Any], spec: str = "") -> tuple[np.ndarray | None, list[str]]:
+    """:func:`texts` as (codes, table): row i reads ``table[codes[i]]``; each distinct rounded decimal is
+    formatted once. ``codes`` is None when every row has its own text (``table`` is then the texts)."""
     if isinstance(values, np.ndarray) and values.dtype.kind == "f" and values.ndim == 1:
         decimal = _DECIMAL_SPEC.fullmatch(spec)
         if decimal is not None and len(values) >= 64:
             return _rounded_texts(values.astype(np.float64), spec, int(decimal.group(1)), decimal.group(2))
     plain = values.tolist() if isinstance(values, np.ndarray) else values
-    return list(map(format, plain, repeat(spec)))
+    return None, list(map(format, plain, repeat(spec)))
 
 
 # "+.3g", ".4g", ".0f", "+.3f": a precision and a general or fixed-point type, nothing else
@@ -94,8 +111,8 @@ _DECIMAL_SPEC = re.compile(r"\+?\.(\d)([gf])")
 _TIE = 1e-6
 
 
-def _rounded_texts(x: np.ndarray, spec: str, precision: int, kind: str) -> list[str]:
-    """``format(v, spec)`` of each float, formatting each distinct rounded decimal once.
+def _rounded_texts(x: np.ndarray, spec: str, precision: int, kind: str) -> tuple[np.ndarray, list[str]]:
+    """``format(v, spec)`` of each float as (codes, table), formatting each distinct rounded decimal once.
 
     ``spec`` rounds v to an integer ``m`` times ``10**e`` (``precision`` significant digits for ``g``,
     decimals for ``f``) and writes that decimal: every value with the same (sign, m, e) reads the same,
@@ -119,7 +136,7 @@ def _rounded_texts(x: np.ndarray, spec: str, precision: int, kind: str) -> list[
         frac = scaled - np.floor(scaled)
         exact = (np.isfinite(scaled) & (a > 0) & (scaled >= low) & (scaled < high) & (np.abs(frac - 0.5) > _TIE)
                  & (a < 1e300))
-    out = np.empty(len(x), dtype=object)
+    out = np.empty(len(x), dtype=np.intp)
     m = np.floor(scaled[exact] + 0.5).astype(np.int64)
     exponent = e[exact].astype(np.int64)
     negative = np.signbit(x[exact])
@@ -127,14 +144,82 @@ def _rounded_texts(x: np.ndarray, spec: str, precision: int, kind: str) -> list[
     key = ((exponent + 400) * 2 + negative) * 10**10 + m
     codes, keys = pd.factorize(key, sort=False)
     decimals = [f"{'-' if (k // 10**10) % 2 else ''}{k % 10**10}e{k // (2 * 10**10) - 400}" for k in keys.tolist()]
-    out[exact] = np.array([format(float(d), spec) for d in decimals] + [""], dtype=object)[codes]
+    table = [format(float(d), spec) for d in decimals]
+    out[exact] = codes
     rest = ~exact
     if rest.any():
         codes, bits = pd.factorize(x[rest].view(np.int64), sort=False)
-        alone = [format(v, spec) for v in bits.astype(np.int64).view(np.float64).tolist()]
-        out[rest] = np.array([*alone, ""], dtype=object)[codes]
-    values: list[str] = out.tolist()
-    return values
+        out[rest] = codes + len(table)
+        table += [format(v, spec) for v in bits.astype(np.int64).view(np.float64).tolist()]
+    return out, table
+
+
+def fill(template: Callable[..., str], *parts: tuple[np.ndarray | None, Sequence[str]]) -> list[str]:
+    """``template(*cells)`` of each row, each distinct combination of cells formatted once.
+
+    Each part is one column of cells as (codes, table) (see :func:`coded_texts`; codes None: one cell
+    per row, ``table`` itself). Reasons repeat: the p-value of a non-significant row has about a
+    thousand texts at three digits, the test and the planned sample a few; a text per distinct
+    combination, each row pointing at its own, formats a million rows in a fraction of the time and the
+    rows share their strings.
+    """
+    import pandas as pd
+
+    n = next((len(c) if c is not None else len(t) for c, t in parts), 0)
+    key = np.zeros(n, dtype=np.int64)
+    radix = 1
+    for codes, table in parts:
+        size = max(len(table), 1)
+        if codes is None or radix > 2**62 // size:  # one cell per row (or too many combinations): row by row
+            return [template(*cells) for cells in zip(*(_cells(c, t) for c, t in parts), strict=True)]
+        key += codes.astype(np.int64) * radix
+        radix *= size
+    row_code, keys = pd.factorize(key, sort=False)
+    made = []
+    for k in keys.tolist():
+        cells = []
+        for _, table in parts:
+            k, i = divmod(k, max(len(table), 1))
+            cells.append(table[i])
+        made.append(template(*cells))
+    return CodedTexts(np.asarray(made, dtype=object)[row_code].tolist(), row_code, made)
+
+
+class CodedTexts(list[str]):
+    """Texts (a list) that also say which rows share a text: row i reads ``table[codes[i]]``.
+
+    :func:`fill` returns them, so a reader that writes each distinct text once (``to_json``, the verdict
+    reasons) need not hash a million strings to find the repeats.
+    """
+
+    def __init__(self, texts: list[str], codes: np.ndarray, table: list[str]) -> None:
+        super().__init__(texts)
+        self.codes = codes
+        self.table = table
+
+    @classmethod
+    def of(cls, texts: list[str]) -> CodedTexts:
+        """``texts`` as coded texts: their codes if they have some, else each row its own text."""
+        if isinstance(texts, CodedTexts):
+            return texts
+        return cls(texts, np.arange(len(texts)), texts)
+
+
+def _cells(codes: np.ndarray | None, table: Sequence[str]) -> Sequence[str]:
+    return table if codes is None else np.asarray([*table], dtype=object)[codes].tolist()
+
+
+def coded_choice(condition: np.ndarray, yes: str, no: str) -> tuple[np.ndarray, list[str]]:
+    """:func:`choose` as (codes, table)."""
+    return np.where(np.asarray(condition, dtype=bool), 0, 1), [yes, no]
+
+
+def coded_labels(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Labels (a column of few distinct strings) as (codes, table) of their ``str``."""
+    from abstats.result.deferred import label_codes
+
+    codes, labels = label_codes(values)
+    return codes, [str(label) for label in labels]
 
 
 def choose(condition: np.ndarray, yes: str, no: str) -> list[str]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from abstats.result.columns import NAMES
-from abstats.result.deferred import DeferredField, ResultColumns, is_deferred
+from abstats.result.deferred import DeferredField, ResultColumns, is_deferred, label_codes
 from abstats.result.json_text import OPTIONS, column_value, is_broadcast, json_value
 from abstats.result.reasons import SHARED_RULES, Rows
 from abstats.result.warnings import MESSAGES
@@ -114,6 +114,37 @@ class Result:
         merged = _merge_settings(parts, part_of_row)
         return cls(results[0].method, merged, columns, np.concatenate([r.rules for r in results]), flags,
                    _parts=(tuple(parts), part_of_row))
+
+    def label_codes(self, name: str) -> tuple[np.ndarray, tuple[Any, ...]]:
+        """Codes per row and the labels they stand for, of a column of few distinct labels (``decision``,
+        ``rule``, ``role``...): label codes as held, not turned into strings (see
+        :func:`abstats.result.deferred.label_codes`).
+
+        Examples
+        --------
+        >>> import abstats
+        >>> r = abstats.analyze({"variant": ["A", "B"], "n": [1000, 1000], "conversions": [100, 130]},
+        ...                     metric=abstats.BinaryMetric("conversion"), control="A")
+        >>> codes, labels = r.label_codes("decision")
+        >>> labels[codes[0]]
+        'stop_winner'
+        """
+        # kept: a to_json reads the decisions and rule codes several times (verdicts, reasons, the text)
+        known = self._label_codes.get(name)
+        if known is not None:
+            return known
+        if name == "rule":
+            held = Result.__dict__["rules"].held(self)
+        elif isinstance(self.columns, ResultColumns) and name in self.columns:
+            held = self.columns.raw(name)
+        else:
+            held = self[name]
+        known = self._label_codes[name] = label_codes(held)
+        return known
+
+    @cached_property
+    def _label_codes(self) -> dict[str, tuple[np.ndarray, tuple[Any, ...]]]:
+        return {}
 
     @property
     def _part_settings(self) -> tuple[Mapping[str, Any], ...]:

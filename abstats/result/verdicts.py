@@ -17,12 +17,14 @@ Secondary metrics are reported and never decide.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from abstats.result.json_text import is_broadcast
+from abstats.result.reasons import CodedTexts, fill
 
 if TYPE_CHECKING:
     from abstats.result.result import Result
@@ -48,9 +50,40 @@ class Verdicts:
 
     experiment: list[Any]
     verdict: list[str]
-    ship: list[list[Any]]
     _status: np.ndarray
     _row: np.ndarray
+    # the pairs that ship: their experiment (index) and treatment
+    _ship_experiment: np.ndarray
+    _ship_treatment: list[Any]
+
+    def verdict_codes(self) -> tuple[np.ndarray, list[str]]:
+        """The verdicts as (codes, labels): verdict i is ``labels[codes[i]]``."""
+        return self._status, list(_VERDICT)
+
+    @cached_property
+    def ship(self) -> list[list[Any]]:
+        """Treatments that ship, per experiment (empty unless the verdict is ``ship``)."""
+        ship: list[list[Any]] = [[] for _ in range(len(self.experiment))]
+        for e, treatments in self._shipping.items():
+            ship[e] = treatments
+        return ship
+
+    @cached_property
+    def _shipping(self) -> dict[int, list[Any]]:
+        """Experiment (index) -> its treatments that ship, for the experiments where any does."""
+        ship: dict[int, list[Any]] = {}
+        for e, t in zip(self._ship_experiment.tolist(), self._ship_treatment, strict=True):
+            ship.setdefault(e, []).append(t)
+        return ship
+
+    def ship_texts(self) -> dict[int, str]:
+        """Experiment (index) -> JSON text of its treatments that ship, for the experiments where any does
+        (the others' is ``[]``): no list per experiment."""
+        import orjson
+
+        from abstats.result.json_text import OPTIONS, json_value
+
+        return {e: orjson.dumps(json_value(ts), option=OPTIONS).decode() for e, ts in self._shipping.items()}
 
     def records(self, result: Result) -> list[dict[str, Any]]:
         """``{"experiment", "verdict", "ship", "reason"}`` per experiment (reasons formatted here)."""
@@ -60,12 +93,21 @@ class Verdicts:
 
     def columns(self, result: Result) -> dict[str, list[Any]]:
         """The records as four lists: ``experiment``, ``verdict``, ``ship`` and ``reason``."""
-        lead, row, tail = self.reason_parts(result)
-        explained = result.reasons.take(row[row >= 0])  # only the rows that explain a verdict, all at once
-        quoted = iter(explained)
-        texts = [f"{head}{next(quoted) if r >= 0 else ''}{end}"
-                 for head, r, end in zip(lead, row.tolist(), tail, strict=True)]
-        return {"experiment": self.experiment, "verdict": self.verdict, "ship": self.ship, "reason": texts}
+        return {"experiment": self.experiment, "verdict": self.verdict, "ship": self.ship,
+                "reason": self.reasons(result)}
+
+    def reasons(self, result: Result) -> list[str]:
+        """Each verdict's reason text (see :meth:`reason_parts`), each distinct text made once."""
+        lead_code, leads, row, tail_code = self.reason_codes(result)
+        if len(row) and 2 * len(row) >= len(result):  # most rows explain a verdict: format all (and keep them)
+            every = CodedTexts.of(result.reasons.all())
+            codes, table = np.where(row >= 0, every.codes[row], len(every.table)), [*every.table, ""]
+        else:
+            table = [*result.reasons.take(row[row >= 0]), ""]  # only the rows that explain a verdict
+            codes = np.full(len(row), len(table) - 1)
+            codes[row >= 0] = np.arange(len(table) - 1)
+        return fill(lambda head, text, end: f"{head}{text}{end}", (lead_code, leads), (codes, table),
+                    (tail_code, _TAILS.tolist()))
 
     def reason_parts(self, result: Result) -> tuple[list[str], np.ndarray, list[str]]:
         """Each verdict's reason as three parts: ``lead + reason of row + tail`` (row -1: no row's reason).
@@ -74,73 +116,126 @@ class Verdicts:
         and a tail naming the verdict; a ship (or a verdict without a primary metric) is its lead alone.
         ``to_json`` splices the row's reason text it writes anyway instead of building each verdict's text.
         """
+        lead_code, leads, row, tail_code = self.reason_codes(result)
+        return np.asarray(leads, dtype=object)[lead_code].tolist(), row, _TAILS[tail_code].tolist()
+
+    def reason_codes(self, result: Result) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+        """:meth:`reason_parts` as codes: (lead code, lead texts, row, tail code into the tails of a status)."""
         row, status = self._row, self._status
-        any_primary = "primary" in _values(result["role"])
-        primary = np.asarray(_is_primary(result, row), dtype=bool)
+        primary_rows = _primary_rows(result)
+        any_primary = bool(primary_rows.any())
+        primary = primary_rows[row]
         no_primary = (status == _NO_WINNER) & ~primary & (not any_primary)
         alone = (status == _SHIP) | no_primary
-        lead = _heads(result, row)
+        lead_code, leads = _heads(result, row)
         if alone.any():
-            lead = list(lead)
+            made = {text: i for i, text in enumerate(leads)}
             for j in np.flatnonzero(alone).tolist():
-                lead[j] = _NO_PRIMARY_TEXT if no_primary[j] else _SHIP_TEXT.format(", ".join(map(str, self.ship[j])))
-        quoted = np.where(alone, -1, row)
-        tail: list[str] = _TAILS[np.where(alone, _SHIP, status)].tolist()
-        return lead, quoted, tail
+                text = (_NO_PRIMARY_TEXT if no_primary[j]
+                        else _SHIP_TEXT.format(", ".join(map(str, self._shipping[j]))))
+                lead_code[j] = made.setdefault(text, len(made))
+            leads = list(made)
+        return lead_code, leads, np.where(alone, -1, row), np.where(alone, _SHIP, status)
 
 
 def experiment_verdicts(result: Result) -> Verdicts:
     """Roll every row of ``result`` up to one verdict per experiment (vectorised over rows)."""
     n = len(result)
-    decision = np.asarray(result["decision"], dtype=object)
-    rule = np.asarray(result.rules, dtype=object)
-    role = _objects(result["role"])
-    primary, guardrail = role == "primary", role == "guardrail"
-    deciding = primary | guardrail
-    row_status = np.full(n, _NO_WINNER)
-    won = primary & (decision == "stop_winner")
-    # a row's own status; the pair's is its most severe row, so one inconclusive primary blocks a ship
-    row_status[won] = _SHIP
-    row_status[deciding & (decision == "continue")] = _RUNNING
-    row_status[primary & (decision == "stop_loser")] = _LOSER
-    row_status[guardrail & ((decision == "stop_loser") | (rule == "margin_not_met"))] = _GUARDRAIL
-    row_status[decision == "investigate"] = _INVESTIGATE
-    passing_guardrail = guardrail & (row_status == _NO_WINNER)
-    row_status[passing_guardrail | (role == "secondary")] = _SHIP  # neutral: never blocks, never ships alone
+    role_code, roles = result.label_codes("role")
+    decision_code, decisions = result.label_codes("decision")
+    rule_code, rules = result.label_codes("rule")
+    # a row's own status from its (role, decision, rule) labels: each combination of the few labels decided
+    # once, each row's looked up by its codes (decisions and rules are held as codes: no string per row)
+    table = np.array([[[_row_status(role, decision, rule) for rule in rules] for decision in decisions]
+                      for role in roles], dtype=np.int8).reshape(len(roles), len(decisions), len(rules))
+    row_status = table[role_code, decision_code, rule_code]
+    primary = _primary_rows(result)
 
-    # labels factorized as they are held (an int64 column hashes without a Python int per row)
-    exp_code, experiments = pd.factorize(_labels(result["experiment"]), sort=False)
+    exp_code, experiments = _first_seen(result["experiment"])
     treatment_code, treatments = _factorize(result["treatment"])
-    pair_code, pair_keys = pd.factorize(exp_code.astype(np.int64) * max(len(treatments), 1) + treatment_code,
-                                        sort=False)
-    n_pairs = len(pair_keys)
-    # most severe row per pair; a pair ships only if it has a primary and all its primaries won
-    order = np.lexsort((row_status, pair_code))
-    first = np.r_[0, np.flatnonzero(np.diff(pair_code[order])) + 1] if n else np.zeros(0, dtype=np.intp)
-    worst_row = order[first]
-    status = row_status[worst_row]
-    has_primary = np.bincount(pair_code, weights=primary, minlength=n_pairs) > 0
-    status = np.where((status == _SHIP) & ~has_primary, _NO_WINNER, status)
+    if len(treatments) <= 1:  # one treatment (two-arm experiments): a pair is its experiment
+        pair_code, n_pairs = exp_code, len(experiments)
+    else:
+        pair_code, pair_keys = pd.factorize(exp_code.astype(np.int64) * len(treatments) + treatment_code, sort=False)
+        n_pairs = len(pair_keys)
+    # the pair's status is its most severe row, so one inconclusive primary blocks a ship
+    worst_row = _first_of_each(pair_code, row_status, n_pairs)
+    status = row_status[worst_row].astype(np.intp)
+    # a pair ships only if it has a primary (and all its primaries won)
+    if primary.strides == (0,):
+        has_primary = bool(primary[:1].all()) if n else False
+        if not has_primary:
+            status = np.where(status == _SHIP, _NO_WINNER, status)
+    else:
+        has_primary_pair = np.bincount(pair_code, weights=primary, minlength=n_pairs) > 0
+        status = np.where((status == _SHIP) & ~has_primary_pair, _NO_WINNER, status)
     pair_exp = exp_code[worst_row]
-    pair_treatment = _objects(result["treatment"])[worst_row]
 
     # roll pairs up to experiments: investigate first, then ship, keep_running, dont_ship
-    rank = np.choose(status, [0, 3, 3, 2, 3, 1])
-    order = np.lexsort((rank, pair_exp))
-    first = np.r_[0, np.flatnonzero(np.diff(pair_exp[order])) + 1] if n_pairs else np.zeros(0, dtype=np.intp)
-    best_pair = order[first]
-    exp_status = status[best_pair]
-    ship: list[list[Any]] = [[] for _ in range(len(experiments))]
-    shipping = status == _SHIP
-    for e, t in zip(pair_exp[shipping].tolist(), pair_treatment[shipping].tolist(), strict=True):
-        ship[e].append(_plain(t))
+    rank = np.array([0, 3, 3, 2, 3, 1], dtype=np.int8)[status]
+    best_pair = _first_of_each(pair_exp, rank, len(experiments))
+    shipping = np.flatnonzero(status == _SHIP)
     return Verdicts(
         experiment=_plain_list(experiments.tolist()),
-        verdict=_VERDICT_LABELS[exp_status].tolist(),
-        ship=ship,
-        _status=exp_status,
+        verdict=_VERDICT_LABELS[status[best_pair]].tolist(),
+        _status=status[best_pair],
         _row=worst_row[best_pair],
+        _ship_experiment=pair_exp[shipping],
+        _ship_treatment=_plain_list(np.asarray(treatments, dtype=object)[treatment_code[worst_row[shipping]]].tolist()),
     )
+
+
+def _row_status(role: Any, decision: Any, rule: Any) -> int:
+    """The status of a row of this role, decision and rule code (see the module docstring)."""
+    if role == "secondary":  # neutral: never blocks, never ships alone
+        return _SHIP
+    if decision == "investigate":
+        return _INVESTIGATE
+    if role == "guardrail":
+        if decision == "stop_loser" or rule == "margin_not_met":
+            return _GUARDRAIL
+        return _RUNNING if decision == "continue" else _SHIP  # a passing guardrail is neutral
+    if role == "primary":
+        return {"stop_loser": _LOSER, "continue": _RUNNING, "stop_winner": _SHIP}.get(decision, _NO_WINNER)
+    return _NO_WINNER
+
+
+def _primary_rows(result: Result) -> np.ndarray:
+    """Whether each row's metric is primary; a zero-stride view when every row has the same role."""
+    role_code, roles = result.label_codes("role")
+    is_primary = np.array([role == "primary" for role in roles], dtype=bool)
+    if role_code.strides == (0,) and len(role_code):
+        return np.ndarray((len(role_code),), bool, is_primary[:1].copy(), 0, (0,))
+    return is_primary[role_code] if len(roles) else np.zeros(len(role_code), dtype=bool)
+
+
+def _coded(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """Strings as (codes, distinct strings)."""
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes, uniques.tolist()
+
+
+def _first_of_each(group: np.ndarray, key: np.ndarray, groups: int) -> np.ndarray:
+    """The row of each group (codes 0 to ``groups``) with the smallest ``key`` (the first such row)."""
+    if groups == len(group):  # one row per group (two-arm experiments, one metric): no sort
+        rows = np.empty(groups, dtype=np.intp)
+        rows[group] = np.arange(groups)
+        return rows
+    order = np.lexsort((key, group))
+    first = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1] if len(group) else np.zeros(0, dtype=np.intp)
+    return order[first]
+
+
+def _first_seen(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct labels in order of first appearance; integer labels in sorted runs (experiments
+    written one after the other) read off without hashing."""
+    arr = np.asarray(column)
+    if arr.dtype.kind in "iu" and len(arr) > 1 and not is_broadcast(arr) and bool((arr[1:] >= arr[:-1]).all()):
+        new = np.empty(len(arr), dtype=bool)
+        new[0] = True
+        np.not_equal(arr[1:], arr[:-1], out=new[1:])
+        return np.cumsum(new) - 1, arr[new]
+    return _factorize(arr)
 
 
 _SHIP_TEXT = "every primary metric of {} won and no guardrail failed: ship"
@@ -155,24 +250,19 @@ _TAILS = np.array([f" -> {_VERDICT_TEXT[status]}" if status in _VERDICT_TEXT els
                   dtype=object)
 
 
-def _heads(result: Result, rows: np.ndarray) -> list[str]:
-    """``"{metric} ({role}), {treatment} vs {control}: "`` of each row, written once when all rows share it."""
+def _heads(result: Result, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """``"{metric} ({role}), {treatment} vs {control}: "`` of each row as (codes, texts): written once when
+    all rows share it."""
     if not len(rows):
-        return []
+        return np.zeros(0, dtype=np.intp), []
     columns = [result[name] for name in ("metric", "role", "treatment", "control")]
     if all(_constant(c) for c in columns):
         metric, role, treatment, control = (np.asarray(c)[:1].tolist()[0] for c in columns)
-        return [f"{metric} ({role}), {treatment} vs {control}: "] * len(rows)
-    return [f"{metric} ({role}), {treatment} vs {control}: "
-            for metric, role, treatment, control in zip(*(_take(c, rows) for c in columns), strict=True)]
-
-
-def _is_primary(result: Result, rows: np.ndarray) -> list[bool]:
-    """Whether each row's metric is primary (a row without a winner reads differently when none is)."""
-    role = np.asarray(result["role"])
-    if len(rows) and _constant(role):
-        return [role[:1].tolist()[0] == "primary"] * len(rows)
-    return (role[rows] == "primary").tolist()
+        return np.zeros(len(rows), dtype=np.intp), [f"{metric} ({role}), {treatment} vs {control}: "]
+    heads = [f"{metric} ({role}), {treatment} vs {control}: "
+             for metric, role, treatment, control in zip(*(_take(c, rows) for c in columns), strict=True)]
+    codes, texts = _coded(np.asarray(heads, dtype=object))
+    return codes.astype(np.intp), texts
 
 
 def _constant(column: np.ndarray) -> bool:
@@ -185,14 +275,6 @@ def _constant(column: np.ndarray) -> bool:
 
 
 _VERDICT_LABELS = np.array(_VERDICT, dtype=object)
-
-
-def _objects(column: np.ndarray) -> np.ndarray:
-    """The column as objects; a broadcast constant (one treatment's name on 1M rows) stays a zero-stride view."""
-    arr = np.asarray(column)
-    if is_broadcast(arr):
-        return np.broadcast_to(arr[:1].astype(object), arr.shape)
-    return arr if arr.dtype == object else arr.astype(object)
 
 
 def _factorize(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -214,14 +296,6 @@ def _take(column: np.ndarray, rows: np.ndarray) -> list[Any]:
     """The column's values at ``rows``, as Python values."""
     values: list[Any] = np.asarray(column)[rows].tolist()
     return values
-
-
-def _values(column: np.ndarray) -> list[Any]:
-    """A column as a Python list; a broadcast constant (one metric's name on 1M rows) converts one value."""
-    arr = np.asarray(column)
-    if is_broadcast(arr):
-        return [arr[:1].tolist()[0]] * len(arr)
-    return arr.tolist()
 
 
 def _plain_list(values: list[Any]) -> list[Any]:
