@@ -134,9 +134,11 @@ class _Nodes:
     def rows(self, idx: np.ndarray, fields: tuple[str, ...], work: Workspace) -> _Nodes:
         """The rows ``idx`` of the named fields (the others left empty: copies cost), in ``work``'s
         buffers "rows_*"."""
+        shape = (idx.size, self.w.shape[1])
+        # mode "clip": unbuffered (with "raise" numpy copies through a temporary), idx is in range.
         return _Nodes(
             *(
-                np.take(getattr(self, f), idx, axis=0, out=work.array(f"rows_{f}", (idx.size, self.w.shape[1])))
+                np.take(getattr(self, f), idx, axis=0, out=work.array(f"rows_{f}", shape), mode="clip")
                 if f in fields
                 else _EMPTY
                 for f in _FIELDS
