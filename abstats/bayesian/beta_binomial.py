@@ -29,6 +29,7 @@ from scipy import special
 from abstats.bayesian import logit_quadrature as lq
 from abstats.bayesian import regular_pair as rp
 from abstats.bayesian.beta_cdf_poly import BetaCdfPoly, is_regular
+from abstats.bayesian.workspace import Workspace
 from abstats.checks import check_open_unit, check_positive
 from abstats.errors import ConfigError, InputError
 
@@ -147,8 +148,8 @@ def rate_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[np
     rows = np.flatnonzero(regular)
     if rows.size:
 
-        def bounds(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            poly = BetaCdfPoly.build(a[r], b[r])
+        def bounds(r: np.ndarray, work: Workspace) -> tuple[np.ndarray, np.ndarray]:
+            poly = BetaCdfPoly.build(a[r], b[r], work=work)
             low, high = special.expit(poly.quantiles((tail, 1.0 - tail)))
             return low, high
 
@@ -215,7 +216,9 @@ def beats_and_losses(
     regular = rp.is_regular_pair(a_t, b_t, a_c, b_c)
     rows = np.flatnonzero(regular)
     if rows.size:
-        parts = rp.over_rows(lambda r: rp.RegularPair.build(a_t[r], b_t[r], a_c[r], b_c[r]).beats_and_losses(), rows)
+        parts = rp.over_rows(
+            lambda r, work: rp.RegularPair.build(a_t[r], b_t[r], a_c[r], b_c[r], work).beats_and_losses(), rows
+        )
         for o, v in zip(out, parts, strict=True):
             o[rows] = v
     rows = np.flatnonzero(~regular)

@@ -37,6 +37,8 @@ import numpy as np
 from numpy.polynomial import chebyshev
 from scipy import special
 
+from abstats.bayesian.workspace import Workspace
+
 REGULAR_MIN_SHAPE = 10.0
 PANELS = 10
 PANEL_NODES = 12
@@ -74,7 +76,9 @@ def is_regular(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.minimum(a, b) >= REGULAR_MIN_SHAPE
 
 
-def relative_log_density(a: np.ndarray, b: np.ndarray, y: np.ndarray) -> np.ndarray:
+def relative_log_density(
+    a: np.ndarray, b: np.ndarray, y: np.ndarray, out: np.ndarray | None = None, scratch: np.ndarray | None = None
+) -> np.ndarray:
     """l(y) - l(mode) for the logit density l = a log expit(y) + b log expit(-y); a, b broadcast against y.
 
     With d = y - mode, l(y) - l(mode) = a d - (a + b) log1p(x_m expm1(d)) (x_m = a / (a + b)), and
@@ -82,16 +86,17 @@ def relative_log_density(a: np.ndarray, b: np.ndarray, y: np.ndarray) -> np.ndar
     a point. The form with the smaller shape k = min(a, b) is taken, so the two terms that cancel
     are ~k |d|, as large as in the two-term form -a log1p(...) - b log1p(...) (1e-12 at k = 1e7).
     Written in place on two buffers: on arrays of ~10^5 points fresh temporaries cost as much as
-    the arithmetic.
+    the arithmetic. ``out`` and ``scratch`` (both of y's shape, neither y) are those buffers when
+    given (``out`` then holds the result, for finite y).
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     s = a + b
     k = np.minimum(a, b)
     sign = np.where(a <= b, 1.0, -1.0)
     with np.errstate(over="ignore", invalid="ignore"):
-        e = np.subtract(y, np.log(a) - np.log(b))
+        e = np.subtract(y, np.log(a) - np.log(b), out=out)
         e *= sign  # e = +-d, the sign of the smaller shape's form
-        term = np.expm1(e)
+        term = np.expm1(e, out=scratch)
         term *= k / s
         np.log1p(term, out=term)
         term *= s
@@ -163,18 +168,27 @@ class BetaCdfPoly:
     moment_coef: np.ndarray | None
 
     @classmethod
-    def build(cls, a: np.ndarray, b: np.ndarray, moment: bool = False) -> BetaCdfPoly:
+    def build(cls, a: np.ndarray, b: np.ndarray, moment: bool = False, work: Workspace | None = None) -> BetaCdfPoly:
+        """The polynomials of the rows Beta(a, b); with ``moment``, the partial first moment's too.
+
+        The (PANEL_NODES, m * PANELS) values and the coefficients are written into ``work``'s
+        buffers (a fresh :class:`~abstats.bayesian.workspace.Workspace` if None): the result
+        keeps views of them, so it is valid until the next build on the same workspace.
+        """
+        work = Workspace() if work is None else work
         a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
         lo, hi = window(a, b)
         width = (hi - lo) / PANELS
         # (K, m * P): point k of every row's every panel, so each point's values are contiguous.
+        shape = (PANEL_NODES, a.size * PANELS)
         width_p = np.repeat(width, PANELS)
-        y = np.multiply.outer(0.5 * (_T + 1.0), width_p)
+        y = np.multiply.outer(0.5 * (_T + 1.0), width_p, out=work.array("poly_y", shape))
         y += (lo[:, None] + width[:, None] * np.arange(PANELS)).ravel()
-        density = relative_log_density(np.repeat(a, PANELS), np.repeat(b, PANELS), y)
+        a_p, b_p = np.repeat(a, PANELS), np.repeat(b, PANELS)
+        density = relative_log_density(a_p, b_p, y, work.array("poly_density", shape), work.array("poly_term", shape))
         # Without the half panel width (one per row): it cancels in the normalisation.
         np.exp(density, out=density)
-        coef, total = _cumulative(density)
+        coef, total = _cumulative(density, work, "poly_coef")
         total_p = np.repeat(total, PANELS)
         coef /= total_p
         moment_coef = None
@@ -182,7 +196,7 @@ class BetaCdfPoly:
             x_density = np.exp(np.negative(y, out=y), out=y)
             x_density += 1.0
             np.divide(density, x_density, out=x_density)
-            moment_coef = _cumulative(x_density)[0]
+            moment_coef = _cumulative(x_density, work, "poly_moment_coef")[0]
             moment_coef /= total_p
         return cls(a, b, lo, width, np.log(total * (0.5 * width)), coef, moment_coef)
 
@@ -190,32 +204,43 @@ class BetaCdfPoly:
     def hi(self) -> np.ndarray:
         return self.lo + PANELS * self.width
 
-    def _locate(self, rows: np.ndarray | slice, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _locate(
+        self, rows: np.ndarray | slice, y: np.ndarray, work: Workspace
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Flat panel index and local coordinate t in [-1, 1] of points y (r, n); y outside the window
-        (or +-inf) is moved to its edge, where the CDF is 0 or 1. In place on two buffers."""
+        (or +-inf) is moved to its edge, where the CDF is 0 or 1. In ``work``'s buffers "locate_*"."""
         lo = self.lo[rows][:, None]
-        u = np.maximum(y, lo)
+        u = np.maximum(y, lo, out=work.array("locate_t", y.shape))
         np.minimum(u, self.hi[rows][:, None], out=u)
         u -= lo
         u /= self.width[rows][:, None]
-        panel = np.floor(u)
+        panel = np.floor(u, out=work.array("locate_panel", y.shape))
         np.minimum(panel, PANELS - 1.0, out=panel)
         u -= panel
         u *= 2.0
         u -= 1.0
-        flat = panel.astype(np.intp)
+        flat = work.array("locate_flat", y.shape, np.intp)
+        np.copyto(flat, panel, casting="unsafe")  # as astype(np.intp): the panels are whole numbers
         flat += (np.arange(self.lo.size)[rows] * PANELS)[:, None]
         return flat, u
 
-    def cdf(self, rows: np.ndarray | slice, y: np.ndarray) -> np.ndarray:
-        """P(logit X <= y) for points y (r, n) of the rows ``rows`` (0 below the window, 1 above)."""
-        return _horner(self.coef, *self._locate(rows, y))
+    def cdf(self, rows: np.ndarray | slice, y: np.ndarray, work: Workspace | None = None) -> np.ndarray:
+        """P(logit X <= y) for points y (r, n) of the rows ``rows`` (0 below the window, 1 above).
 
-    def cdf_and_moment(self, rows: np.ndarray | slice, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(P(logit X <= y), E[X 1{logit X <= y}]); needs ``build(..., moment=True)``."""
+        With ``work`` the result is its buffer "cdf" (valid until the next evaluation on it)."""
+        work = Workspace() if work is None else work
+        return _horner(self.coef, *self._locate(rows, y, work), work, "cdf")
+
+    def cdf_and_moment(
+        self, rows: np.ndarray | slice, y: np.ndarray, work: Workspace | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(P(logit X <= y), E[X 1{logit X <= y}]); needs ``build(..., moment=True)``.
+
+        With ``work`` the results are its buffers "cdf" and "moment"."""
         assert self.moment_coef is not None
-        flat, t = self._locate(rows, y)
-        return _horner(self.coef, flat, t), _horner(self.moment_coef, flat, t)
+        work = Workspace() if work is None else work
+        flat, t = self._locate(rows, y, work)
+        return _horner(self.coef, flat, t, work, "cdf"), _horner(self.moment_coef, flat, t, work, "moment")
 
     def logit_pdf(self, rows: np.ndarray | slice, y: np.ndarray) -> np.ndarray:
         """Density of logit X at y (r, n), normalised like the CDF; 0 outside the window."""
@@ -224,17 +249,25 @@ class BetaCdfPoly:
         log_f = relative_log_density(a, b, np.where(inside, y, self.lo[rows][:, None])) - self.log_mass[rows][:, None]
         return np.where(inside, np.exp(log_f), 0.0)
 
-    def quadrature(self) -> tuple[np.ndarray, np.ndarray]:
-        """Equally spaced nodes y (m, ``QUAD_NODES``) over each window and weights summing to 1, density in.
+    def quadrature(self, work: Workspace | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Equally spaced nodes y (m, ``QUAD_NODES``) over each window and weights summing to 1, density in
+        (with ``work``, in its buffers "quadrature_*").
 
         The trapezoidal rule: for an analytic integrand that has decayed to e^-28 at both
         ends it converges geometrically (the error is the integrand's Fourier transform at
         2 pi / spacing), and 32 points match 48 Gauss-Legendre points, which crowd the
         window's empty ends (measured to 2e-12 on P(beats), losses and bounds, shapes 30-1e5).
         """
-        y = self.lo[:, None] + (self.hi - self.lo)[:, None] * _TRAPEZOID
-        w = np.exp(relative_log_density(self.a[:, None], self.b[:, None], y))
-        return y, w / w.sum(axis=1, keepdims=True)
+        work = Workspace() if work is None else work
+        shape = (self.lo.size, QUAD_NODES)
+        y = np.multiply((self.hi - self.lo)[:, None], _TRAPEZOID, out=work.array("quadrature_y", shape))
+        np.add(self.lo[:, None], y, out=y)
+        w = relative_log_density(
+            self.a[:, None], self.b[:, None], y, work.array("quadrature_w", shape), work.array("quadrature_term", shape)
+        )
+        np.exp(w, out=w)
+        w /= w.sum(axis=1, keepdims=True)
+        return y, w
 
     def quantile(self, p: float) -> np.ndarray:
         """The logit of the p-quantile of every row (see :meth:`quantiles`)."""
@@ -284,9 +317,10 @@ class BetaCdfPoly:
 _QUANTILE_ITER = 60
 
 
-def _cumulative(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _cumulative(values: np.ndarray, work: Workspace, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Power coefficients (K + 1, m * P) of the running integral of values (K, m * P), given at
     the panels' Chebyshev points (times the half panel width), and each row's total (m,).
+    The coefficients are written into ``work``'s buffer ``name``.
 
     One BLAS product per block of ``_BLOCK_ROWS`` rows, the last block padded with zeros: BLAS
     picks its kernel by the shape, so with one fixed shape every row gets the same bits in any
@@ -295,12 +329,17 @@ def _cumulative(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     n = values.shape[1]
     block = _BLOCK_ROWS * PANELS
-    coef = np.empty((PANEL_NODES + 1, n))
+    coef = work.array(name, (PANEL_NODES + 1, n))
+    product = work.array("poly_block_product", (PANEL_NODES + 1, block))
     for start in range(0, n, block):
         part = values[:, start : start + block]
         if part.shape[1] < block:
-            part = np.concatenate([part, np.zeros((PANEL_NODES, block - part.shape[1]))], axis=1)
-        coef[:, start : start + block] = (_INTEGRATE @ part)[:, : min(block, n - start)]
+            padded = work.array("poly_block_padded", (PANEL_NODES, block))
+            padded[:, : part.shape[1]] = part
+            padded[:, part.shape[1] :] = 0.0
+            part = padded
+        np.matmul(_INTEGRATE, part, out=product)
+        coef[:, start : start + block] = product[:, : min(block, n - start)]
     mass = coef.sum(axis=0).reshape(-1, PANELS)  # every T_k is 1 at t = 1: each panel's mass
     running = np.cumsum(mass, axis=1)
     coef[0] += (running - mass).ravel()
@@ -310,10 +349,11 @@ def _cumulative(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 _BLOCK_ROWS = 256
 
 
-def _horner(coef: np.ndarray, flat: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """sum_k c_k t^k with c_k = coef[k, flat] (Horner), vectorised over the points."""
-    out = coef[-1].take(flat)
-    gathered = np.empty_like(out)  # one buffer for every coefficient (mode "clip": unbuffered, flat is in range)
+def _horner(coef: np.ndarray, flat: np.ndarray, t: np.ndarray, work: Workspace, name: str) -> np.ndarray:
+    """sum_k c_k t^k with c_k = coef[k, flat] (Horner), vectorised over the points, into ``work``'s buffer ``name``."""
+    # One buffer for every coefficient (mode "clip": unbuffered, flat is in range).
+    out = coef[-1].take(flat, out=work.array(name, flat.shape), mode="clip")
+    gathered = work.array("horner_gathered", flat.shape)
     for k in range(coef.shape[0] - 2, -1, -1):
         out *= t
         out += coef[k].take(flat, out=gathered, mode="clip")

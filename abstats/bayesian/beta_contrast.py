@@ -34,6 +34,7 @@ from scipy import special
 from abstats.bayesian import logit_quadrature as lq
 from abstats.bayesian import regular_pair as rp
 from abstats.bayesian.beta_cdf_poly import polygamma
+from abstats.bayesian.workspace import Workspace
 from abstats.checks import check_open_unit
 
 _MAX_ITER = 60
@@ -124,8 +125,8 @@ def _interval(
     rows = np.flatnonzero(regular)
     if rows.size:
 
-        def bounds(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return regular_bounds(kind, rp.RegularPair.build(a_t[r], b_t[r], a_c[r], b_c[r]), tail)
+        def bounds(r: np.ndarray, work: Workspace) -> tuple[np.ndarray, np.ndarray]:
+            return regular_bounds(kind, rp.RegularPair.build(a_t[r], b_t[r], a_c[r], b_c[r], work), tail)
 
         low[rows], high[rows] = rp.over_rows(bounds, rows)
     return low, high

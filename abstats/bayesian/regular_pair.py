@@ -27,6 +27,7 @@ row), so a row gets the same bits in any batch and on any thread
 from __future__ import annotations
 
 import os
+import queue
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ import numpy as np
 from scipy import special
 
 from abstats.bayesian.beta_cdf_poly import GL_U, GL_W, BetaCdfPoly, is_regular, relative_log_density
+from abstats.bayesian.workspace import Workspace
 
 CHUNK_ROWS = 1024
 THREADS = min(2, os.cpu_count() or 1)
@@ -49,10 +51,11 @@ def is_regular_pair(a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.n
     return is_regular(a_t, b_t) & is_regular(a_c, b_c)
 
 
-def over_rows(fn: Callable[[np.ndarray], tuple[np.ndarray, ...]], rows: np.ndarray) -> list[np.ndarray]:
-    """Each output of ``fn(row indices)`` for all of ``rows`` (non-empty), computed chunk by chunk
-    (:func:`map_chunks`) and put back in order."""
-    parts = map_chunks(lambda part: fn(rows[part]), rows.size)
+def over_rows(fn: Callable[[np.ndarray, Workspace], tuple[np.ndarray, ...]], rows: np.ndarray) -> list[np.ndarray]:
+    """Each output of ``fn(row indices, workspace)`` for all of ``rows`` (non-empty), computed chunk
+    by chunk (:func:`map_chunks`) and put back in order. ``fn``'s outputs must not be views of the
+    workspace (the worker's next chunk reuses it)."""
+    parts = map_chunks(lambda part, work: fn(rows[part], work), rows.size)
     return [np.concatenate(values) for values in zip(*parts, strict=True)]
 
 
@@ -68,18 +71,38 @@ def chunks(m: int) -> Iterator[slice]:
     return (slice(i, i + CHUNK_ROWS) for i in range(0, m, CHUNK_ROWS))
 
 
-def map_chunks(fn: Callable[[slice], _T], m: int) -> list[_T]:
-    """``fn`` over the row chunks of m rows, on ``THREADS`` threads when there are several chunks.
+def map_chunks(fn: Callable[[slice, Workspace], _T], m: int) -> list[_T]:
+    """``fn(chunk, workspace)`` over the row chunks of m rows, on ``THREADS`` threads when there are
+    several chunks.
 
     numpy and scipy.special release the GIL inside their loops, so two threads run the
     chunks ~1.7x faster on two idle cores; every row is computed on its own (no reduction
     across rows, BLAS on fixed shapes), so the numbers are the same bits whatever the threads.
+    Each worker owns one :class:`~abstats.bayesian.workspace.Workspace` for all the chunks it
+    takes (from a shared queue), so its large temporaries are not faulted in afresh every chunk.
     """
     parts = list(chunks(m))
     if len(parts) < 2 or THREADS < 2:
-        return [fn(part) for part in parts]
+        work = Workspace()
+        return [fn(part, work) for part in parts]
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for i in range(len(parts)):
+        todo.put(i)
+    results: list[_T | None] = [None] * len(parts)
+
+    def worker() -> None:
+        work = Workspace()
+        while True:
+            try:
+                i = todo.get_nowait()
+            except queue.Empty:
+                return
+            results[i] = fn(parts[i], work)
+
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        return list(pool.map(fn, parts))
+        for done in [pool.submit(worker) for _ in range(THREADS)]:
+            done.result()  # re-raises a worker's exception
+    return results  # type: ignore[return-value]  # every slot filled: the queue was drained
 
 
 @dataclass(frozen=True)
@@ -93,15 +116,34 @@ class _Nodes:
     w: np.ndarray
 
     @classmethod
-    def at(cls, y: np.ndarray, w: np.ndarray) -> _Nodes:
+    def at(cls, y: np.ndarray, w: np.ndarray, work: Workspace | None = None) -> _Nodes:
+        """The nodes at logits y with weights w (kept as given); with ``work``, in its buffers "nodes_*"."""
+        work = Workspace() if work is None else work
         # log x = min(y, 0) - log1p(e^-|y|), log(1 - x) = min(-y, 0) - log1p(e^-|y|): each exact.
-        soft = np.log1p(np.exp(-np.abs(y)))
-        log_x = np.minimum(y, 0.0) - soft
-        return cls(np.exp(log_x), np.exp(np.minimum(-y, 0.0) - soft), log_x, y, w)
+        soft = np.abs(y, out=work.array("nodes_soft", y.shape))
+        np.negative(soft, out=soft)
+        np.log1p(np.exp(soft, out=soft), out=soft)
+        log_x = np.minimum(y, 0.0, out=work.array("nodes_log_x", y.shape))
+        log_x -= soft
+        log_xc = np.negative(y, out=work.array("nodes_xc", y.shape))
+        np.minimum(log_xc, 0.0, out=log_xc)
+        log_xc -= soft
+        x = np.exp(log_x, out=work.array("nodes_x", y.shape))
+        return cls(x, np.exp(log_xc, out=log_xc), log_x, y, w)
 
-    def rows(self, idx: np.ndarray, fields: tuple[str, ...] = ("x", "xc", "log_x", "y", "w")) -> _Nodes:
-        """The rows ``idx`` of the named fields (the others left empty: copies cost)."""
-        return _Nodes(*(getattr(self, f)[idx] if f in fields else _EMPTY for f in _FIELDS))
+    def rows(self, idx: np.ndarray, fields: tuple[str, ...], work: Workspace) -> _Nodes:
+        """The rows ``idx`` of the named fields (the others left empty: copies cost), in ``work``'s
+        buffers "rows_*"."""
+        shape = (idx.size, self.w.shape[1])
+        # mode "clip": unbuffered (with "raise" numpy copies through a temporary), idx is in range.
+        return _Nodes(
+            *(
+                np.take(getattr(self, f), idx, axis=0, out=work.array(f"rows_{f}", shape), mode="clip")
+                if f in fields
+                else _EMPTY
+                for f in _FIELDS
+            )
+        )
 
 
 _FIELDS = ("x", "xc", "log_x", "y", "w")
@@ -112,16 +154,25 @@ _FLOOR = 1e-290
 @dataclass(frozen=True)
 class RegularPair:
     """Polynomial CDFs and quadrature nodes of both arms of m rows (all regular): T in rows
-    0..m-1 of ``arms`` and ``nodes``, C in rows m..2m-1, so one evaluation serves both sides."""
+    0..m-1 of ``arms`` and ``nodes``, C in rows m..2m-1, so one evaluation serves both sides.
+
+    ``arms`` and ``nodes`` live in the workspace ``work``, which the evaluations also use for
+    their large temporaries: one pair per workspace at a time (one per chunk of a worker).
+    """
 
     m: int
     arms: BetaCdfPoly
     nodes: _Nodes
+    work: Workspace
 
     @classmethod
-    def build(cls, a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.ndarray) -> RegularPair:
-        arms = BetaCdfPoly.build(np.concatenate([a_t, a_c]), np.concatenate([b_t, b_c]), moment=True)
-        return cls(a_t.size, arms, _Nodes.at(*arms.quadrature()))
+    def build(
+        cls, a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.ndarray, work: Workspace | None = None
+    ) -> RegularPair:
+        """Both arms' polynomials and quadrature nodes, in ``work`` (a fresh workspace if None)."""
+        work = Workspace() if work is None else work
+        arms = BetaCdfPoly.build(np.concatenate([a_t, a_c]), np.concatenate([b_t, b_c]), moment=True, work=work)
+        return cls(a_t.size, arms, _Nodes.at(*arms.quadrature(work), work), work)
 
     def _sides(self, over_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Row indices into ``arms`` of S (T where ``over_t``, else C) and of O, the other arm."""
@@ -140,10 +191,14 @@ class RegularPair:
         # S: the smaller logit-scale variance (trigamma ~ 1/a + 1/b); O: the other.
         over_t = 1.0 / a[t] + 1.0 / b[t] <= 1.0 / a[c] + 1.0 / b[c]
         s_idx, o_idx = self._sides(over_t)
-        s = self.nodes.rows(s_idx, ("x", "y", "w"))
-        f_o, m_o = self.arms.cdf_and_moment(o_idx, s.y)
-        p_o_below = np.sum(s.w * f_o, axis=1)
-        loss_choose_o = np.maximum(np.sum(s.w * (s.x * f_o - m_o), axis=1), 0.0)
+        s = self.nodes.rows(s_idx, ("x", "y", "w"), self.work)
+        f_o, m_o = self.arms.cdf_and_moment(o_idx, s.y, self.work)
+        gain = np.multiply(s.x, f_o, out=s.y)  # s.y is spent: x F_O - M_O
+        gain -= m_o
+        gain *= s.w
+        f_o *= s.w
+        p_o_below = np.sum(f_o, axis=1)
+        loss_choose_o = np.maximum(np.sum(gain, axis=1), 0.0)
         mean = a / (a + b)
         mean_s, mean_o = mean[s_idx], mean[o_idx]
         loss_choose_s = np.maximum(loss_choose_o + mean_o - mean_s, 0.0)
@@ -154,7 +209,7 @@ class RegularPair:
 
     def contrast(self, kind: str) -> Evaluator:
         """(rows, q) -> CDF, density and its derivative of T - C (``"difference"``) or log T - log C at q."""
-        arms = self.arms
+        arms, work = self.arms, self.work
         a, b = arms.a, arms.b
         # S: the smaller variance of X (difference) or of log X, trigamma(a) - trigamma(a + b) ~ b / (a (a + b)).
         var = a * b / ((a + b) ** 2 * (a + b + 1.0)) if kind == "difference" else b / (a * (a + b))
@@ -176,24 +231,32 @@ class RegularPair:
             # product below stays finite (a slope <= 1e299 times 0) for shapes up to 1e9.
             # The density's derivative: f'(u) = f(u) ((a - 1) / u - (b - 1) / (1 - u)); in the ratio,
             # d/dq [f(u) u] = +-f(u) u (a - (b - 1) u / (1 - u)). Signs: over T, u falls as q grows.
+            # The (rows, nodes) temporaries go to the workspace's buffers "integrand_*".
+            shape = s.w.shape
+            log_arg = work.array("integrand_log_arg", shape)
+            log_arg_c = work.array("integrand_log_arg_c", shape)
+            y_o = work.array("integrand_y_o", shape)
+            bend = work.array("integrand_bend", shape)
             if ratio:  # u = X e^(+-q), from logs: q may be large
-                log_arg = s.log_x + shift
-                log_arg_c = -np.expm1(np.minimum(log_arg, 0.0))
+                np.add(s.log_x, shift, out=log_arg)
+                np.minimum(log_arg, 0.0, out=log_arg_c)
+                np.negative(np.expm1(log_arg_c, out=log_arg_c), out=log_arg_c)
                 np.log(np.maximum(log_arg_c, _FLOOR, out=log_arg_c), out=log_arg_c)
-                y_o = log_arg - log_arg_c
-                bend = np.exp(np.minimum(y_o, 600.0))  # u / (1 - u)
+                np.subtract(log_arg, log_arg_c, out=y_o)
+                np.exp(np.minimum(y_o, 600.0, out=bend), out=bend)  # u / (1 - u)
                 bend *= -b_o
                 bend += a_o + 1.0
                 log_arg *= a_o + 1.0  # the ratio's density carries the factor u
             else:
-                arg = np.maximum(np.add(s.x, shift), _FLOOR)
-                arg_c = np.maximum(np.subtract(s.xc, shift), _FLOOR)
-                bend = a_o / arg
-                bend -= b_o / arg_c
-                log_arg, log_arg_c = np.log(arg, out=arg), np.log(arg_c, out=arg_c)
-                y_o = log_arg - log_arg_c
+                arg = np.maximum(np.add(s.x, shift, out=log_arg), _FLOOR, out=log_arg)
+                arg_c = np.maximum(np.subtract(s.xc, shift, out=log_arg_c), _FLOOR, out=log_arg_c)
+                np.divide(a_o, arg, out=bend)
+                bend -= np.divide(b_o, arg_c, out=y_o)
+                np.log(arg, out=log_arg)
+                np.log(arg_c, out=log_arg_c)
+                np.subtract(log_arg, log_arg_c, out=y_o)
                 log_arg *= a_o
-            cdf_o = arms.cdf(o_idx, y_o)
+            cdf_o = arms.cdf(o_idx, y_o, work)
             cdf_o *= s.w
             below = np.sum(cdf_o, axis=1)
             log_arg_c *= b_o
@@ -228,7 +291,7 @@ class RegularPair:
             cdf, pdf, slope = np.empty(q.shape), np.empty(q.shape), np.empty(q.shape)
             whole = ~cut
             cdf[whole], pdf[whole], slope[whole] = integrate(
-                self.nodes.rows(s_idx[whole], fields), rows[whole], q[whole], s_t[whole], o_idx[whole]
+                self.nodes.rows(s_idx[whole], fields, work), rows[whole], q[whole], s_t[whole], o_idx[whole]
             )
             if np.any(cut):
                 idx = s_idx[cut]

@@ -27,6 +27,7 @@ from abstats.bayesian.normal import (
     normal_positive_part,
     normal_positive_prob,
 )
+from abstats.bayesian.workspace import Workspace
 from abstats.checks import check_choice, check_finite_array, check_open_unit, check_positive
 from abstats.errors import InputError
 
@@ -117,7 +118,7 @@ def _exact_scores(
         _put(beats, arms, rows, parts)
     rows = np.flatnonzero(regular)
     if rows.size:
-        values = rp.over_rows(lambda r: _regular_scores(tail, a_t[r], b_t[r], a_c[r], b_c[r]), rows)
+        values = rp.over_rows(lambda r, work: _regular_scores(tail, work, a_t[r], b_t[r], a_c[r], b_c[r]), rows)
         _put(beats, arms, rows, {"beats": values[:3]} | {n: values[3 + 2 * i : 5 + 2 * i] for i, n in enumerate(_ARMS)})
     return beats, arms
 
@@ -125,9 +126,11 @@ def _exact_scores(
 _ARMS = ("treatment", "control", "effect", "rel")
 
 
-def _regular_scores(tail: float, *args: np.ndarray) -> tuple[np.ndarray, ...]:
+def _regular_scores(
+    tail: float, work: Workspace, a_t: np.ndarray, b_t: np.ndarray, a_c: np.ndarray, b_c: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """P(beats), both losses, then low and high bounds of each of ``_ARMS``, from one build per row."""
-    pair = rp.RegularPair.build(*args)
+    pair = rp.RegularPair.build(a_t, b_t, a_c, b_c, work)
     (t_low, c_low), (t_high, c_high) = pair.quantiles((tail, 1.0 - tail))
     effect = bc.regular_bounds("difference", pair, tail)
     low, high = bc.regular_bounds("log_ratio", pair, tail)
