@@ -25,7 +25,7 @@ builds each posterior's CDF once per row and evaluates it for ~15 flops a point:
 Accuracy of the CDF: <= 1e-11 absolute for shapes from 10 to 1e7 (measured
 against a 40-panel, 16-node build and 30-digit mpmath; scipy's ``betainc`` is
 itself 8e-12 off at Beta(10, 1e7)); the quantities built on it are checked against
-mpmath in tests/bayesian/test_beta_cdf_poly.py. Rows with a shape below 10 keep
+mpmath in tests/bayesian/test_regular_pair.py. Rows with a shape below 10 keep
 the betainc quadrature of :mod:`abstats.bayesian.logit_quadrature`.
 """
 
@@ -325,7 +325,7 @@ def _cumulative(values: np.ndarray, work: Workspace, name: str) -> tuple[np.ndar
     One BLAS product per block of ``_BLOCK_ROWS`` rows, the last block padded with zeros: BLAS
     picks its kernel by the shape, so with one fixed shape every row gets the same bits in any
     batch and at any position (the bandit's Thompson weights equal the Result's P(best);
-    tests/bayesian/test_beta_cdf_poly.py checks it).
+    tests/bayesian/test_regular_pair.py checks it).
     """
     n = values.shape[1]
     block = _BLOCK_ROWS * PANELS
