@@ -1,5 +1,6 @@
-"""Result columns whose arrays are built when first read: label codes decoded to strings, values the
-fast path leaves for later (e.g. the two-arm SRM p-value).
+"""How a Result column is held when it is not a plain array: a broadcast constant (one value seen through a
+zero stride), or a column built when first read: label codes decoded to strings, values the fast path leaves
+for later (e.g. the two-arm SRM p-value).
 
 At 1e5 rows an object array of labels (800 kB of pointers, each one a reference count to raise) costs as
 much as a p-value column, and a column few readers look at can cost a fifth of a batch call. A method
@@ -14,6 +15,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
+
+
+def is_broadcast(arr: np.ndarray) -> bool:
+    """A non-empty column that is one value seen through a zero stride (:func:`abstats.result.result.constant`)."""
+    return arr.ndim == 1 and len(arr) > 0 and arr.strides == (0,)
+
+
+def broadcast(value: np.ndarray, n: int) -> np.ndarray:
+    """The first element of ``value`` seen ``n`` times through a zero stride (read-only, no copy per row)."""
+    return np.broadcast_to(value[:1], (n,))
 
 
 class Deferred(Protocol):
@@ -165,8 +176,8 @@ def label_codes(value: Any) -> tuple[np.ndarray, tuple[Any, ...]]:
     if isinstance(value, CodedLabels):
         return value.codes, value.labels
     arr = np.asarray(value)
-    if arr.ndim == 1 and len(arr) and arr.strides == (0,):
-        return np.ndarray((len(arr),), np.int8, np.zeros(1, dtype=np.int8), 0, (0,)), (arr[:1].tolist()[0],)
+    if is_broadcast(arr):
+        return broadcast(np.zeros(1, dtype=np.int8), len(arr)), (arr[:1].tolist()[0],)
     few = _few_labels(arr) if arr.dtype == object else None
     if few is not None:
         return few

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
+from abstats.result.deferred import is_broadcast
 from abstats.result.reasons import CodedTexts
 
 if TYPE_CHECKING:
@@ -354,11 +355,6 @@ def column_value(col: np.ndarray | None, n: int, *, numpy: bool) -> Any:
 
 
 _JSON_READY = (str, int, bool, type(None))
-
-
-def is_broadcast(arr: np.ndarray) -> bool:
-    """A non-empty column that is one value seen through a zero stride (:func:`abstats.result.result.constant`)."""
-    return arr.ndim == 1 and len(arr) > 0 and arr.strides == (0,)
 
 
 def json_value(value: Any) -> Any:

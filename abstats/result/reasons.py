@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from abstats.result.deferred import broadcast, is_broadcast, label_codes
+
 Row = Mapping[str, Any]
 Settings = Mapping[str, Any]
 
@@ -47,8 +49,8 @@ class Rows:
 
         def cells(name: str) -> np.ndarray:
             column = np.asarray(columns[name])
-            if column.ndim == 1 and len(column) and column.strides == (0,):
-                return np.broadcast_to(column[:1], (len(index),))
+            if is_broadcast(column):
+                return broadcast(column, len(index))
             return column[index]
 
         return cls(cells, len(index))
@@ -216,8 +218,6 @@ def coded_choice(condition: np.ndarray, yes: str, no: str) -> tuple[np.ndarray, 
 
 def coded_labels(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Labels (a column of few distinct strings) as (codes, table) of their ``str``."""
-    from abstats.result.deferred import label_codes
-
     codes, labels = label_codes(values)
     return codes, [str(label) for label in labels]
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from abstats.result.columns import NAMES
-from abstats.result.deferred import DeferredField, ResultColumns, is_deferred, label_codes
-from abstats.result.json_text import OPTIONS, column_value, is_broadcast, json_value
+from abstats.result.deferred import DeferredField, ResultColumns, is_broadcast, is_deferred, label_codes
+from abstats.result.json_text import OPTIONS, column_value, json_value
 from abstats.result.reasons import SHARED_RULES, Rows
 from abstats.result.warnings import MESSAGES
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from abstats.result.json_text import is_broadcast
+from abstats.result.deferred import broadcast, is_broadcast, label_codes
 from abstats.result.reasons import CodedTexts, fill
 
 if TYPE_CHECKING:
@@ -140,7 +140,6 @@ class Verdicts:
 
 def experiment_verdicts(result: Result) -> Verdicts:
     """Roll every row of ``result`` up to one verdict per experiment (vectorised over rows)."""
-    n = len(result)
     role_code, roles = result.label_codes("role")
     decision_code, decisions = result.label_codes("decision")
     rule_code, rules = result.label_codes("rule")
@@ -162,9 +161,8 @@ def experiment_verdicts(result: Result) -> Verdicts:
     worst_row = _first_of_each(pair_code, row_status, n_pairs)
     status = row_status[worst_row].astype(np.intp)
     # a pair ships only if it has a primary (and all its primaries won)
-    if primary.strides == (0,):
-        has_primary = bool(primary[:1].all()) if n else False
-        if not has_primary:
+    if is_broadcast(primary):
+        if not primary[0]:
             status = np.where(status == _SHIP, _NO_WINNER, status)
     else:
         has_primary_pair = np.bincount(pair_code, weights=primary, minlength=n_pairs) > 0
@@ -204,15 +202,9 @@ def _primary_rows(result: Result) -> np.ndarray:
     """Whether each row's metric is primary; a zero-stride view when every row has the same role."""
     role_code, roles = result.label_codes("role")
     is_primary = np.array([role == "primary" for role in roles], dtype=bool)
-    if role_code.strides == (0,) and len(role_code):
-        return np.ndarray((len(role_code),), bool, is_primary[:1].copy(), 0, (0,))
+    if is_broadcast(role_code):
+        return broadcast(is_primary, len(role_code))
     return is_primary[role_code] if len(roles) else np.zeros(len(role_code), dtype=bool)
-
-
-def _coded(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
-    """Strings as (codes, distinct strings)."""
-    codes, uniques = pd.factorize(values, sort=False)
-    return codes, uniques.tolist()
 
 
 def _first_of_each(group: np.ndarray, key: np.ndarray, groups: int) -> np.ndarray:
@@ -261,8 +253,8 @@ def _heads(result: Result, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
         return np.zeros(len(rows), dtype=np.intp), [f"{metric} ({role}), {treatment} vs {control}: "]
     heads = [f"{metric} ({role}), {treatment} vs {control}: "
              for metric, role, treatment, control in zip(*(_take(c, rows) for c in columns), strict=True)]
-    codes, texts = _coded(np.asarray(heads, dtype=object))
-    return codes.astype(np.intp), texts
+    codes, texts = label_codes(np.asarray(heads, dtype=object))
+    return codes.astype(np.intp), list(texts)
 
 
 def _constant(column: np.ndarray) -> bool:
