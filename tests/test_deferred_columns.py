@@ -107,3 +107,18 @@ def test_label_codes_of_several_tables_concatenate_into_one():
     both = CodedLabels.concat([a, b])
     assert both.materialise().tolist() == ["x", "y", "y", "z", "y"]
     assert np.asarray(both).tolist() == both.materialise().tolist()
+
+
+def test_decisions_are_read_by_their_codes_after_their_strings_were_built():
+    """``to_frame`` builds the decision strings; ``label_codes`` (the verdicts, ``to_json``) still reads the
+    codes they were built from, on the Result and on a copy sharing its columns."""
+    import dataclasses
+
+    r = abstats.compare(*_experiments(3, empty_arm=False), metric=abstats.BinaryMetric("cr"))
+    held = r.columns.raw("decision")
+    assert isinstance(held, CodedLabels)
+    r.to_frame()
+    assert r.columns["decision"].dtype == object and r.columns.raw("decision") is held
+    codes, labels = dataclasses.replace(r).label_codes("decision")
+    assert codes is held.codes and labels == held.labels
+    assert [labels[c] for c in codes.tolist()] == r.decision.tolist()

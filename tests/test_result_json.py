@@ -105,8 +105,15 @@ def test_concatenated_settings_and_warnings_survive_the_columns():
     assert any(payload["columns"]["warnings"]), "the zero arm and tiny samples carry warnings"
 
 
-def test_large_batch_matches_the_dict(monkeypatch):
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("whole_table", [1 << 20, 64])
+def test_large_batch_matches_the_dict(threads, whole_table, monkeypatch):
+    """Chunks put together in the caller or in a worker thread; coded columns (reasons, decisions, the
+    verdicts' texts) fused and written whole into each chunk, or, when their texts are too long for that,
+    each chunk with only the texts it uses."""
     monkeypatch.setattr(json_text, "_CHUNK", 777)
+    monkeypatch.setattr(json_text, "THREADS", threads)
+    monkeypatch.setattr(json_text, "_WHOLE_TABLE", whole_table)
     rng = np.random.default_rng(5)
     n = rng.integers(20, 5_000, size=(3_000, 2))
     x = rng.binomial(n, 0.05)
@@ -193,3 +200,34 @@ def test_other_shapes_write_the_dict(monkeypatch):
             text = dataclasses.replace(r).to_json(orient=orient)
             assert text == _dump(r, orient), (name, orient)
             VALIDATOR.validate(json.loads(text))
+
+
+def test_a_failure_while_putting_chunks_together_reaches_the_caller(monkeypatch):
+    """An error in the worker thread is raised by ``to_json`` itself (no half-written text)."""
+    monkeypatch.setattr(json_text, "_CHUNK", 50)
+    monkeypatch.setattr(json_text, "THREADS", 2)
+    r = _batch("frequentist")
+    big = abstats.Result.concat([r] * 40)
+
+    def broken(self, order, cut=0):
+        raise MemoryError("no room for the chunk")
+
+    monkeypatch.setattr(json_text._Pieces, "text", broken)
+    with pytest.raises(MemoryError, match="no room"):
+        big.to_json()
+
+
+def test_fused_columns_keep_each_rows_texts():
+    """Runs of constant texts and coded columns become one column of their combinations: by every
+    combination when they are few, else by the combinations that occur; none when too long."""
+    a = json_text._Coded(np.array([0, 1, 1, 0], dtype=np.int8), [b'"x"', b'"yy"'])
+    b = json_text._Coded(np.array([2, 0, 2, 1]), [b"1", b"22", b"333"])
+    fused = json_text._fused(['{"a":', a, ',"b":', b, "}"])
+    assert len(fused) == 1 and isinstance(fused[0], json_text._Coded)
+    rows = [fused[0].texts[k] for k in fused[0].codes.tolist()]
+    assert rows == [b'{"a":"x","b":333}', b'{"a":"yy","b":1}', b'{"a":"yy","b":333}', b'{"a":"x","b":22}']
+    many = json_text._Coded(np.arange(3000) % 1500, [str(i).encode() for i in range(1500)])
+    fused = json_text._fused([a.__class__(np.arange(3000) % 2, [b"0", b"1"]), ",", many])
+    assert len(fused) == 1 and len(fused[0].texts) == 1500  # the combinations that occur, not 3,000
+    long = json_text._Coded(np.arange(3000), [b"x" * 400] * 3000)
+    assert len(json_text._fused(["[", long, "]"])) == 3  # 1.2 MB of texts: left as they are

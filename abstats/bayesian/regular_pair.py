@@ -26,7 +26,6 @@ row), so a row gets the same bits in any batch and on any thread
 
 from __future__ import annotations
 
-import os
 import queue
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -38,9 +37,9 @@ from scipy import special
 
 from abstats.bayesian.beta_cdf_poly import GL_U, GL_W, BetaCdfPoly, is_regular, relative_log_density
 from abstats.bayesian.workspace import Workspace
+from abstats.threads import THREADS
 
 CHUNK_ROWS = 1024
-THREADS = min(2, os.cpu_count() or 1)
 _T = TypeVar("_T")
 
 Evaluator = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]

@@ -113,14 +113,16 @@ class ResultColumns(Mapping[str, np.ndarray]):
     Membership, iteration and length never build a column; reading one does.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ("_held", "_values")
 
     def __init__(self, columns: Mapping[str, Any]) -> None:
         self._values = dict(columns)
+        self._held: dict[str, Any] = {}  # deferred columns since built: still read by their codes
 
     def __getitem__(self, name: str) -> np.ndarray:
         value = self._values[name]
         if is_deferred(value):
+            self._held[name] = value
             value = self._values[name] = value.materialise()
         return value
 
@@ -134,8 +136,9 @@ class ResultColumns(Mapping[str, np.ndarray]):
         return len(self._values)
 
     def raw(self, name: str) -> Any:
-        """The column as held: a deferred column is not built (e.g. to read decisions by their codes)."""
-        return self._values[name]
+        """The column as held: a deferred column is not built, nor read as built (e.g. to read decisions by
+        their codes after ``to_frame`` built their strings)."""
+        return self._held.get(name, self._values[name])
 
     def __repr__(self) -> str:
         return f"ResultColumns({list(self._values)})"

@@ -3,11 +3,13 @@
 orjson writes each numeric column straight from its numpy array (NaN and infinity become null) and each
 text column's values in bulk. The row orientation then splices those cells into one object per row: a
 column whose cell is the same in every row (a method's unused columns, the metric's name) is written once
-into the text between the cells that vary; a column of few distinct values (decisions, rule codes) writes
-each distinct value once. For a chunk of rows, every byte string (orjson's text of each column, the
-constant texts) is cut into pieces without copying, and one Arrow ``take`` copies the pieces in the order
-of the text into one buffer (no Python object per cell). A verdict's reason is spliced the same way from
-the reason of the row it quotes. Building a Python dict per row first (as ``to_dict`` does) was most of
+into the text between the cells that vary; a column of few distinct texts (decisions, rule codes,
+reasons, warnings) is held as codes into its texts, and a run of such columns with the constant text
+around them is fused into one column of their combinations, so that a row is fewer, longer pieces. For a
+chunk of rows, every byte string (orjson's text of each column, the constant texts, the coded texts) is
+cut into pieces without copying, and one Arrow ``take`` copies the pieces in the order of the text (no
+Python object per cell), in a worker thread while the next chunk is formatted. The chunks go into one
+buffer, decoded into a str once. Building a Python dict per row first (as ``to_dict`` does) was most of
 the time and memory of a large ``to_json``: about 1.5 GB of dicts for 1M rows.
 
 The text is exactly ``orjson.dumps(result.to_dict(orient))`` (a test checks it byte for byte); only how
@@ -18,9 +20,12 @@ from __future__ import annotations
 
 import gc
 import math
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,6 +33,7 @@ import orjson
 
 from abstats.result.deferred import is_broadcast
 from abstats.result.reasons import CodedTexts
+from abstats.threads import THREADS
 
 if TYPE_CHECKING:
     from abstats.result.result import Result
@@ -35,8 +41,17 @@ if TYPE_CHECKING:
 
 OPTIONS = orjson.OPT_NON_STR_KEYS
 _NUMPY = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
-# rows per spliced chunk: bounds the per-cell fragment strings alive at once
+# rows per chunk at most, and the chunks a section is cut into at least (chunks of 1,024 rows at least)
 _CHUNK = 16_384
+_CHUNKS = 16
+
+
+def _chunk_rows(n: int) -> int:
+    """Rows per chunk for a section of n rows: what one chunk holds stays small beside the whole text,
+    and the worker starts early (at 100k rows, 16 chunks ran as fast as 8 and faster than 32 or 64)."""
+    return min(_CHUNK, max(n // _CHUNKS, 1024))
+
+
 _COMMA = ord(",")
 
 
@@ -67,10 +82,12 @@ class _Pieces:
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         return self.add(b"".join(texts), np.r_[0, np.cumsum(lengths)])
 
-    def text(self, order: np.ndarray, cut: int) -> str:
-        """The pieces at ``order`` (indices) one after the other, without the last ``cut`` characters."""
+    def text(self, order: np.ndarray, cut: int = 0) -> memoryview:
+        """Row after row, each row's pieces in order (``order[j, i]``: the index of row i's piece j), as
+        UTF-8 bytes without the last ``cut``."""
         import pyarrow as pa
 
+        order = order.T.ravel()
         offsets = np.concatenate([*self._bounds, [self._size]])
         # 32-bit offsets when the text fits them (a quarter less time in the take)
         small = self._size < 2**31 and int(np.diff(offsets)[order].sum()) < 2**31
@@ -80,7 +97,60 @@ class _Pieces:
         out = pieces.take(pa.array(order))
         ends = np.frombuffer(out.buffers()[1], dtype=offsets.dtype, count=len(out) + 1,
                              offset=offsets.itemsize * out.offset)
-        return str(memoryview(out.buffers()[2])[int(ends[0]) : int(ends[-1]) - cut], "utf-8")
+        return memoryview(out.buffers()[2])[int(ends[0]) : int(ends[-1]) - cut]
+
+
+class _TextBuffer:
+    """UTF-8 bytes written one after the other into one numpy buffer, decoded into a str once at the end.
+
+    A str made by joining decoded chunks writes every byte into fresh memory twice (each chunk's str,
+    then the joined one). Here the bytes go once into a numpy buffer, and numpy asks the kernel for
+    transparent huge pages on large arrays, so first writes into it cost about a third (1.5 GB measured:
+    0.33 s against 1.02 s in 4 KiB pages); only the final decode writes into fresh small pages.
+
+    With a ``worker`` (one thread), each text is made there (a chunk's Arrow take, which releases the
+    GIL) while the caller formats the next chunk of rows with orjson (which holds it); the caller copies
+    the texts into the buffer in the order they were put, one behind.
+    """
+
+    def __init__(self, worker: ThreadPoolExecutor | None = None) -> None:
+        self._buffer = np.empty(1 << 16, dtype=np.uint8)
+        self._size = 0
+        self._worker = worker
+        self._waiting: deque[tuple[Future[bytes | memoryview], float]] = deque()
+
+    def write(self, data: bytes) -> None:
+        self.put(lambda: data)
+
+    def put(self, make: Callable[[], bytes | memoryview], *, room: float = 1.0) -> None:
+        """Append ``make()`` after everything put before it; ``room`` > 1 first makes room for ``room``
+        times its length (the rest of a section, sized from its first chunk)."""
+        if self._worker is None:
+            self._append(make(), room)
+            return
+        self._waiting.append((self._worker.submit(make), room))
+        while len(self._waiting) > 1:  # two texts alive at most: the one being made and the last one
+            self._append_next()
+
+    def _append_next(self) -> None:
+        made, room = self._waiting.popleft()
+        self._append(made.result(), room)  # re-raises the worker's exception
+
+    def _append(self, data: bytes | memoryview, room: float) -> None:
+        view = np.frombuffer(data, dtype=np.uint8)
+        need = self._size + max(len(view), int(room * len(view)))
+        if need > len(self._buffer):
+            # pages not written to are never allocated: a generous size costs nothing until used
+            grown = np.empty(max(need, len(self._buffer) * 3 // 2), dtype=np.uint8)
+            grown[: self._size] = self._buffer[: self._size]
+            self._buffer = grown
+        self._buffer[self._size : self._size + len(view)] = view
+        self._size += len(view)
+
+    def text(self) -> str:
+        while self._waiting:
+            self._append_next()
+        return str(self._buffer.data[: self._size], "utf-8")
 
 
 @dataclass(frozen=True)
@@ -93,8 +163,50 @@ class _Varying:
     quoted: bool = False
 
 
-# One part of a record: JSON text that is the same in every row (a str), or a column's varying cells.
-_Slot = str | _Varying
+@dataclass(frozen=True, eq=False)
+class _Coded:
+    """A column of few distinct texts: row i writes ``texts[codes[i]]`` (each a whole JSON value).
+
+    A run of these and the constant texts between them is fused into one (:func:`_fused`): one piece per
+    row for the take, where each column and each text between would be one.
+    """
+
+    codes: np.ndarray
+    texts: list[bytes]
+
+    def __post_init__(self) -> None:
+        # label codes come as int8: as indices here, where they are added to and multiplied
+        object.__setattr__(self, "codes", np.asarray(self.codes, dtype=np.intp))
+
+    @cached_property
+    def lengths(self) -> np.ndarray:
+        return np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
+
+    @cached_property
+    def _whole(self) -> tuple[bytes, np.ndarray] | None:
+        """The texts as one blob and its bounds, when small enough to go whole into every chunk."""
+        if int(self.lengths.sum()) > _WHOLE_TABLE:
+            return None
+        return b"".join(self.texts), np.r_[0, np.cumsum(self.lengths)]
+
+    def cells(self, pieces: _Pieces, start: int, stop: int) -> np.ndarray:
+        codes = self.codes[start:stop]
+        if self._whole is not None:
+            return pieces.add(*self._whole) + codes
+        used = np.zeros(len(self.texts), dtype=bool)  # only the texts this chunk uses
+        used[codes] = True
+        rank = np.cumsum(used) - 1
+        return pieces.add_texts([self.texts[k] for k in np.flatnonzero(used).tolist()]) + rank[codes]
+
+
+# bytes of a coded column's texts written into every chunk whole (beyond: only the texts a chunk uses)
+_WHOLE_TABLE = 1 << 20
+# two coded columns with at most this many combinations are fused without counting the ones that occur
+_FUSED_TEXTS = 1024
+
+
+# One part of a record: JSON text that is the same in every row (a str), or a column's cells.
+_Slot = str | _Varying | _Coded
 
 
 def _number_cells(pieces: _Pieces, text: bytes) -> np.ndarray:
@@ -110,20 +222,37 @@ def _number_cells(pieces: _Pieces, text: bytes) -> np.ndarray:
     return pieces.add(text, bounds) + 1 + 2 * np.arange(m)
 
 
-def _string_cells(pieces: _Pieces, values: list[str]) -> np.ndarray:
-    """Pieces of strings, each the text between its quotes."""
+def _plain_strings(values: list[str]) -> tuple[bytes, np.ndarray, np.ndarray] | None:
+    """orjson's text of a list of strings, where each string's opening quote is and the strings' lengths;
+    None unless every string is written as it is (ASCII, nothing escaped)."""
     text = orjson.dumps(values, option=OPTIONS)
     lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    # the text is '["a","b"]' with each string as it is (ASCII, nothing escaped) exactly when it is this long;
-    # else each string is written alone
-    if len(text) != int(lengths.sum()) + 3 * len(values) + 1:
+    # the text is '["a","b"]' with each string as it is exactly when it is this long
+    if not values or len(text) != int(lengths.sum()) + 3 * len(values) + 1:
+        return None
+    return text, 1 + np.cumsum(lengths + 3) - (lengths + 3), lengths
+
+
+def _string_cells(pieces: _Pieces, values: list[str]) -> np.ndarray:
+    """Pieces of strings, each the text between its quotes."""
+    plain = _plain_strings(values)
+    if plain is None:
         return _distinct_cells(pieces, values, quoted=True)
-    starts = 2 + np.cumsum(lengths + 3) - (lengths + 3)
+    text, quotes, lengths = plain
     bounds = np.empty(2 * len(values) + 2, dtype=np.int64)
     bounds[0], bounds[-1] = 0, len(text)
-    bounds[1:-1:2] = starts
-    bounds[2:-1:2] = starts + lengths
+    bounds[1:-1:2] = quotes + 1
+    bounds[2:-1:2] = quotes + 1 + lengths
     return pieces.add(text, bounds) + 1 + 2 * np.arange(len(values))
+
+
+def _json_strings(values: list[str]) -> list[bytes]:
+    """orjson's text of each string, quotes included (one orjson call for them all where it can)."""
+    plain = _plain_strings(values)
+    if plain is None:
+        return [_json_bytes(value) for value in values]
+    text, quotes, lengths = plain
+    return [text[q : q + k + 2] for q, k in zip(quotes.tolist(), lengths.tolist(), strict=True)]
 
 
 def _value_cells(pieces: _Pieces, values: list[Any], *, quoted: bool) -> np.ndarray:
@@ -146,7 +275,7 @@ def _distinct_cells(pieces: _Pieces, values: Sequence[Any], *, quoted: bool) -> 
         code = memo.get(key) if key is not None else None
         if code is None:
             code = len(texts)
-            text = orjson.dumps(json_value(v), option=OPTIONS)
+            text = _json_bytes(json_value(v))
             texts.append(text[1:-1] if quoted else text)
             if key is not None:
                 memo[key] = code
@@ -177,27 +306,32 @@ def rows_text(result: Result) -> str:
     reasons = result.reasons.all()  # every row's text in bulk; the verdicts then splice the ones they quote
     verdicts = experiment_verdicts(result)
     names, columns = result.json_columns()
-    fields: list[tuple[str, list[_Slot]]] = [
-        (name, [_label_slot(result, name) if name in _CODED else _column_slot(col)])
+    fields: list[tuple[str, _Slot]] = [
+        (name, _label_slot(result, name) if name in _CODED else _column_slot(col))
         for name, col in zip(names, columns, strict=True)
     ]
     reason_texts = CodedTexts.of(reasons)
-    fields.append(("reason", [_texts_slot(reason_texts.codes, reason_texts.table)]))
-    fields.append(("warnings", [_warnings_slot(result)]))
+    fields.append(("reason", _texts_slot(reason_texts.codes, reason_texts.table)))
+    fields.append(("warnings", _warnings_slot(result)))
     verdict_texts = CodedTexts.of(verdicts.reasons(result))
     verdict_fields = [
-        ("experiment", [_list_slot(verdicts.experiment, repeats=False)]),
-        ("verdict", [_texts_slot(*verdicts.verdict_codes())]),
-        ("ship", [_ship_slot(verdicts)]),
-        ("reason", [_texts_slot(verdict_texts.codes, verdict_texts.table)]),
+        ("experiment", _list_slot(verdicts.experiment, repeats=False)),
+        ("verdict", _texts_slot(*verdicts.verdict_codes())),
+        ("ship", _ship_slot(verdicts)),
+        ("reason", _texts_slot(verdict_texts.codes, verdict_texts.table)),
     ]
     # the head ends with "verdicts":null}; the two spliced arrays replace that tail
     head = _dump({**result.head_dict(), "verdicts": None})
     tail = '"verdicts":null}'
-    return "".join([
-        head[: -len(tail)], '"verdicts":[', *_joined(_record(verdict_fields), len(verdicts.verdict)),
-        '],"comparisons":[', *_joined(_record(fields), len(result)), "]}",
-    ])
+    # a worker thread puts each chunk of rows together while the next one is formatted
+    with ThreadPoolExecutor(max_workers=1) if THREADS > 1 and len(result) > _CHUNK else nullcontext() as worker:
+        text = _TextBuffer(worker)
+        text.write(f'{head[: -len(tail)]}"verdicts":['.encode())
+        _write_rows(text, _record(verdict_fields), len(verdicts.verdict))
+        text.write(b'],"comparisons":[')
+        _write_rows(text, _record(fields), len(result))
+        text.write(b"]}")
+        return text.text()
 
 
 def columns_text(result: Result) -> str:
@@ -231,24 +365,18 @@ def columns_text(result: Result) -> str:
 
 
 def _fragment(parts: list[_Slot], n: int) -> orjson.Fragment:
-    """A JSON array of ``n`` values, each written from ``parts`` (see :func:`_joined`), as an orjson fragment."""
-    return orjson.Fragment("".join(["[", *_joined([*parts, ","], n), "]"]))
+    """A JSON array of ``n`` values, each written from ``parts`` (see :func:`_write_rows`), as an orjson fragment."""
+    text = _TextBuffer()
+    text.write(b"[")
+    _write_rows(text, [*parts, ","], n)
+    text.write(b"]")
+    return orjson.Fragment(text.text())
 
 
 def _ship_slot(verdicts: Verdicts) -> _Slot:
     """The treatments that ship of each experiment: ``[]`` but where one does."""
     texts = verdicts.ship_texts()
-    if not texts:
-        return "[]"
-    rows = np.fromiter(texts, dtype=np.int64, count=len(texts))
-    order = np.argsort(rows)
-    rows, values = rows[order], [texts[e] for e in rows[order].tolist()]
-
-    def cells(start: int, stop: int) -> dict[int, str]:
-        lo, hi = np.searchsorted(rows, [start, stop]).tolist()
-        return dict(zip(rows[lo:hi].tolist(), values[lo:hi], strict=True))
-
-    return _sparse_slot(cells, "[]")
+    return _sparse_slot(len(verdicts.verdict), texts, "[]") if texts else "[]"
 
 
 # columns of a few labels, held as label codes: written from the codes
@@ -264,74 +392,96 @@ def _label_slot(result: Result, name: str) -> _Slot:
 
 
 def _texts_slot(codes: np.ndarray, table: list[str]) -> _Slot:
-    """Strings read by their codes (row i reads ``table[codes[i]]``) as a quoted slot: each chunk writes
-    the distinct texts of its rows once."""
-    if not len(codes):
-        return _Varying(lambda pieces, start, stop: np.zeros(0, dtype=np.int64), quoted=True)
-    if len(table) == 1 or (codes == codes[0]).all():
-        return _dump(table[int(codes[0])])
-    escaped: dict[int, bytes] = {}
-
-    def cells(pieces: _Pieces, start: int, stop: int) -> np.ndarray:
-        used, row_of = np.unique(codes[start:stop], return_inverse=True)
-        inner = []
-        for k in used.tolist():
-            text = escaped.get(k)
-            if text is None:
-                text = escaped[k] = orjson.dumps(table[k], option=OPTIONS)[1:-1]
-            inner.append(text)
-        return pieces.add_texts(inner) + row_of
-
-    return _Varying(cells, quoted=True)
+    """Strings read by their codes (row i reads ``table[codes[i]]``): each text written once."""
+    if not len(codes) or len(table) == 1 or (codes == codes[0]).all():
+        return _dump(table[int(codes[0])] if len(codes) else "")
+    return _Coded(codes, _json_strings(table))
 
 
-def _record(fields: Sequence[tuple[str, list[_Slot]]]) -> list[_Slot]:
-    """The parts of one JSON object per row, ``{"key":value,...},``: a value of several slots is a string
-    written from each slot's quoted text."""
+def _record(fields: Sequence[tuple[str, _Slot]]) -> list[_Slot]:
+    """The parts of one JSON object per row, ``{"key":value,...},``."""
     parts: list[_Slot] = []
-    for i, (key, slots) in enumerate(fields):
+    for i, (key, slot) in enumerate(fields):
         parts.append(("{" if not i else ",") + _dump(key) + ":")
-        if len(slots) > 1:
-            parts += ['"', *slots, '"']
-        elif isinstance(slots[0], _Varying) and slots[0].quoted:
-            parts += ['"', slots[0], '"']
-        else:
-            parts.append(slots[0])
+        parts += ['"', slot, '"'] if isinstance(slot, _Varying) and slot.quoted else [slot]
     parts.append("},")
     return parts
 
 
-def _joined(parts: Sequence[_Slot], n: int) -> list[str]:
-    """Rows 0 to n of ``parts`` one after the other, without the comma that ends the last row: chunks of text.
+def _fused(parts: Sequence[_Slot]) -> list[_Slot]:
+    """``parts`` with each run of constant texts as one, and each run of constant texts and coded
+    columns as one coded column while its texts stay short (see :class:`_Coded`)."""
+    out: list[_Slot] = []
+    for part in parts:
+        before = out[-1] if out else None
+        joined: _Slot | None = None
+        if isinstance(before, str) and isinstance(part, str):
+            joined = before + part
+        elif isinstance(before, _Coded) and isinstance(part, str):
+            joined = _around(before, after=part.encode())
+        elif isinstance(before, str) and isinstance(part, _Coded):
+            joined = _around(part, before=before.encode())
+        elif isinstance(before, _Coded) and isinstance(part, _Coded):
+            joined = _combined(before, part)
+        if joined is not None:
+            out[-1] = joined
+        elif part != "":
+            out.append(part)
+    return out
+
+
+def _around(coded: _Coded, *, before: bytes = b"", after: bytes = b"") -> _Coded | None:
+    """A coded column with a constant text before or after each of its texts; None when they would be
+    too long to go whole into every chunk (the take would then gain less than building them costs)."""
+    if int(coded.lengths.sum()) + (len(before) + len(after)) * len(coded.texts) > _WHOLE_TABLE:
+        return None
+    return _Coded(coded.codes, [before + text + after for text in coded.texts])
+
+
+def _combined(a: _Coded, b: _Coded) -> _Coded | None:
+    """Two coded columns, one after the other, as one coded column of their combinations; None when its
+    texts would be too long to go whole into every chunk."""
+    import pandas as pd
+
+    size = len(b.texts)
+    if len(a.texts) * size <= _FUSED_TEXTS:  # every combination
+        codes, pairs = a.codes * size + b.codes, np.arange(len(a.texts) * size)
+    else:
+        codes, pairs = pd.factorize(a.codes * size + b.codes, sort=False)
+    left, right = pairs // size, pairs % size
+    if int(a.lengths[left].sum() + b.lengths[right].sum()) > _WHOLE_TABLE:
+        return None
+    return _Coded(codes, [a.texts[i] + b.texts[j] for i, j in zip(left.tolist(), right.tolist(), strict=True)])
+
+
+def _write_rows(text: _TextBuffer, parts: Sequence[_Slot], n: int) -> None:
+    """Rows 0 to n of ``parts`` one after the other, without the comma that ends the last row, into ``text``.
 
     A row is its parts in order: the texts between two varying columns (keys, constant cells, quotes) are
     the same in every row; each chunk of rows is put together by one Arrow take over its pieces.
     """
-    merged: list[_Slot] = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
+    merged = _fused(parts)
     if not n:
-        return []
+        return
     constants = [part.encode() for part in merged if isinstance(part, str)]
     if len(constants) == len(merged):  # every row the same text
-        return [(b"".join(constants) * n)[:-1].decode()]
-    chunks = []
-    for start in range(0, n, _CHUNK):
-        stop = min(start + _CHUNK, n)
+        text.write((b"".join(constants) * n)[:-1])
+        return
+    rows = _chunk_rows(n)
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
         pieces = _Pieces()
         first = pieces.add_texts(constants)
-        order = np.empty((stop - start, len(merged)), dtype=np.int32)  # a chunk has far fewer pieces
+        order = np.empty((len(merged), stop - start), dtype=np.int32)  # a chunk has far fewer pieces
         for j, part in enumerate(merged):
             if isinstance(part, str):
-                order[:, j] = first
+                order[j] = first
                 first += 1
             else:
-                order[:, j] = part.cells(pieces, start, stop)
-        chunks.append(pieces.text(order.ravel(), cut=1 if stop == n else 0))
-    return chunks
+                order[j] = part.cells(pieces, start, stop)
+        # room for the section from its first chunk's size
+        text.put(partial(pieces.text, order, cut=int(stop == n)), room=1.125 * n / stop if not start else 1.0)
+
 
 def column_value(col: np.ndarray | None, n: int, *, numpy: bool) -> Any:
     """One column for JSON: null where absent, NaN and infinity as null; numeric arrays kept as numpy
@@ -389,6 +539,12 @@ def _dump(value: Any) -> str:
     return orjson.dumps(value, option=OPTIONS).decode()
 
 
+def _json_bytes(value: Any) -> bytes:
+    """orjson's text of ``value`` in bytes of its own length: orjson's own bytes keep 4 KiB for a short
+    text, so a table of 50,000 of them would hold 200 MB."""
+    return bytes(memoryview(orjson.dumps(value, option=OPTIONS)))
+
+
 def _column_slot(col: np.ndarray | None) -> _Slot:
     """A Result column as a slot: numbers through orjson's array writer, other values as :func:`_list_slot`."""
     if col is None:
@@ -418,54 +574,46 @@ def _list_slot(values: list[Any], *, repeats: bool = True) -> _Slot:
     """A column of Python values as a slot; ``repeats``: few distinct values expected (labels, decisions)."""
     kinds = set(map(type, values))
     if kinds == {str}:
-        inner = _inner_slot(values, repeats=repeats)
-        return f'"{inner}"' if isinstance(inner, str) else inner
+        return _strings_slot(values, repeats=repeats)
     # one exact type (1, 1.0 and True are equal but write differently; floats are left out: 0.0 == -0.0)
     if (len(kinds) == 1 and kinds <= _READY_TYPES and values[0] == values[-1]
             and values.count(values[0]) == len(values)):
         return _dump(values[0])
     if kinds == {list}:  # treatments that ship: mostly none
-        return _sparse_slot(lambda start, stop: {i: _dump(json_value(v)) for i, v in
-                                                 enumerate(values[start:stop], start) if v}, "[]")
+        return _sparse_slot(len(values), {i: _dump(json_value(v)) for i, v in enumerate(values) if v}, "[]")
     return _Varying(lambda pieces, start, stop: _value_cells(pieces, values[start:stop], quoted=False))
 
 
-def _inner_slot(values: list[str], *, repeats: bool = True) -> _Slot:
-    """Strings as a quoted slot: the text between the quotes of each (a str when all are the same).
-
-    With ``repeats`` the distinct strings are written once and each row points at its own."""
+def _strings_slot(values: list[str], *, repeats: bool = True) -> _Slot:
+    """Strings as a slot; with ``repeats`` the distinct strings are written once and each row points at its own."""
     if values and values[0] == values[-1] and values.count(values[0]) == len(values):
-        return _dump(values[0])[1:-1]
+        return _dump(values[0])
     if repeats:
         import pandas as pd
 
         codes, uniques = pd.factorize(np.asarray(values, dtype=object), sort=False)
         if len(uniques) <= max(64, len(values) // 16):
-            texts = [orjson.dumps(u, option=OPTIONS)[1:-1] for u in uniques.tolist()]
-            return _Varying(lambda pieces, start, stop: pieces.add_texts(texts) + codes[start:stop], quoted=True)
+            return _Coded(codes, _json_strings(uniques.tolist()))
     return _Varying(lambda pieces, start, stop: _string_cells(pieces, values[start:stop]), quoted=True)
 
 
 _SCALARS = {int, float, bool, type(None)}
 
 
-def _sparse_slot(cells: Callable[[int, int], dict[int, str]], usual: str) -> _Slot:
-    """A column whose cells are ``usual`` but in a few rows: ``cells(start, stop)`` gives those rows' text."""
-
-    def pieces_of(pieces: _Pieces, start: int, stop: int) -> np.ndarray:
-        others = cells(start, stop)
-        first = pieces.add_texts([usual.encode(), *(text.encode() for text in others.values())])
-        out = np.full(stop - start, first, dtype=np.int64)
-        out[np.fromiter(others, dtype=np.int64, count=len(others)) - start] = first + 1 + np.arange(len(others))
-        return out
-
-    return _Varying(pieces_of)
+def _sparse_slot(n: int, texts: dict[int, str], usual: str) -> _Slot:
+    """A column whose text is ``usual`` but in the rows of ``texts`` (row -> its text)."""
+    table = {usual: 0}
+    codes = np.zeros(n, dtype=np.intp)
+    if texts:
+        rows = np.fromiter(texts, dtype=np.intp, count=len(texts))
+        codes[rows] = [table.setdefault(text, len(table)) for text in texts.values()]
+    return _Coded(codes, [text.encode() for text in table])
 
 
 def _warnings_slot(result: Result) -> _Slot:
     if not any(np.asarray(mask, dtype=bool).any() for mask in result.warning_flags.values()):
         return "[]"
-    return _sparse_slot(lambda start, stop: {i: _dump(w) for i, w in result.flagged_warnings(start, stop).items()},
+    return _sparse_slot(len(result), {i: _dump(w) for i, w in result.flagged_warnings(0, len(result)).items()},
                         "[]")
 
 

@@ -177,13 +177,13 @@ def fill(template: Callable[..., str], *parts: tuple[np.ndarray | None, Sequence
         key += codes.astype(np.int64) * radix
         radix *= size
     row_code, keys = pd.factorize(key, sort=False)
-    made = []
-    for k in keys.tolist():
-        cells = []
-        for _, table in parts:
-            k, i = divmod(k, max(len(table), 1))
-            cells.append(table[i])
-        made.append(template(*cells))
+    # each part's cell of each distinct combination, a column at a time
+    columns = []
+    for _, table in parts:
+        size = max(len(table), 1)
+        columns.append(np.asarray([*table], dtype=object)[keys % size].tolist())
+        keys = keys // size
+    made = list(map(template, *columns))
     return CodedTexts(np.asarray(made, dtype=object)[row_code].tolist(), row_code, made)
 
 

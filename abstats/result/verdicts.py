@@ -83,7 +83,15 @@ class Verdicts:
 
         from abstats.result.json_text import OPTIONS, json_value
 
-        return {e: orjson.dumps(json_value(ts), option=OPTIONS).decode() for e, ts in self._shipping.items()}
+        made: dict[tuple[Any, ...], str] = {}  # mostly the same one or two treatments: each text made once
+        out = {}
+        for e, ts in self._shipping.items():
+            key = (*map(type, ts), *ts)  # 1 and True are equal but write differently
+            text = made.get(key)
+            if text is None:
+                text = made[key] = orjson.dumps(json_value(ts), option=OPTIONS).decode()
+            out[e] = text
+        return out
 
     def records(self, result: Result) -> list[dict[str, Any]]:
         """``{"experiment", "verdict", "ship", "reason"}`` per experiment (reasons formatted here)."""
