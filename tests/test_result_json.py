@@ -231,3 +231,32 @@ def test_fused_columns_keep_each_rows_texts():
     assert len(fused) == 1 and len(fused[0].texts) == 1500  # the combinations that occur, not 3,000
     long = json_text._Coded(np.arange(3000), [b"x" * 400] * 3000)
     assert len(json_text._fused(["[", long, "]"])) == 3  # 1.2 MB of texts: left as they are
+
+
+def test_chunks_the_worker_has_not_started_are_made_by_the_caller(monkeypatch):
+    """A worker thread held up (here: one that never runs) does not hold the text up: the caller makes each
+    chunk the worker has not started, and the text is the same."""
+    from concurrent.futures import Future
+
+    submitted = []
+
+    class Stalled:
+        def __init__(self, max_workers: int) -> None:
+            pass
+
+        def submit(self, fn, *args, **kwargs):
+            submitted.append(fn)
+            return Future()  # never started: cancel() succeeds
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(json_text, "ThreadPoolExecutor", Stalled)
+    monkeypatch.setattr(json_text, "THREADS", 2)
+    monkeypatch.setattr(json_text, "_CHUNK", 50)
+    big = abstats.Result.concat([_batch("frequentist")] * 40)
+    assert big.to_json() == _dump(big, "rows")
+    assert len(submitted) == 8  # each text went to the worker first: 4 chunks of rows, 1 of verdicts, 3 joints
