@@ -227,7 +227,7 @@ def test_fused_columns_keep_each_rows_texts():
     rows = [fused[0].texts[k] for k in fused[0].codes.tolist()]
     assert rows == [b'{"a":"x","b":333}', b'{"a":"yy","b":1}', b'{"a":"yy","b":333}', b'{"a":"x","b":22}']
     many = json_text._Coded(np.arange(3000) % 1500, [str(i).encode() for i in range(1500)])
-    fused = json_text._fused([a.__class__(np.arange(3000) % 2, [b"0", b"1"]), ",", many])
+    fused = json_text._fused([json_text._Coded(np.arange(3000) % 2, [b"0", b"1"]), ",", many])
     assert len(fused) == 1 and len(fused[0].texts) == 1500  # the combinations that occur, not 3,000
     long = json_text._Coded(np.arange(3000), [b"x" * 400] * 3000)
     assert len(json_text._fused(["[", long, "]"])) == 3  # 1.2 MB of texts: left as they are

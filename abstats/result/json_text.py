@@ -290,6 +290,7 @@ def _distinct_cells(pieces: _Pieces, values: Sequence[Any], *, quoted: bool) -> 
         codes[i] = code
     return pieces.add_texts(texts) + codes
 
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while the text is built, then back as it was.
@@ -332,7 +333,8 @@ def rows_text(result: Result) -> str:
     head = _dump({**result.head_dict(), "verdicts": None})
     tail = '"verdicts":null}'
     # a worker thread puts each chunk of rows together while the next one is formatted
-    with ThreadPoolExecutor(max_workers=1) if THREADS > 1 and len(result) > _CHUNK else nullcontext() as worker:
+    several_chunks = len(result) > _chunk_rows(len(result))
+    with ThreadPoolExecutor(max_workers=1) if THREADS > 1 and several_chunks else nullcontext() as worker:
         text = _TextBuffer(worker)
         text.write(f'{head[: -len(tail)]}"verdicts":['.encode())
         _write_rows(text, _record(verdict_fields), len(verdicts.verdict))
@@ -401,8 +403,10 @@ def _label_slot(result: Result, name: str) -> _Slot:
 
 def _texts_slot(codes: np.ndarray, table: list[str]) -> _Slot:
     """Strings read by their codes (row i reads ``table[codes[i]]``): each text written once."""
-    if not len(codes) or len(table) == 1 or (codes == codes[0]).all():
-        return _dump(table[int(codes[0])] if len(codes) else "")
+    if not len(codes):
+        return ""  # no rows: nothing is written
+    if len(table) == 1 or (codes == codes[0]).all():
+        return _dump(table[int(codes[0])])
     return _Coded(codes, _json_strings(table))
 
 

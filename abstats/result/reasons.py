@@ -181,7 +181,7 @@ def fill(template: Callable[..., str], *parts: tuple[np.ndarray | None, Sequence
     columns = []
     for _, table in parts:
         size = max(len(table), 1)
-        columns.append(np.asarray([*table], dtype=object)[keys % size].tolist())
+        columns.append(_cells(keys % size, table))
         keys = keys // size
     made = list(map(template, *columns))
     return CodedTexts(np.asarray(made, dtype=object)[row_code].tolist(), row_code, made)
